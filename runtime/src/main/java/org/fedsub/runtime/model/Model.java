@@ -1,0 +1,46 @@
+package org.fedsub.runtime.model;
+
+import java.util.List;
+import org.fedsub.runtime.data.Batch;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A differentiable model over named parameter tensors. Implementations are stateless with
+ * respect to parameters (parameters are passed in), so one instance serves every client and is
+ * safe to share across threads.
+ *
+ * <p>Plug your own model in by implementing this interface: declare parameters with
+ * {@link ParamSpec} (matrices as {@code [in, out]}, so FedSub can compress them), compute the
+ * mean loss over a batch and its gradient. Nothing else in fedsub needs to know the
+ * architecture.
+ */
+public interface Model {
+
+    /** A short name for logs and results, e.g. {@code "mlp[784-200-10]"}. */
+    String name();
+
+    /** The parameters, in a fixed order. */
+    List<ParamSpec> params();
+
+    /** The tensor element type the model computes in. */
+    DataType dtype();
+
+    /** Fresh parameters, deterministic in {@code seed}. */
+    Params init(long seed);
+
+    /**
+     * Mean loss over {@code batch} at {@code params}, writing dLoss/dParam into {@code gradOut}
+     * (same names and shapes as params; overwritten, not accumulated).
+     */
+    double lossAndGradient(Params params, Batch batch, Params gradOut);
+
+    /** Mean loss over {@code batch}. */
+    double loss(Params params, Batch batch);
+
+    /** Model outputs (logits or regression predictions), shape {@code [batch, outputs]}. */
+    INDArray predict(Params params, INDArray features);
+
+    /** True for classifiers: accuracy is then meaningful. */
+    boolean isClassifier();
+}
