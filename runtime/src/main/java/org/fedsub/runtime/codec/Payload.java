@@ -1,0 +1,76 @@
+package org.fedsub.runtime.codec;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The content of one message between server and client, before encoding: named tensors in a
+ * fixed order plus named integer fields (round, basis id, example count, ...). Strategies
+ * produce and consume payloads; {@link Codec}s turn them into bytes.
+ */
+public final class Payload {
+
+    private final LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Long> fields = new LinkedHashMap<>();
+
+    public Payload tensor(String name, INDArray value) {
+        tensors.put(name, value);
+        return this;
+    }
+
+    public Payload field(String name, long value) {
+        fields.put(name, value);
+        return this;
+    }
+
+    public Map<String, INDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    public Map<String, Long> fields() {
+        return Collections.unmodifiableMap(fields);
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** The tensor {@code name}; a clear error if the sender did not include it. */
+    public INDArray tensor(String name) {
+        INDArray t = tensors.get(name);
+        if (t == null) {
+            throw new MalformedPayloadException("payload has no tensor '" + name + "'; it has " + tensors.keySet());
+        }
+        return t;
+    }
+
+    public long field(String name) {
+        Long v = fields.get(name);
+        if (v == null) {
+            throw new MalformedPayloadException("payload has no field '" + name + "'; it has " + fields.keySet());
+        }
+        return v;
+    }
+
+    public long fieldOr(String name, long fallback) {
+        return fields.getOrDefault(name, fallback);
+    }
+
+    /** Number of scalars across all tensors. */
+    public long scalars() {
+        long n = 0;
+        for (INDArray t : tensors.values()) {
+            n += t.length();
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("Payload{");
+        tensors.forEach((k, v) -> b.append(k).append(java.util.Arrays.toString(v.shape())).append(' '));
+        return b.append(fields).append('}').toString();
+    }
+}

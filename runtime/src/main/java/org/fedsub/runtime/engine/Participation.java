@@ -1,0 +1,73 @@
+package org.fedsub.runtime.engine;
+
+import static org.fedsub.runtime.config.Settings.doubleAt;
+import static org.fedsub.runtime.config.Settings.intAt;
+import static org.fedsub.runtime.config.Settings.path;
+
+import com.typesafe.config.Config;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.fedsub.runtime.Seeds;
+import org.fedsub.runtime.config.ConfigError;
+
+/**
+ * Which clients take part in a round ({@code fedsub.participation}): a fixed count per round,
+ * or else a fraction of all clients, never fewer than {@code minClients}; drawn without
+ * replacement from a seed, so the same seed samples the same clients.
+ */
+public record Participation(int clientsPerRound, double fraction, int minClients) {
+
+    public static final String PATH = "fedsub.participation";
+
+    public Participation {
+        if (clientsPerRound < 0) {
+            throw new ConfigError(path(PATH, "clients-per-round"), clientsPerRound,
+                    "expected an integer >= 1, or 0 to use fraction");
+        }
+        if (clientsPerRound == 0 && !(fraction > 0 && fraction <= 1)) {
+            throw new ConfigError(path(PATH, "fraction"), fraction, "expected a number in (0, 1] (used because clients-per-round = 0)");
+        }
+        if (minClients < 1) {
+            throw new ConfigError(path(PATH, "min-clients"), minClients, "expected an integer >= 1");
+        }
+    }
+
+    public static Participation fromConfig(Config root) {
+        Config c = root.getConfig(PATH);
+        return new Participation(intAt(c, PATH, "clients-per-round"), doubleAt(c, PATH, "fraction"),
+                intAt(c, PATH, "min-clients"));
+    }
+
+    /** Every client, every round. */
+    public static Participation full() {
+        return new Participation(0, 1.0, 1);
+    }
+
+    /** Number of clients sampled from {@code numClients}. */
+    public int count(int numClients) {
+        int k = clientsPerRound > 0 ? clientsPerRound : (int) Math.ceil(fraction * numClients);
+        return Math.min(numClients, Math.max(k, Math.min(minClients, numClients)));
+    }
+
+    /** The sorted client ids of {@code round}. */
+    public int[] sample(int round, int numClients, long seed) {
+        int k = count(numClients);
+        int[] ids = new int[numClients];
+        for (int i = 0; i < numClients; i++) {
+            ids[i] = i;
+        }
+        if (k == numClients) {
+            return ids;
+        }
+        SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, Seeds.tag("sample"), round));
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(numClients - i);
+            int t = ids[i];
+            ids[i] = ids[j];
+            ids[j] = t;
+        }
+        int[] out = Arrays.copyOf(ids, k);
+        Arrays.sort(out);
+        return out;
+    }
+}

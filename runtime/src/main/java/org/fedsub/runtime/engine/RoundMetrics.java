@@ -1,0 +1,26 @@
+package org.fedsub.runtime.engine;
+
+/**
+ * What one round did and cost. Losses and accuracy are NaN on rounds that were not evaluated.
+ *
+ * @param sampled        clients asked to train
+ * @param used           clients whose update was aggregated
+ * @param failed         sampled clients whose update did not count (lost, late or rejected)
+ * @param clientLoss     mean over used clients of their mean local minibatch loss
+ * @param trainLoss      global model's loss on the training data after the round
+ * @param testLoss       global model's loss on the test data after the round
+ * @param testAccuracy   global model's test accuracy after the round
+ * @param uplinkBytes    encoded bytes all clients sent this round
+ * @param downlinkBytes  encoded bytes all clients received this round
+ * @param maxClientUplink the largest single client upload this round
+ * @param wallMillis     wall-clock time of the round, evaluation excluded
+ * @param virtualSeconds simulated time at the end of the round (0 where no clock is modelled)
+ */
+public record RoundMetrics(int round, int sampled, int used, int failed, double clientLoss, double trainLoss,
+        double testLoss, double testAccuracy, long uplinkBytes, long downlinkBytes, long maxClientUplink,
+        double wallMillis, double virtualSeconds) {
+
+    public boolean evaluated() {
+        return !Double.isNaN(trainLoss);
+    }
+}

@@ -1,0 +1,46 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.SplittableRandom;
+import org.fedsub.runtime.data.Batch;
+import org.fedsub.runtime.data.ClientData;
+
+/**
+ * An endless stream of minibatches over one client's rows: shuffled epochs drawn from a seed,
+ * so a client's batches in a round depend only on (experiment seed, round, client).
+ */
+final class Minibatches {
+
+    private final ClientData data;
+    private final int batchSize;
+    private final SplittableRandom rnd;
+    private final int[] order;
+    private int pos;
+
+    Minibatches(ClientData data, int batchSize, long seed) {
+        this.data = data;
+        this.batchSize = batchSize == 0 ? data.numExamples() : Math.min(batchSize, data.numExamples());
+        this.rnd = new SplittableRandom(seed);
+        this.order = data.trainRows().clone();
+        this.pos = order.length;
+    }
+
+    Batch next() {
+        if (batchSize == order.length) {
+            // Full batch: no shuffling, so the gradient is the exact full-data gradient.
+            return data.train().batch(order);
+        }
+        if (pos + batchSize > order.length) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            pos = 0;
+        }
+        int[] rows = new int[batchSize];
+        System.arraycopy(order, pos, rows, 0, batchSize);
+        pos += batchSize;
+        return data.train().batch(rows);
+    }
+}

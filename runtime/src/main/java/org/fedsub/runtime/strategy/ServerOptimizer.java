@@ -1,0 +1,44 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.fedsub.runtime.model.Params;
+import org.fedsub.runtime.strategy.StrategySettings.ServerOptimizerSettings;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Applies an aggregated pseudo-gradient {@code delta} (mean of client model changes) to the
+ * global model: plain ({@code x += lr delta}), with server momentum (FedAvgM) or Adam without
+ * bias correction, as FedAdam is defined in Reddi et al.
+ */
+final class ServerOptimizer {
+
+    private final ServerOptimizerSettings s;
+    private final Map<String, INDArray> m = new HashMap<>();
+    private final Map<String, INDArray> v = new HashMap<>();
+
+    ServerOptimizer(ServerOptimizerSettings settings) {
+        this.s = settings;
+    }
+
+    void apply(Params x, String name, INDArray delta) {
+        INDArray w = x.get(name);
+        switch (s.type()) {
+            case "sgd" -> w.addi(s.lr() == 1.0 ? delta : delta.mul(s.lr()));
+            case "momentum" -> {
+                INDArray buf = m.computeIfAbsent(name, k -> delta.mul(0));
+                buf.muli(s.momentum()).addi(delta);
+                w.addi(buf.mul(s.lr()));
+            }
+            case "adam" -> {
+                INDArray mm = m.computeIfAbsent(name, k -> delta.mul(0));
+                INDArray vv = v.computeIfAbsent(name, k -> delta.mul(0));
+                mm.muli(s.beta1()).addi(delta.mul(1 - s.beta1()));
+                vv.muli(s.beta2()).addi(delta.mul(delta).muli(1 - s.beta2()));
+                w.addi(mm.div(Transforms.sqrt(vv, true).addi(s.epsilon())).muli(s.lr()));
+            }
+            default -> throw new IllegalStateException("unknown server optimizer " + s.type());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.List;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.model.Params;
+
+/**
+ * A federated algorithm, in Flower's shape: the server configures each sampled client's round,
+ * aggregates what comes back (with the failures), and holds the global model. The client half
+ * is a {@link ClientAlgorithm} created per client.
+ *
+ * <p>A strategy instance is the server state of one run and is used from one thread (or one
+ * actor) at a time. Everything it exchanges with clients is a {@link Payload}, so any transport
+ * that can carry bytes can carry a run.
+ */
+public interface Strategy {
+
+    /** The registry name, e.g. {@code "fedsub"}. */
+    String name();
+
+    /** The current global model (the server's own copy: do not modify). */
+    Params globalModel();
+
+    /** The task sent to {@code clientId}, sampled for {@code round}. */
+    Payload configure(int round, int clientId);
+
+    /**
+     * Aggregates the updates that arrived for {@code round}. Updates that are malformed (wrong
+     * tensors or shapes, non-finite values) are rejected and reported, never thrown.
+     * With no usable update the model is left unchanged.
+     */
+    Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures);
+
+    /** A fresh client half for {@code clientId}. */
+    ClientAlgorithm newClient(int clientId);
+}

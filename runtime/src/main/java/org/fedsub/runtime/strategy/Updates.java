@@ -1,0 +1,77 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.fedsub.runtime.codec.Payload;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Checks that an update carries the expected tensors, shapes and finite values. */
+final class Updates {
+
+    private Updates() {}
+
+    /**
+     * Splits {@code updates} into those that match {@code expected} (tensor name to shape) and
+     * come from a known client for this round, and failures naming what was wrong.
+     */
+    static List<ClientUpdate> valid(int round, int numClients, List<ClientUpdate> updates,
+            Map<String, long[]> expected, List<ClientFailure> rejected) {
+        List<ClientUpdate> ok = new ArrayList<>();
+        for (ClientUpdate u : updates) {
+            String why = problem(round, numClients, u, expected);
+            if (why == null) {
+                ok.add(u);
+            } else {
+                rejected.add(new ClientFailure(u.clientId(), round, why));
+            }
+        }
+        return ok;
+    }
+
+    private static String problem(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
+        String who = "update from client " + u.clientId() + " for round " + round;
+        if (u.clientId() < 0 || u.clientId() >= numClients) {
+            return who + ": unknown client (known ids are 0.." + (numClients - 1) + ")";
+        }
+        if (u.round() != round) {
+            return who + ": it was trained for round " + u.round();
+        }
+        if (u.numExamples() <= 0) {
+            return who + ": example count " + u.numExamples() + " is not positive";
+        }
+        Payload p = u.payload();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            if (!p.has(e.getKey())) {
+                return who + ": tensor '" + e.getKey() + "' is missing";
+            }
+            INDArray t = p.tensor(e.getKey());
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                return who + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + ", expected "
+                        + Arrays.toString(e.getValue());
+            }
+            if (!Double.isFinite(t.sumNumber().doubleValue()) || !Double.isFinite(t.norm2Number().doubleValue())) {
+                return who + ": tensor '" + e.getKey() + "' contains NaN or infinite values";
+            }
+        }
+        return null;
+    }
+
+    /** Aggregation weight of an update: its example count, or 1 for a uniform mean. */
+    static double[] weights(List<ClientUpdate> ok, boolean byExamples) {
+        double[] w = new double[ok.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = byExamples ? ok.get(i).numExamples() : 1.0;
+        }
+        return w;
+    }
+
+    static List<INDArray> tensors(List<ClientUpdate> ok, String name) {
+        List<INDArray> xs = new ArrayList<>(ok.size());
+        for (ClientUpdate u : ok) {
+            xs.add(u.payload().tensor(name));
+        }
+        return xs;
+    }
+}

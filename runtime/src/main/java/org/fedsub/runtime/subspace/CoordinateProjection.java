@@ -1,0 +1,137 @@
+package org.fedsub.runtime.subspace;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The {@code cd} projection: {@code r} distinct rows of the {@code n x n} identity, each with a
+ * random sign. {@code P g} is a signed row gather and {@code P^T b} a signed row scatter, both
+ * {@code O(r m)}: never a dense {@code r x n} product. With all rows and no signs it is
+ * {@code idx}, the identity.
+ */
+public final class CoordinateProjection implements Projection {
+
+    private final int n;
+    private final int[] rows;
+    private final double[] signs;
+    private final INDArray rowIndex;
+    private final INDArray signColumn;
+    private final DataType dtype;
+    private final boolean identity;
+
+    private CoordinateProjection(int n, int[] rows, double[] signs, DataType dtype) {
+        this.n = n;
+        this.rows = rows;
+        this.signs = signs;
+        this.dtype = dtype;
+        this.rowIndex = Nd4j.createFromArray(rows);
+        this.signColumn = Nd4j.createFromArray(signs).castTo(dtype).reshape(rows.length, 1);
+        boolean id = rows.length == n;
+        for (int i = 0; id && i < rows.length; i++) {
+            id = rows[i] == i && signs[i] == 1.0;
+        }
+        this.identity = id;
+    }
+
+    /** {@code cd}: {@code r} of {@code n} coordinates drawn without replacement, random signs. */
+    public static CoordinateProjection random(int n, int r, long seed, DataType dtype) {
+        if (r < 1 || r > n) {
+            throw new IllegalArgumentException("cd projection needs 1 <= r <= n, got r=" + r + ", n=" + n);
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        int[] rows = new int[r];
+        double[] signs = new double[r];
+        for (int i = 0; i < r; i++) {
+            int j = i + rnd.nextInt(n - i);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+            rows[i] = perm[i];
+            signs[i] = rnd.nextBoolean() ? 1.0 : -1.0;
+        }
+        return new CoordinateProjection(n, rows, signs, dtype);
+    }
+
+    /** {@code idx}: the identity, {@code r = n}. */
+    public static CoordinateProjection identity(int n, DataType dtype) {
+        int[] rows = new int[n];
+        double[] signs = new double[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+            signs[i] = 1.0;
+        }
+        return new CoordinateProjection(n, rows, signs, dtype);
+    }
+
+    @Override
+    public int rank() {
+        return rows.length;
+    }
+
+    @Override
+    public int dim() {
+        return n;
+    }
+
+    /** The selected coordinates, in subspace order (a copy). */
+    public int[] rows() {
+        return rows.clone();
+    }
+
+    /** The signs, in subspace order (a copy). */
+    public double[] signs() {
+        return signs.clone();
+    }
+
+    @Override
+    public INDArray project(INDArray g) {
+        check(g, n, "project");
+        if (identity) {
+            return g.dup();
+        }
+        return Nd4j.pullRows(g, 1, rows).muliColumnVector(signColumn);
+    }
+
+    @Override
+    public INDArray lift(INDArray b) {
+        INDArray x = Nd4j.zeros(b.dataType(), n, b.columns());
+        liftAddi(x, b);
+        return x;
+    }
+
+    @Override
+    public void liftAddi(INDArray x, INDArray b) {
+        check(b, rows.length, "lift");
+        if (identity) {
+            x.addi(b);
+            return;
+        }
+        INDArray signed = b.mulColumnVector(signColumn);
+        ScatterAdd op = new ScatterAdd(x, rowIndex, signed);
+        op.addOutputArgument(x);
+        Nd4j.exec(op);
+    }
+
+    @Override
+    public INDArray dense() {
+        INDArray p = Nd4j.zeros(dtype, rows.length, n);
+        for (int i = 0; i < rows.length; i++) {
+            p.putScalar(i, rows[i], signs[i]);
+        }
+        return p;
+    }
+
+    private static void check(INDArray a, int expectedRows, String op) {
+        if (a.rank() != 2 || a.rows() != expectedRows) {
+            throw new IllegalArgumentException("cd " + op + ": expected " + expectedRows + " rows, got shape "
+                    + java.util.Arrays.toString(a.shape()));
+        }
+    }
+}
