@@ -1,0 +1,135 @@
+package org.fedsub.runtime.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.fedsub.runtime.data.Batch;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A stack of dense layers with ReLU between them and a loss head: the shared engine of
+ * {@link LogisticRegression}, {@link LinearRegression} and {@link Mlp}, which only choose names,
+ * widths, bias and head.
+ */
+final class DenseNet implements Model {
+
+    private final String name;
+    private final int[] widths;
+    private final String[] layers;
+    private final boolean bias;
+    private final Layers.Head head;
+    private final DataType dtype;
+    private final List<ParamSpec> specs;
+
+    /** {@code layers[i]} names the layer from {@code widths[i]} to {@code widths[i + 1]}. */
+    DenseNet(String name, int[] widths, String[] layers, boolean bias, Layers.Head head, DataType dtype) {
+        if (widths.length < 2 || layers.length != widths.length - 1) {
+            throw new IllegalArgumentException("need at least an input and an output width and one name per layer");
+        }
+        for (int i = 0; i < widths.length; i++) {
+            Layers.checkPositive("width " + i + " of " + name, widths[i]);
+        }
+        this.name = name;
+        this.widths = widths.clone();
+        this.layers = layers.clone();
+        this.bias = bias;
+        this.head = head;
+        this.dtype = Layers.checkDtype(dtype);
+        List<ParamSpec> s = new ArrayList<>();
+        for (int l = 0; l < layers.length; l++) {
+            s.add(ParamSpec.matrix(layers[l] + ".weight", widths[l], widths[l + 1]));
+            if (bias) {
+                s.add(ParamSpec.vector(layers[l] + ".bias", widths[l + 1]));
+            }
+        }
+        this.specs = List.copyOf(s);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return specs;
+    }
+
+    @Override
+    public DataType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public Params init(long seed) {
+        Params p = Params.empty();
+        int last = layers.length - 1;
+        for (int l = 0; l < layers.length; l++) {
+            var r = Layers.rng(seed, l);
+            // He scaling keeps ReLU activations' variance; the output layer has no ReLU after it.
+            INDArray w = l < last
+                    ? Layers.heNormal(r, widths[l], widths[l + 1], dtype)
+                    : Layers.glorotUniform(r, widths[l], widths[l + 1], dtype);
+            p.put(layers[l] + ".weight", w);
+            if (bias) {
+                p.put(layers[l] + ".bias", Nd4j.zeros(dtype, 1, widths[l + 1]));
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public double lossAndGradient(Params params, Batch batch, Params gradOut) {
+        Layers.prepareGradOut(gradOut, specs, dtype);
+        INDArray[] acts = forward(params, batch.features());
+        INDArray targets = targets(batch);
+        Layers.LossGrad lg = head.apply(acts[layers.length], targets, batch.size(), true);
+        INDArray dz = lg.dOut();
+        for (int l = layers.length - 1; l >= 0; l--) {
+            Layers.denseGrads(acts[l], dz, gradOut, layers[l] + ".weight", bias ? layers[l] + ".bias" : null);
+            if (l > 0) {
+                INDArray dh = dz.mmul(params.get(layers[l] + ".weight").transpose());
+                dz = Layers.reluBackwardInPlace(dh, acts[l]);
+            }
+        }
+        return lg.loss();
+    }
+
+    @Override
+    public double loss(Params params, Batch batch) {
+        INDArray out = predict(params, batch.features());
+        return head.apply(out, targets(batch), batch.size(), false).loss();
+    }
+
+    @Override
+    public INDArray predict(Params params, INDArray features) {
+        return forward(params, features)[layers.length];
+    }
+
+    @Override
+    public boolean isClassifier() {
+        return head == Layers.Head.SOFTMAX_CROSS_ENTROPY;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** acts[0] is the input, acts[l] the ReLU output of layer l, acts[last] the raw outputs. */
+    private INDArray[] forward(Params params, INDArray features) {
+        INDArray[] acts = new INDArray[layers.length + 1];
+        acts[0] = Layers.matrixIn(name, "features", features, widths[0], dtype);
+        for (int l = 0; l < layers.length; l++) {
+            INDArray z = Layers.dense(acts[l], params.get(layers[l] + ".weight"),
+                    bias ? params.get(layers[l] + ".bias") : null);
+            acts[l + 1] = l < layers.length - 1 ? Layers.reluInPlace(z) : z;
+        }
+        return acts;
+    }
+
+    private INDArray targets(Batch batch) {
+        return Layers.matrixIn(name, "targets", batch.targets(), widths[widths.length - 1], dtype);
+    }
+}

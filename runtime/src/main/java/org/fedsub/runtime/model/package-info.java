@@ -1,0 +1,8 @@
+/**
+ * Models as stateless functions of named parameters: the {@link org.fedsub.runtime.model.Model}
+ * SPI, {@link org.fedsub.runtime.model.Params} and {@link org.fedsub.runtime.model.ParamSpec},
+ * and the built-in logistic regression, linear regression, MLP and small CNN with hand-written
+ * backward passes (weights stored {@code [in, out]}, convolution kernels as im2col matrices), built
+ * from configuration by {@link org.fedsub.runtime.model.Models}.
+ */
+package org.fedsub.runtime.model;
