@@ -1,5 +1,6 @@
 package org.fedsub.runtime.model;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedsub.runtime.data.Batch;
@@ -242,7 +243,8 @@ public final class SmallCnn implements Model {
             INDArray dPre = Layers.reluBackwardInPlace(dAct, f.acts[l]);
             grads(f.patches[l], dPre, grads, c.name, add);
             if (l > 0) {
-                INDArray dPatches = dPre.mmul(params.get(c.name + ".weight").transpose());
+                // A 'c'-ordered result would cost a strided copy as large as the matmul itself.
+                INDArray dPatches = dPre.mmul(params.get(c.name + ".weight").transpose(), 'f');
                 dIn = c.col2im(dPatches, b, dtype);
             }
         }
@@ -306,7 +308,7 @@ public final class SmallCnn implements Model {
             int per = index.length;
             long[] shape = {(long) b * positions, patch};
             if (dtype == DataType.DOUBLE) {
-                double[] src = doubles(in);
+                double[] src = doubles(owning(in));
                 double[] dst = new double[Math.multiplyExact(b, per)];
                 for (int n = 0; n < b; n++) {
                     int so = n * inSize;
@@ -316,9 +318,9 @@ public final class SmallCnn implements Model {
                         dst[dOff + i] = j < 0 ? 0 : src[so + j];
                     }
                 }
-                return Nd4j.create(dst, shape, dtype);
+                return fromArray(dst, shape);
             }
-            float[] src = floats(in);
+            float[] src = floats(owning(in));
             float[] dst = new float[Math.multiplyExact(b, per)];
             for (int n = 0; n < b; n++) {
                 int so = n * inSize;
@@ -328,55 +330,91 @@ public final class SmallCnn implements Model {
                     dst[dOff + i] = j < 0 ? 0 : src[so + j];
                 }
             }
-            return Nd4j.create(dst, shape, dtype);
+            return fromArray(dst, shape);
         }
 
-        /** The adjoint of {@link #im2col}: patches' gradient {@code [b * positions, patch]} to {@code [b, inSize]}. */
+        /**
+         * The adjoint of {@link #im2col}: the patches' gradient {@code [b * positions, patch]} to
+         * {@code [b, inSize]}. Reads a column-major ('f') array in place: that is the order in
+         * which a matmul writes it cheaply.
+         */
         INDArray col2im(INDArray dPatches, int b, DataType dtype) {
             int per = index.length;
             long[] shape = {b, inSize};
+            boolean colMajor = dPatches.ordering() == 'f' && !dPatches.isView()
+                    && dPatches.data().length() == dPatches.length();
+            INDArray src = colMajor ? dPatches : owning(dPatches);
+            // Element (row, k) sits at row * patch + k in 'c' order, at k * rows + row in 'f' order.
+            int rowStride = colMajor ? 1 : patch;
+            int colStride = colMajor ? b * positions : 1;
             if (dtype == DataType.DOUBLE) {
-                double[] src = doubles(dPatches);
+                double[] v = doubles(src);
                 double[] dst = new double[Math.multiplyExact(b, inSize)];
                 for (int n = 0; n < b; n++) {
-                    int so = n * per;
                     int dOff = n * inSize;
-                    for (int i = 0; i < per; i++) {
-                        int j = index[i];
-                        if (j >= 0) {
-                            dst[dOff + j] += src[so + i];
+                    for (int p = 0; p < positions; p++) {
+                        int row = (n * positions + p) * rowStride;
+                        int base = p * patch;
+                        for (int k = 0; k < patch; k++) {
+                            int j = index[base + k];
+                            if (j >= 0) {
+                                dst[dOff + j] += v[row + k * colStride];
+                            }
                         }
                     }
                 }
-                return Nd4j.create(dst, shape, dtype);
+                return fromArray(dst, shape);
             }
-            float[] src = floats(dPatches);
+            float[] v = floats(src);
             float[] dst = new float[Math.multiplyExact(b, inSize)];
             for (int n = 0; n < b; n++) {
-                int so = n * per;
                 int dOff = n * inSize;
-                for (int i = 0; i < per; i++) {
-                    int j = index[i];
-                    if (j >= 0) {
-                        dst[dOff + j] += src[so + i];
+                for (int p = 0; p < positions; p++) {
+                    int row = (n * positions + p) * rowStride;
+                    int base = p * patch;
+                    for (int k = 0; k < patch; k++) {
+                        int j = index[base + k];
+                        if (j >= 0) {
+                            dst[dOff + j] += v[row + k * colStride];
+                        }
                     }
                 }
             }
-            return Nd4j.create(dst, shape, dtype);
+            return fromArray(dst, shape);
         }
 
-        private static INDArray dense(INDArray a) {
+        private static INDArray owning(INDArray a) {
             // A view's buffer may be shared, offset or strided: copy it to its own c-order buffer.
             boolean own = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
             return own ? a : a.dup('c');
         }
 
+        // Bulk copies through the native buffer: several times faster than Nd4j.create(float[])
+        // and DataBuffer.asFloat() for the megabyte-sized patch matrices.
+
+        /** The elements of an array that owns its whole buffer, in buffer order. */
         private static double[] doubles(INDArray a) {
-            return dense(a).data().asDouble();
+            double[] v = new double[Math.toIntExact(a.length())];
+            a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(v);
+            return v;
         }
 
         private static float[] floats(INDArray a) {
-            return dense(a).data().asFloat();
+            float[] v = new float[Math.toIntExact(a.length())];
+            a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
+            return v;
+        }
+
+        private static INDArray fromArray(double[] v, long[] shape) {
+            INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, shape);
+            a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().put(v);
+            return a;
+        }
+
+        private static INDArray fromArray(float[] v, long[] shape) {
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v);
+            return a;
         }
     }
 }

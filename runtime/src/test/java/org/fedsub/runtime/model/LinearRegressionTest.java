@@ -11,6 +11,7 @@ import org.fedsub.runtime.data.Batch;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class LinearRegressionTest {
 
@@ -28,9 +29,9 @@ class LinearRegressionTest {
     @Test
     void linear_loss_isMeanOverRowsOfHalfSquaredNorm() {
         Model m = new LinearRegression(2, 2, false, DataType.DOUBLE);
-        Params p = Params.empty().put("fc.weight", org.nd4j.linalg.factory.Nd4j.eye(2).castTo(DataType.DOUBLE));
-        INDArray x = org.nd4j.linalg.factory.Nd4j.create(new double[][] {{1, 2}, {3, 4}});
-        INDArray y = org.nd4j.linalg.factory.Nd4j.create(new double[][] {{0, 2}, {3, 1}});
+        Params p = Params.empty().put("fc.weight", Nd4j.eye(2).castTo(DataType.DOUBLE));
+        INDArray x = Nd4j.create(new double[][] {{1, 2}, {3, 4}});
+        INDArray y = Nd4j.create(new double[][] {{0, 2}, {3, 1}});
 
         // residuals (1, 0) and (0, 3): 0.5 * (1 + 9) / 2 rows
         assertEquals(2.5, m.loss(p, new Batch(x, y)), 1e-12);

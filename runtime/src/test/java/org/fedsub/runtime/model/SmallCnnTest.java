@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.fedsub.runtime.data.Batch;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -84,6 +87,41 @@ class SmallCnnTest {
             assertTrue(g1.get(name).equalsWithEps(g2.get(name), 1e-12), name);
         }
         assertTrue(whole.predict(p, b.features()).equalsWithEps(chunked.predict(p, b.features()), 1e-12));
+    }
+
+    @Test
+    void cnn_sharedAcrossThreads_givesEachCallerItsOwnExactGradient() throws Exception {
+        Random r = new Random(27);
+        SmallCnn m = cnn(1, 8, 8, List.of(3, 4), 3, 2, 1, 3);
+        Params p = ModelFixtures.randomParams(m, r);
+        List<Batch> batches = List.of(ModelFixtures.classificationBatch(r, DataType.DOUBLE, 5, 64, 3),
+                ModelFixtures.classificationBatch(r, DataType.DOUBLE, 7, 64, 3));
+        List<Params> expected = new ArrayList<>();
+        for (Batch b : batches) {
+            Params g = Params.empty();
+            m.lossAndGradient(p, b, g);
+            expected.add(g);
+        }
+        var pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Params>> got = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Batch b = batches.get(i % 2);
+                got.add(pool.submit(() -> {
+                    Params g = Params.empty();
+                    m.lossAndGradient(p, b, g);
+                    return g;
+                }));
+            }
+            for (int i = 0; i < got.size(); i++) {
+                Params g = got.get(i).get();
+                for (String name : g.names()) {
+                    assertEquals(expected.get(i % 2).get(name), g.get(name), name);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
