@@ -39,8 +39,9 @@ public final class FederatedDatasets {
         Tensors.checkFloating(dtype);
         String type = Settings.oneOf(dataConfig, path, "type", TYPES);
         PartitionSettings partition = PartitionSettings.fromConfig(dataConfig, path);
-        String sub = Settings.path(path, type);
-        Config typeConfig = subtree(dataConfig, path, type);
+        String block = type.equals("synthetic-iid") ? "synthetic" : type;
+        String sub = Settings.path(path, block);
+        Config typeConfig = subtree(dataConfig, path, block);
         FederatedData data = switch (type) {
             case "synthetic", "synthetic-iid" -> synthetic(typeConfig, sub, type.equals("synthetic-iid"), partition,
                     dtype, seed);
@@ -118,7 +119,7 @@ public final class FederatedDatasets {
         try {
             natural = SyntheticData.generate(spec, dtype, seed);
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(path, e.getMessage(), e);
+            throw new ConfigError(capPath, e.getMessage(), e); // only too many examples for one array gets here
         }
         if (partition.type().equals("natural")) {
             return natural;
@@ -143,7 +144,7 @@ public final class FederatedDatasets {
         try {
             spec = new LeastSquaresData.Spec(clients, rows, dim, outputs, h);
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(path, e.getMessage(), e);
+            throw new ConfigError(Settings.path(path, "rows-per-client"), e.getMessage(), e); // rows * clients < dim
         }
         return LeastSquaresData.generate(spec, dtype, seed).data();
     }

@@ -79,16 +79,8 @@ public final class ShardPartitioner implements Partitioner {
         int left = shards;
         while (left > 0) {
             int best = -1;
-            double bestQuotient = -1;
             for (int c = 0; c < k; c++) {
-                int size = byClass[c].length;
-                if (alloc[c] >= size) {
-                    continue;
-                }
-                // A class without a shard outranks every class with one.
-                double q = alloc[c] == 0 ? Double.MAX_VALUE / 2 + size : (double) size / (alloc[c] + 1);
-                if (q > bestQuotient) {
-                    bestQuotient = q;
+                if (alloc[c] < byClass[c].length && (best < 0 || outranks(byClass, alloc, c, best))) {
                     best = c;
                 }
             }
@@ -96,6 +88,14 @@ public final class ShardPartitioner implements Partitioner {
             left--;
         }
         return alloc;
+    }
+
+    /** Whether class {@code a} gets the next shard before class {@code b}: classes without one first, then D'Hondt. */
+    private static boolean outranks(int[][] byClass, int[] alloc, int a, int b) {
+        if ((alloc[a] == 0) != (alloc[b] == 0)) {
+            return alloc[a] == 0;
+        }
+        return (double) byClass[a].length / (alloc[a] + 1) > (double) byClass[b].length / (alloc[b] + 1);
     }
 
     @Override
