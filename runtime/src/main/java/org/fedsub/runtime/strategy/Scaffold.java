@@ -123,8 +123,8 @@ final class Scaffold implements Strategy {
             pendingRound = round;
             for (String n : w.names()) {
                 INDArray delta = w.get(n).subi(x.get(n));
-                // c_i+ = c_i - c + (x - w) / sum(lr)  =>  c_i+ - c_i = -(c - c_i) - delta / sum(lr)
-                INDArray dci = correction.get(n).neg().subi(delta.div(lrSum));
+                // c_i+ = c_i - c + (x - w) / sum(lr)  =>  c_i+ - c_i = -c - delta / sum(lr)
+                INDArray dci = task.tensor("c:" + n).neg().subi(delta.div(lrSum));
                 pending.put(n, dci);
                 up.tensor("d:" + n, delta).tensor("dc:" + n, dci);
             }

@@ -1,0 +1,59 @@
+package org.fedsub.runtime.engine;
+
+import static org.fedsub.runtime.config.Settings.atLeast;
+import static org.fedsub.runtime.config.Settings.intAt;
+import static org.fedsub.runtime.config.Settings.longAt;
+import static org.fedsub.runtime.config.Settings.oneOf;
+import static org.fedsub.runtime.config.Settings.stringAt;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import org.fedsub.runtime.codec.Codec;
+import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.data.FederatedData;
+import org.fedsub.runtime.data.FederatedDatasets;
+import org.fedsub.runtime.model.Model;
+import org.fedsub.runtime.model.Models;
+import org.fedsub.runtime.strategy.StrategySettings;
+import org.fedsub.runtime.strategy.TrainSettings;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Builds an {@link Experiment} from configuration, failing at start-up on any bad key. */
+public final class Experiments {
+
+    private Experiments() {}
+
+    /** Layers {@code overrides} over the defaults of every module's reference.conf. */
+    public static Config load(Config overrides) {
+        try {
+            return overrides.withFallback(ConfigFactory.defaultReference()).resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError(e.origin() == null ? "fedsub" : e.origin().description(), e.getMessage(), e);
+        }
+    }
+
+    /** The experiment of a resolved root config (as {@link #load} returns). */
+    public static Experiment fromConfig(Config root) {
+        Config f = root.getConfig("fedsub");
+        String name = stringAt(f, "fedsub", "name");
+        long seed = longAt(f, "fedsub", "seed");
+        DataType dtype = oneOf(f, "fedsub", "dtype", List.of("float32", "float64")).equals("float64")
+                ? DataType.DOUBLE : DataType.FLOAT;
+        int rounds = atLeast("fedsub.rounds", intAt(f, "fedsub", "rounds"), 1);
+        int evalEvery = atLeast("fedsub.eval-every", intAt(f, "fedsub", "eval-every"), 1);
+        int evalTrainLimit = atLeast("fedsub.eval-train-limit", intAt(f, "fedsub", "eval-train-limit"), 0);
+        Codec codec = Codec.named(stringAt(f, "fedsub", "codec"), "fedsub.codec");
+        Participation participation = Participation.fromConfig(root);
+        TrainSettings train = TrainSettings.fromConfig(root);
+        StrategySettings strategy = StrategySettings.fromConfig(root);
+        FederatedData data = FederatedDatasets.fromConfig(root.getConfig("fedsub.data"), "fedsub.data", dtype, seed);
+        int outputs = data.train().isClassification() ? data.train().numClasses()
+                : Math.toIntExact(data.train().targets().columns());
+        Model model = Models.fromConfig(root.getConfig("fedsub.model"), "fedsub.model", data.train().featureDim(),
+                outputs, dtype);
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
+                strategy);
+    }
+}
