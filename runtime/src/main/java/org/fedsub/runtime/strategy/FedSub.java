@@ -108,14 +108,19 @@ final class FedSub implements Strategy {
 
     /** The seeded projections of basis {@code k} (memoised, shared by every client in this JVM). */
     Projection[] seeded(long k) {
+        Projection[] cached = seededBases.get(k);
+        if (cached != null) {
+            return cached;
+        }
+        // Keep the memo small (a client needs the current basis and, to move its duals, the one
+        // it last trained in, which it holds itself); never mutate the map inside computeIfAbsent.
+        seededBases.keySet().removeIf(old -> old < k - 8);
         return seededBases.computeIfAbsent(k, key -> {
             Projection[] ps = new Projection[layers.size()];
             Generator g = fs.generator() == Generator.SVD ? Generator.CD : fs.generator();
             for (Layer l : layers) {
                 ps[l.index()] = g.generate(ctx.seed(), key, l.index(), l.n(), l.r(), ctx.model().dtype());
             }
-            // Keep the memo small: a client only ever needs the current and a recent basis.
-            seededBases.keySet().removeIf(old -> old < key - 8);
             return ps;
         });
     }
