@@ -1,0 +1,9 @@
+/**
+ * Federated algorithms behind one SPI in Flower's shape: {@link org.fedsub.runtime.strategy.Strategy}
+ * (server half: configure, aggregate, global model) and
+ * {@link org.fedsub.runtime.strategy.ClientAlgorithm} (client half with its private state).
+ * FedAvg, FedProx, FedAvgM, FedAdam, SCAFFOLD and FedSub are found by name in
+ * {@link org.fedsub.runtime.strategy.Strategies}; their settings are records read eagerly from
+ * {@code fedsub.strategy} and {@code fedsub.train}.
+ */
+package org.fedsub.runtime.strategy;
