@@ -59,7 +59,7 @@ public record TrainSettings(int localSteps, int batchSize, double lr, String sch
         return new TrainSettings(intAt(c, p, "local-steps"), intAt(c, p, "batch-size"), doubleAt(c, p, "lr"),
                 oneOf(c, p, "lr-schedule", SCHEDULES), intAt(c, p, "warmup-rounds"), doubleAt(c, p, "min-lr-ratio"),
                 doubleAt(c, p, "momentum"), doubleAt(c, p, "dampening"), boolAt(c, p, "nesterov"),
-                doubleAt(c, p, "weight-decay"), intAt(root, "fedsub", "rounds"));
+                doubleAt(c, p, "weight-decay"), intAt(root.getConfig("fedsub"), "fedsub", "rounds"));
     }
 
     /** Plain SGD at a constant rate: the settings most tests want. */
