@@ -20,7 +20,7 @@ public final class CheckCommand {
             CompareCommand.Plan plan = CompareCommand.plan(a);
             out.print(ConfigFiles.render(root, ""));
             for (CompareCommand.Member m : plan.members()) {
-                out.println("ok: " + m.name() + ": " + Runs.describe(Experiments.fromConfig(m.root())));
+                out.println("ok: " + m.name() + ": " + m.description());
             }
         }
     }

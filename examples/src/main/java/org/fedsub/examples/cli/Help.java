@@ -107,8 +107,9 @@ public final class Help {
               CustomModel              a hand-written 2-layer tanh network (a user's own Model, with its
                                        gradient) trained with FedSub on Synthetic(1,1). Argument: rounds
                                        (default 40)
-            The same with plain Java: java -cp 'examples/target/fedsub-examples-*.jar:examples/target/lib/*'
-            org.fedsub.examples.CustomModel
+            The same with plain Java, once built:
+              OMP_NUM_THREADS=1 java -cp "examples/target/fedsub-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*" \
+                  org.fedsub.examples.CustomModel
             """;
 
     /** The help text of {@code command}, or null if there is no such command. */
