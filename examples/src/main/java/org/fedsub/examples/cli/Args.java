@@ -1,0 +1,82 @@
+package org.fedsub.examples.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parsed command line of {@code run}, {@code compare} and {@code check}:
+ * {@code <conf-file> [--set key=value]... [--out DIR] [--threads N]}.
+ *
+ * @param threads clients trained in parallel; 0 means one per available core
+ */
+public record Args(String command, Path file, List<ConfigFiles.Override> sets, Path out, int threads, boolean help) {
+
+    public Args {
+        sets = List.copyOf(sets);
+    }
+
+    /** Parses the arguments after the command name. */
+    public static Args parse(String command, List<String> argv) {
+        Path file = null;
+        List<ConfigFiles.Override> sets = new ArrayList<>();
+        Path out = null;
+        int threads = 0;
+        boolean help = false;
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            String inline = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                inline = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "-h", "--help" -> help = true;
+                case "-s", "--set" -> {
+                    String v = inline != null ? inline : value(argv, ++i, a, "key=value");
+                    sets.add(ConfigFiles.parseSet(v));
+                }
+                case "-o", "--out" -> out = Path.of(inline != null ? inline : value(argv, ++i, a, "DIR"));
+                case "--threads" -> {
+                    String v = inline != null ? inline : value(argv, ++i, a, "N");
+                    try {
+                        threads = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        threads = -1;
+                    }
+                    if (threads < 1) {
+                        throw new UsageError("--threads expects an integer >= 1, got '" + v + "'");
+                    }
+                }
+                default -> {
+                    if (a.startsWith("-") && a.length() > 1) {
+                        throw new UsageError("unknown option '" + argv.get(i) + "' for " + command);
+                    }
+                    if (file != null) {
+                        throw new UsageError(command + " takes one config file, got '" + file + "' and '" + a
+                                + "' (options go after the file: --set key=value, --out DIR)");
+                    }
+                    file = Path.of(a);
+                }
+            }
+        }
+        if (file == null && !help) {
+            throw new UsageError(command + " needs a config file, e.g. fedsub " + command + " conf/"
+                    + (command.equals("compare") ? "compare-synthetic.conf" : "quickstart.conf"));
+        }
+        return new Args(command, file, sets, out, threads, help);
+    }
+
+    private static String value(List<String> argv, int i, String option, String what) {
+        if (i >= argv.size()) {
+            throw new UsageError(option + " needs a value: " + option + " " + what);
+        }
+        return argv.get(i);
+    }
+
+    /** The number of training threads to use. */
+    public int threadsOrDefault() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+}

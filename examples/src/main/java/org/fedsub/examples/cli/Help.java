@@ -1,0 +1,126 @@
+package org.fedsub.examples.cli;
+
+/** The text of {@code fedsub --help} and of each command's {@code --help}. */
+public final class Help {
+
+    private Help() {}
+
+    public static final String MAIN = """
+            fedsub: federated learning simulations with FedSub and its baselines
+
+            usage: fedsub <command> [arguments]
+
+            commands:
+              run <conf-file>       run one experiment, write its results folder
+              compare <conf-file>   run the members of fedsub.compare.runs one after another,
+                                    overlay their plots and write a summary table
+              check <conf-file>     check a config (data and model are built) and print the
+                                    resolved settings, without training
+              example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
+              help [command]        this text, or a command's
+
+            Try: fedsub run conf/quickstart.conf
+            'fedsub <command> --help' explains a command and its options. Every experiment key, with
+            its default and meaning, is in runtime/src/main/resources/reference.conf (and the
+            fedsub.compare block in examples/src/main/resources/reference.conf).
+
+            exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started)
+            launcher environment: FEDSUB_JAVA_OPTS (extra JVM options, e.g. -Xmx8g; later flags win),
+              FEDSUB_MVN_ARGS (extra Maven arguments for the automatic build, e.g. -o)
+            """;
+
+    private static final String OPTIONS = """
+            options:
+              -s, --set key=value   override any key of the file, e.g. --set fedsub.rounds=50,
+                                    --set fedsub.model.hidden=[64,64], --set fedsub.strategy.name=fedavg.
+                                    The value is read as HOCON (numbers, booleans, lists; anything
+                                    else is a string). Repeatable; a later --set wins. A key that no
+                                    reference.conf defines is refused (typos do not pass silently).
+              -o, --out DIR         write the results into DIR instead of results/<name>-<timestamp>/
+                  --threads N       clients trained in parallel (default: one per core). The numbers
+                                    do not depend on it: same config and seed, same metrics.csv.
+              -h, --help            this text
+            """;
+
+    public static final String RUN = """
+            usage: fedsub run <conf-file> [--set key=value]... [--out DIR] [--threads N]
+
+            Runs one federated experiment: the file's settings over the defaults of reference.conf,
+            with --set on top. The config, the data and the model are checked before anything
+            starts; a mistake prints 'config error in <file>: <key> = <value>: <what is expected>'
+            and exits with 2.
+
+            """ + OPTIONS + """
+
+            The results folder holds:
+              config.conf     the resolved fedsub settings; 'fedsub run <dir>/config.conf' reruns them
+              metrics.csv     one row per round (rounds from 1): sampled/used/failed clients, client,
+                              train and test loss, test accuracy (NaN when not evaluated), uplink and
+                              downlink bytes (per round and cumulative), simulated seconds. Only
+                              deterministic columns: a rerun gives the same bytes.
+              timing.csv      wall-clock time per round (training) and since the start (evaluation included)
+              metrics.json    all of the above per round, plus totals
+              accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_time.png, loss_vs_round.png
+                              (for a regression model, loss_vs_uplink_bytes.png and loss_vs_time.png
+                              replace the accuracy plots)
+
+            Progress: on a terminal, one line redrawn in place; otherwise a log line per round (every
+            k-th round for long runs).
+            """;
+
+    public static final String COMPARE = """
+            usage: fedsub compare <conf-file> [--set key=value]... [--out DIR] [--threads N]
+
+            Runs each member of the file's fedsub.compare.runs in order. A member is the file's
+            settings with its own 'set' block on top, and the command line's --set over both:
+
+              fedsub.compare {
+                target-accuracy = 0.75
+                runs = [
+                  { name = fedavg,   set { "fedsub.strategy.name" = fedavg } }
+                  { name = fedsub50, set { "fedsub.strategy.name" = fedsub, "fedsub.strategy.fedsub.rank-rate" = 0.5 } }
+                ]
+              }
+
+            Every member is checked before the first one starts. The comparison folder holds one
+            subfolder per member (a run's results folder), the overlaid plots and the summary table
+            (summary.md and summary.csv, also printed): final and best test accuracy, rounds and uplink
+            bytes until the test accuracy first reached target-accuracy, total uplink and downlink
+            bytes, wall time.
+
+            """ + OPTIONS;
+
+    public static final String CHECK = """
+            usage: fedsub check <conf-file> [--set key=value]...
+
+            Loads the file as run or compare would, builds the data and the model of every run to
+            check them, prints the resolved fedsub settings and one 'ok' line per run. Trains nothing.
+            Exit code 2 on a config error.
+            """;
+
+    public static final String EXAMPLE = """
+            usage: fedsub example <name> [arguments]
+
+            Runs one of the library-usage examples (see examples/README.md):
+              ProgrammaticSimulation   an experiment assembled in Java code, no config file;
+                                       prints per-round accuracy and bytes. Argument: rounds (default 30)
+              CustomModel              a hand-written 2-layer tanh network (a user's own Model, with its
+                                       gradient) trained with FedSub on Synthetic(1,1). Argument: rounds
+                                       (default 40)
+            The same with plain Java, once built:
+              OMP_NUM_THREADS=1 java -cp "examples/target/fedsub-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*" \
+                  org.fedsub.examples.CustomModel
+            """;
+
+    /** The help text of {@code command}, or null if there is no such command. */
+    public static String of(String command) {
+        return switch (command) {
+            case "run" -> RUN;
+            case "compare" -> COMPARE;
+            case "check" -> CHECK;
+            case "example" -> EXAMPLE;
+            case "help" -> MAIN;
+            default -> null;
+        };
+    }
+}

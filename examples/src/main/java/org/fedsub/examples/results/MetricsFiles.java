@@ -1,0 +1,203 @@
+package org.fedsub.examples.results;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.fedsub.runtime.engine.RoundMetrics;
+
+/**
+ * Writes a run's {@code metrics.csv}, {@code timing.csv} and {@code metrics.json}.
+ *
+ * <p>{@code metrics.csv} has only the columns a rerun reproduces (doubles as
+ * {@link Double#toString}, which round-trips exactly; {@code NaN} where a round was not
+ * evaluated), so the same config and seed give the same bytes. Wall-clock time differs on every
+ * run and goes to {@code timing.csv} and {@code metrics.json} only. Rounds are numbered from 1.
+ */
+public final class MetricsFiles {
+
+    public static final String METRICS_CSV = "metrics.csv";
+    public static final String TIMING_CSV = "timing.csv";
+    public static final String METRICS_JSON = "metrics.json";
+
+    static final List<String> METRICS_COLUMNS = List.of("round", "sampled", "used", "failed", "client_loss",
+            "train_loss", "test_loss", "test_accuracy", "uplink_bytes", "downlink_bytes", "max_client_uplink",
+            "cum_uplink_bytes", "cum_downlink_bytes", "virtual_seconds");
+
+    static final List<String> TIMING_COLUMNS = List.of("round", "wall_millis", "cum_wall_seconds", "elapsed_seconds");
+
+    private MetricsFiles() {}
+
+    /** Writes the three files into {@code dir}. */
+    public static void write(Path dir, RunRecord run) throws IOException {
+        Files.writeString(dir.resolve(METRICS_CSV), metricsCsv(run), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(TIMING_CSV), timingCsv(run), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(METRICS_JSON), json(run), StandardCharsets.UTF_8);
+    }
+
+    public static String metricsCsv(RunRecord run) {
+        StringBuilder b = new StringBuilder(String.join(",", METRICS_COLUMNS)).append('\n');
+        long[] up = run.cumulativeUplink();
+        long[] down = run.cumulativeDownlink();
+        List<RoundMetrics> rounds = run.rounds();
+        for (int i = 0; i < rounds.size(); i++) {
+            RoundMetrics m = rounds.get(i);
+            b.append(m.round() + 1).append(',').append(m.sampled()).append(',').append(m.used()).append(',')
+                    .append(m.failed()).append(',').append(m.clientLoss()).append(',').append(m.trainLoss())
+                    .append(',').append(m.testLoss()).append(',').append(m.testAccuracy()).append(',')
+                    .append(m.uplinkBytes()).append(',').append(m.downlinkBytes()).append(',')
+                    .append(m.maxClientUplink()).append(',').append(up[i]).append(',').append(down[i]).append(',')
+                    .append(m.virtualSeconds()).append('\n');
+        }
+        return b.toString();
+    }
+
+    public static String timingCsv(RunRecord run) {
+        StringBuilder b = new StringBuilder(String.join(",", TIMING_COLUMNS)).append('\n');
+        double[] elapsed = run.elapsedSeconds();
+        double cum = 0;
+        for (int i = 0; i < run.rounds().size(); i++) {
+            RoundMetrics m = run.rounds().get(i);
+            cum += m.wallMillis() / 1000.0;
+            b.append(m.round() + 1).append(',').append(m.wallMillis()).append(',').append(cum).append(',')
+                    .append(elapsed[i]).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Everything: what was run, every round with every field (wall time included), and totals. */
+    public static String json(RunRecord run) {
+        Json j = new Json();
+        j.open('{');
+        j.field("experiment").string(run.name());
+        j.field("strategy").string(run.strategy());
+        j.field("model").string(run.model());
+        j.field("data").string(run.data());
+        j.field("clients").number(run.clients());
+        j.field("parameters").number(run.parameters());
+        j.field("rounds").open('[');
+        long[] up = run.cumulativeUplink();
+        long[] down = run.cumulativeDownlink();
+        double[] elapsed = run.elapsedSeconds();
+        for (int i = 0; i < run.rounds().size(); i++) {
+            RoundMetrics m = run.rounds().get(i);
+            j.element().open('{');
+            j.field("round").number(m.round() + 1);
+            j.field("sampled").number(m.sampled());
+            j.field("used").number(m.used());
+            j.field("failed").number(m.failed());
+            j.field("client_loss").number(m.clientLoss());
+            j.field("train_loss").number(m.trainLoss());
+            j.field("test_loss").number(m.testLoss());
+            j.field("test_accuracy").number(m.testAccuracy());
+            j.field("uplink_bytes").number(m.uplinkBytes());
+            j.field("downlink_bytes").number(m.downlinkBytes());
+            j.field("max_client_uplink").number(m.maxClientUplink());
+            j.field("cum_uplink_bytes").number(up[i]);
+            j.field("cum_downlink_bytes").number(down[i]);
+            j.field("wall_millis").number(m.wallMillis());
+            j.field("elapsed_seconds").number(elapsed[i]);
+            j.field("virtual_seconds").number(m.virtualSeconds());
+            j.close('}');
+        }
+        j.close(']');
+        j.field("summary").open('{');
+        j.field("final_test_accuracy").number(run.finalAccuracy());
+        j.field("best_test_accuracy").number(run.bestAccuracy());
+        j.field("final_test_loss").number(run.finalTestLoss());
+        j.field("final_train_loss").number(run.finalTrainLoss());
+        j.field("total_uplink_bytes").number(run.result().totalUplinkBytes());
+        j.field("total_downlink_bytes").number(run.result().totalDownlinkBytes());
+        j.field("training_seconds").number(run.trainingSeconds());
+        j.field("wall_seconds").number(run.wallSeconds());
+        j.close('}');
+        j.close('}');
+        return j.toString() + "\n";
+    }
+
+    /** A minimal pretty-printing JSON writer; NaN and infinities become null (JSON has no NaN). */
+    static final class Json {
+
+        private final StringBuilder b = new StringBuilder();
+        private int depth;
+        private boolean first = true;
+
+        Json open(char c) {
+            b.append(c);
+            depth++;
+            first = true;
+            return this;
+        }
+
+        Json close(char c) {
+            depth--;
+            newline();
+            b.append(c);
+            first = false;
+            return this;
+        }
+
+        Json field(String name) {
+            element();
+            quote(name);
+            b.append(": ");
+            return this;
+        }
+
+        Json element() {
+            if (!first) {
+                b.append(',');
+            }
+            newline();
+            first = false;
+            return this;
+        }
+
+        Json string(String s) {
+            quote(s);
+            return this;
+        }
+
+        Json number(long v) {
+            b.append(v);
+            return this;
+        }
+
+        Json number(double v) {
+            b.append(Double.isFinite(v) ? Double.toString(v) : "null");
+            return this;
+        }
+
+        private void newline() {
+            b.append('\n').append("  ".repeat(depth));
+        }
+
+        private void quote(String s) {
+            b.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> b.append("\\\"");
+                    case '\\' -> b.append("\\\\");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            b.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            b.append(c);
+                        }
+                    }
+                }
+            }
+            b.append('"');
+        }
+
+        @Override
+        public String toString() {
+            return b.toString();
+        }
+    }
+}

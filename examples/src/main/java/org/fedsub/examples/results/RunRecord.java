@@ -1,0 +1,118 @@
+package org.fedsub.examples.results;
+
+import java.util.List;
+import org.fedsub.runtime.engine.Experiment;
+import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.model.ParamSpec;
+
+/**
+ * One finished run as the results files see it: the engine's result, what was run, and the
+ * wall-clock times the engine does not keep.
+ *
+ * @param name           the experiment's name (a comparison member's name)
+ * @param model          the model's name, e.g. {@code logreg[60-10]}
+ * @param data           the data set's name
+ * @param clients        number of clients
+ * @param parameters     trainable scalars of the model
+ * @param elapsedSeconds seconds from the start of the run to the end of each round, evaluation included
+ * @param wallSeconds    seconds the whole run took
+ */
+public record RunRecord(String name, String model, String data, int clients, long parameters, RunResult result,
+        double[] elapsedSeconds, double wallSeconds) {
+
+    public RunRecord {
+        if (elapsedSeconds.length != result.rounds().size()) {
+            throw new IllegalArgumentException("one elapsed time per round expected: " + elapsedSeconds.length
+                    + " for " + result.rounds().size() + " rounds");
+        }
+        elapsedSeconds = elapsedSeconds.clone();
+    }
+
+    public static RunRecord of(Experiment exp, RunResult result, double[] elapsedSeconds, double wallSeconds) {
+        long params = exp.model().params().stream().mapToLong(ParamSpec::size).sum();
+        return new RunRecord(exp.name(), exp.model().name(), exp.data().name(), exp.data().numClients(), params,
+                result, elapsedSeconds, wallSeconds);
+    }
+
+    public String strategy() {
+        return result.strategy();
+    }
+
+    public List<RoundMetrics> rounds() {
+        return result.rounds();
+    }
+
+    @Override
+    public double[] elapsedSeconds() {
+        return elapsedSeconds.clone();
+    }
+
+    /** True when some round reported a test accuracy (false for regression models). */
+    public boolean hasAccuracy() {
+        return rounds().stream().anyMatch(m -> !Double.isNaN(m.testAccuracy()));
+    }
+
+    /** Test accuracy of the last evaluated round, NaN for a regression. */
+    public double finalAccuracy() {
+        return result.lastEvaluated().testAccuracy();
+    }
+
+    public double finalTestLoss() {
+        return result.lastEvaluated().testLoss();
+    }
+
+    public double finalTrainLoss() {
+        return result.lastEvaluated().trainLoss();
+    }
+
+    /** Highest test accuracy of any evaluated round, NaN for a regression. */
+    public double bestAccuracy() {
+        return rounds().stream().mapToDouble(RoundMetrics::testAccuracy).filter(a -> !Double.isNaN(a)).max()
+                .orElse(Double.NaN);
+    }
+
+    /** Seconds of client training and aggregation, evaluation excluded, summed over rounds. */
+    public double trainingSeconds() {
+        return rounds().stream().mapToDouble(RoundMetrics::wallMillis).sum() / 1000.0;
+    }
+
+    /** The x values of a time axis: virtual seconds when the run modelled a clock, else cumulative wall seconds. */
+    public double[] timeAxis() {
+        boolean virtual = usesVirtualTime();
+        double[] t = new double[rounds().size()];
+        double sum = 0;
+        for (int i = 0; i < t.length; i++) {
+            RoundMetrics m = rounds().get(i);
+            sum += m.wallMillis() / 1000.0;
+            t[i] = virtual ? m.virtualSeconds() : sum;
+        }
+        return t;
+    }
+
+    public boolean usesVirtualTime() {
+        return rounds().stream().anyMatch(m -> m.virtualSeconds() != 0.0);
+    }
+
+    /** Uplink bytes sent up to and including each round. */
+    public long[] cumulativeUplink() {
+        long[] c = new long[rounds().size()];
+        long sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            sum += rounds().get(i).uplinkBytes();
+            c[i] = sum;
+        }
+        return c;
+    }
+
+    /** Downlink bytes sent up to and including each round. */
+    public long[] cumulativeDownlink() {
+        long[] c = new long[rounds().size()];
+        long sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            sum += rounds().get(i).downlinkBytes();
+            c[i] = sum;
+        }
+        return c;
+    }
+}

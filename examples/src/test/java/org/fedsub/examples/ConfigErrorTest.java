@@ -1,0 +1,126 @@
+package org.fedsub.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every mistake found before a run: one line on stderr, exit code 2, nothing written. */
+class ConfigErrorTest {
+
+    @TempDir
+    Path tmp;
+
+    private Cli.Result runExpectingFailure(Path conf, String... more) {
+        Path out = tmp.resolve("out");
+        String[] args = new String[4 + more.length];
+        args[0] = "run";
+        args[1] = conf.toString();
+        System.arraycopy(more, 0, args, 2, more.length);
+        args[2 + more.length] = "--out";
+        args[3 + more.length] = out.toString();
+        Cli.Result r = Cli.run(args);
+        assertEquals(2, r.code(), r.err());
+        assertFalse(Files.exists(out), "nothing is started on a config error");
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        return r;
+    }
+
+    @Test
+    void run_badValueInFile_exits2NamingFilePathValueAndWhatWouldBeRight() throws IOException {
+        Path conf = Cli.write(tmp, "bad.conf", Cli.TINY.replace("name = fedsub,", "name = fedavgg,"));
+
+        Cli.Result r = runExpectingFailure(conf);
+
+        assertTrue(r.err().startsWith("config error in " + conf + ": fedsub.strategy.name = \"fedavgg\""), r.err());
+        assertTrue(r.err().contains("expected one of"), r.err());
+    }
+
+    @Test
+    void run_badValueFromSet_saysItCameFromTheCommandLine() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.train.lr=-1");
+
+        assertTrue(r.err().contains("fedsub.train.lr = -1"), r.err());
+        assertTrue(r.err().contains("expected a finite number > 0"), r.err());
+        assertTrue(r.err().contains("(from --set fedsub.train.lr=-1)"), r.err());
+    }
+
+    @Test
+    void run_unknownKey_isRefusedWithASuggestion() throws IOException {
+        Path conf = Cli.write(tmp, "typo.conf", Cli.TINY.replace("local-steps = 2", "local-step = 2"));
+
+        Cli.Result r = runExpectingFailure(conf);
+
+        assertTrue(r.err().contains("fedsub.train.local-step: unknown key; did you mean fedsub.train.local-steps?"),
+                r.err());
+    }
+
+    @Test
+    void run_wrongType_namesThePath() throws IOException {
+        Path conf = Cli.write(tmp, "type.conf", Cli.TINY.replace("rounds = 3", "rounds = many"));
+
+        Cli.Result r = runExpectingFailure(conf);
+
+        assertTrue(r.err().contains("fedsub.rounds = \"many\": expected an integer"), r.err());
+    }
+
+    @Test
+    void run_fedsubRankAboveALayersSize_isFoundBeforeAnythingStarts() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.strategy.fedsub.rank=100");
+
+        assertTrue(r.err().contains("fedsub.strategy.fedsub.rank = 100"), r.err());
+    }
+
+    @Test
+    void run_syntaxError_namesTheLine() throws IOException {
+        Path conf = Cli.write(tmp, "syntax.conf", "fedsub {\n  rounds = 3\n");
+
+        Cli.Result r = runExpectingFailure(conf);
+
+        assertTrue(r.err().startsWith("config error in " + conf + ": line "), r.err());
+    }
+
+    @Test
+    void run_missingFile_saysSo() {
+        Cli.Result r = runExpectingFailure(tmp.resolve("nope.conf"));
+
+        assertTrue(r.err().contains("no such file: " + tmp.resolve("nope.conf")), r.err());
+    }
+
+    @Test
+    void run_badCommandLine_exits2WithUsageHint() {
+        Cli.Result noFile = Cli.run("run");
+        Cli.Result badOption = Cli.run("run", "x.conf", "--sett", "a=b");
+        Cli.Result badCommand = Cli.run("rnu", "x.conf");
+
+        assertEquals(2, noFile.code());
+        assertTrue(noFile.err().contains("run needs a config file"), noFile.err());
+        assertEquals(2, badOption.code());
+        assertTrue(badOption.err().contains("unknown option '--sett'"), badOption.err());
+        assertEquals(2, badCommand.code());
+        assertTrue(badCommand.err().contains("unknown command 'rnu'"), badCommand.err());
+    }
+
+    @Test
+    void help_mainAndEachCommand_explainCommandsAndOptions() {
+        Cli.Result main = Cli.run("--help");
+        Cli.Result run = Cli.run("run", "--help");
+        Cli.Result compare = Cli.run("compare", "--help");
+
+        assertEquals(0, main.code());
+        assertTrue(main.out().contains("compare <conf-file>") && main.out().contains("example <name>"), main.out());
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("--set key=value") && run.out().contains("--out DIR"), run.out());
+        assertEquals(0, compare.code());
+        assertTrue(compare.out().contains("fedsub.compare"), compare.out());
+    }
+}
