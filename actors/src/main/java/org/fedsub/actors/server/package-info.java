@@ -1,0 +1,9 @@
+/**
+ * The server side: {@link org.fedsub.actors.server.FederatedServer}, the coordinator that
+ * outlives rounds and owns the strategy (through {@link org.fedsub.actors.server.ServerWork}),
+ * and {@link org.fedsub.actors.server.RoundActor}, one child per round in the shape of Pekko's
+ * IoT {@code DeviceGroupQuery}: it asks every sampled client, watches each, keeps one deadline
+ * timer, collects what arrives in time and hands it back. Clients that are gone, late or whose
+ * training failed are failures reported to the strategy, never exceptions.
+ */
+package org.fedsub.actors.server;
