@@ -7,7 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * Every message between the federated server and its clients. Commands are imperative
  * ({@link TrainRound}), events past tense ({@link UpdateReady}, {@link Aggregated},
- * {@link TrainingFailed}); each carries its round and client id so that a late or misrouted
+ * {@link TrainingFailed}, {@link Declined}); each carries its round and client id so that a late or misrouted
  * message is recognised and dropped, never mistaken for a current one.
  *
  * <p>Messages with tensors ({@link PayloadMessage}) go through the binary
@@ -21,7 +21,7 @@ public final class FederatedProtocol {
     public sealed interface ToClient permits TrainRound, Aggregated, ClientSelfMessage {}
 
     /** What a client sends back to the round that asked it. */
-    public sealed interface ToServer permits UpdateReady, TrainingFailed {}
+    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined {}
 
     /** The messages that carry an {@link EncodedPayload}: bound to the binary serializer. */
     public sealed interface PayloadMessage permits TrainRound, Aggregated, UpdateReady {}
@@ -60,4 +60,19 @@ public final class FederatedProtocol {
 
     /** The client's training of {@code round} threw; the client restarts (or gives up) by itself. */
     public record TrainingFailed(int round, int clientId, String reason) implements ToServer, CborSerializable {}
+
+    /** Why a client took no part in a round it was asked to train. */
+    public enum DeclineReason {
+        /** The client was not available when asked; known to the server at once. */
+        UNAVAILABLE,
+        /**
+         * The client dropped out mid-round and will never report. Only a simulated client on the
+         * virtual clock says so, so that the round need not wait in wall-clock time; on the real
+         * clock a dropout is silent and the round's deadline catches it.
+         */
+        DROPPED_OUT
+    }
+
+    /** The client did not train for {@code round}. */
+    public record Declined(int round, int clientId, DeclineReason reason) implements ToServer, CborSerializable {}
 }

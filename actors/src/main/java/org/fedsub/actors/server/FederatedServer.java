@@ -56,7 +56,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
 
     /** A round actor's harvest: the updates that arrived in time, sorted by client id, and the failures. */
     record RoundCollected(int round, List<UpdateReady> updates, List<ClientFailure> failures, int late,
-            long downlinkBytes) implements Command, NoSerializationVerificationNeeded {}
+            long downlinkBytes, double virtualSeconds) implements Command, NoSerializationVerificationNeeded {}
 
     private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
@@ -70,6 +70,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final ActorSettings settings;
     private final RoundListener listener;
+    private final Timing timing;
     private final Executor compute;
     private final List<RoundReport> reports = new ArrayList<>();
     private ActorRef<Finished> replyTo;
@@ -77,6 +78,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private int[] sampled = new int[0];
     private boolean collected;
     private long roundStart;
+    private double virtualNow;
 
     /**
      * @param clients  every client the server may sample, by id
@@ -84,15 +86,24 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
      */
     public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, RoundListener listener) {
-        return Behaviors.setup(ctx -> new FederatedServer(ctx, work, Map.copyOf(clients), settings, listener));
+        return create(work, clients, settings, Timing.INSTANT, listener);
+    }
+
+    /**
+     * @param timing the virtual clock's model of the clients (used when {@code settings.clock()} is virtual)
+     */
+    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener) {
+        return Behaviors.setup(ctx -> new FederatedServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
     }
 
     private FederatedServer(ActorContext<Command> context, ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
-            ActorSettings settings, RoundListener listener) {
+            ActorSettings settings, Timing timing, RoundListener listener) {
         super(context);
         this.work = work;
         this.clients = clients;
         this.settings = settings;
+        this.timing = timing;
         this.listener = listener;
         this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
     }
@@ -135,8 +146,11 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
             return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
         }
         RoundActor.Plan plan = new RoundActor.Plan(m.round(), work.target(), m.tasks());
-        ActorRef<RoundActor.Command> ref = getContext().spawn(
-                RoundActor.create(plan, clients, settings.roundDeadline(), getContext().getSelf()), "round-" + m.round());
+        Behavior<RoundActor.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
+                ? RoundActor.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
+                        getContext().getSelf())
+                : RoundActor.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
+        ActorRef<RoundActor.Command> ref = getContext().spawn(round, "round-" + m.round());
         getContext().watchWith(ref, new RoundActorStopped(m.round()));
         return this;
     }
@@ -165,7 +179,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         for (int id : sampled) {
             failures.add(new ClientFailure(id, m.round(), "the round actor failed"));
         }
-        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0), true);
+        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds()), true);
     }
 
     private Behavior<Command> finishRound(RoundCollected c, boolean dropped) {
@@ -196,8 +210,11 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         }
         ServerWork.Scores s = d.scores();
         double wall = (System.nanoTime() - roundStart) / 1e6 - s.evalMillis();
-        RoundMetrics m = new RoundMetrics(c.round(), sampled.length, o.used().size(), sampled.length - o.used().size(), o.clientLoss(),
-                s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, 0.0);
+        if (settings.clock() == ActorSettings.Clock.VIRTUAL) {
+            virtualNow += c.virtualSeconds();
+        }
+        RoundMetrics m = new RoundMetrics(c.round(), sampled.length, o.used().size(), sampled.length - o.used().size(),
+                o.clientLoss(), s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, virtualNow);
         List<ClientFailure> failures = new ArrayList<>(c.failures());
         failures.addAll(o.rejected());
         if (d.dropped()) {

@@ -72,10 +72,20 @@ public final class ActorSimulation {
                 exp.data().numClients(), exp.model().init(exp.seed())));
     }
 
-    /** The client actor of {@code clientId} as a simulation runs it: supervised, over its data view. */
-    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings, int clientId) {
+    /** The simulated clients of {@code exp} under {@code settings} (speeds, links, faults). */
+    public static ClientProfiles profiles(Experiment exp, ActorSettings settings) {
+        return new ClientProfiles(settings.clients(), exp.seed(), exp.data().numClients(), exp.train().localSteps(),
+                settings.clock() == ActorSettings.Clock.VIRTUAL);
+    }
+
+    /**
+     * The client actor of {@code clientId} as a simulation runs it: supervised, over its data
+     * view, behaving as its profile says.
+     */
+    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
+            ClientProfiles profiles, int clientId) {
         return ClientActor.supervised(new ClientWork(strategy.newClient(clientId), exp.data().client(clientId),
-                exp.codec(), exp.model().dtype()), settings);
+                exp.codec(), exp.model().dtype()), profiles.behaviour(clientId), settings);
     }
 
     /**
@@ -86,13 +96,15 @@ public final class ActorSimulation {
     public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
             Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done) {
         return Behaviors.setup(ctx -> {
+            ClientProfiles profiles = profiles(exp, settings);
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
             for (int id = 0; id < exp.data().numClients(); id++) {
-                Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id) : client(exp, strategy, settings, id);
+                Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
+                        : client(exp, strategy, settings, profiles, id);
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
             ActorRef<FederatedServer.Command> server = ctx.spawn(
-                    FederatedServer.create(new ServerWork(exp, strategy), clients, settings, listener), "server");
+                    FederatedServer.create(new ServerWork(exp, strategy), clients, settings, profiles, listener), "server");
             ctx.watch(server);
             server.tell(new FederatedServer.Run(ctx.getSelf()));
             return Behaviors.receive(Finished.class)

@@ -22,6 +22,8 @@ import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
+import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
+import org.fedsub.actors.protocol.FederatedProtocol.Declined;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
@@ -60,7 +62,9 @@ class SerializationTest {
                 new Aggregated(3, 17, null),
                 new UpdateReady(3, 17, 120, 0.25, payload(2_000)),
                 new UpdateReady(0, 0, 1, Double.NaN, payload(0)),
-                new TrainingFailed(3, 17, "java.lang.IllegalStateException: boom"));
+                new TrainingFailed(3, 17, "java.lang.IllegalStateException: boom"),
+                new Declined(3, 17, DeclineReason.UNAVAILABLE),
+                new Declined(4, 18, DeclineReason.DROPPED_OUT));
     }
 
     @Test
