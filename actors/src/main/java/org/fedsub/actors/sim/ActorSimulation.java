@@ -15,6 +15,7 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
 import org.fedsub.actors.client.ClientWork;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.server.FedBuffServer;
 import org.fedsub.actors.server.FederatedServer;
 import org.fedsub.actors.server.FederatedServer.Finished;
 import org.fedsub.actors.server.RoundReport;
@@ -29,7 +30,7 @@ import org.fedsub.runtime.strategy.StrategyContext;
 
 /**
  * Runs an experiment on actors in this JVM: one supervised {@link ClientActor} per client, one
- * {@link FederatedServer}. With full participation and no faults the result equals the
+ * {@link FederatedServer} (synchronous rounds) or {@link FedBuffServer} (asynchronous). With full participation and no faults the result equals the
  * reference engine's for the same experiment and seed.
  */
 public final class ActorSimulation {
@@ -58,6 +59,8 @@ public final class ActorSimulation {
                 .withFallback(systemConfig);
         ActorSystem<Finished> system = ActorSystem.create(
                 behavior(exp, strategy, settings, Map.of(), listener, done), "fedsub", config);
+        system.getWhenTerminated().thenRun(() -> done.completeExceptionally(
+                new IllegalStateException("the actor system terminated before run " + exp.name() + " finished")));
         try {
             return outcome(exp, strategy, done.join());
         } finally {
@@ -95,6 +98,11 @@ public final class ActorSimulation {
      */
     public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
             Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done) {
+        ServerWork work = new ServerWork(exp, strategy);
+        boolean fedbuff = settings.async().fedbuff();
+        if (fedbuff) {
+            work.checkFedBuff(ActorSettings.Async.PATH + ".mode"); // before any actor exists
+        }
         return Behaviors.setup(ctx -> {
             ClientProfiles profiles = profiles(exp, settings);
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
@@ -103,10 +111,17 @@ public final class ActorSimulation {
                         : client(exp, strategy, settings, profiles, id);
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
-            ActorRef<FederatedServer.Command> server = ctx.spawn(
-                    FederatedServer.create(new ServerWork(exp, strategy), clients, settings, profiles, listener), "server");
-            ctx.watch(server);
-            server.tell(new FederatedServer.Run(ctx.getSelf()));
+            if (fedbuff) {
+                ActorRef<FedBuffServer.Command> server = ctx.spawn(
+                        FedBuffServer.create(work, clients, settings, profiles, listener), "server");
+                ctx.watch(server);
+                server.tell(new FedBuffServer.Run(ctx.getSelf()));
+            } else {
+                ActorRef<FederatedServer.Command> server = ctx.spawn(
+                        FederatedServer.create(work, clients, settings, profiles, listener), "server");
+                ctx.watch(server);
+                server.tell(new FederatedServer.Run(ctx.getSelf()));
+            }
             return Behaviors.receive(Finished.class)
                     .onMessage(Finished.class, f -> {
                         done.complete(f);

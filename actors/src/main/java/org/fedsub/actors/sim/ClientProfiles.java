@@ -77,6 +77,11 @@ public final class ClientProfiles implements Timing {
         return 2 * model.latency().toNanos() / 1e9;
     }
 
+    @Override
+    public double earliestAnswerSeconds(int clientId, int round) {
+        return available(round, clientId) ? updateSeconds(clientId, 0, 0) : declineSeconds(clientId, 0);
+    }
+
     /** The behaviour of {@code clientId}'s actor. */
     public ClientBehaviour behaviour(int clientId) {
         return new ClientBehaviour() {
