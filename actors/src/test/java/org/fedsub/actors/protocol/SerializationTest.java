@@ -68,6 +68,11 @@ class SerializationTest {
     }
 
     @Test
+    void testSystems_serializeEveryMessage() {
+        assertTrue(testKit.system().settings().config().getBoolean("pekko.actor.serialize-messages"));
+    }
+
+    @Test
     void everyWireMessage_roundTrips_equal() {
         for (Object m : wireMessages()) {
             assertEquals(m, serialization.verifySerialization(m, true), m.getClass().getSimpleName());
