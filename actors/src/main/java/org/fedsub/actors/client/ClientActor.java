@@ -1,0 +1,196 @@
+package org.fedsub.actors.client;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
+import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
+import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
+import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
+import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+
+/**
+ * One federated client. It trains when asked ({@link TrainRound}) and folds acknowledgements
+ * into its state ({@link Aggregated}), one at a time: the work runs on the compute dispatcher
+ * and comes back with {@code pipeToSelf}, and whatever arrives meanwhile waits in a stash.
+ *
+ * <p>A {@link ClientBehaviour} may make it decline a round, drop out of it silently, or hold its
+ * answer back for the modelled time its compute and links would take.
+ *
+ * <p>A training that throws is answered with {@link TrainingFailed} (so the round need not wait
+ * for its deadline) and then fails the actor with a {@link ClientTrainingException}; see
+ * {@link #supervised}.
+ */
+public final class ClientActor extends AbstractBehavior<ToClient> {
+
+    // One task and one acknowledgement per round at most are ever queued in synchronous rounds;
+    // the bound only guards against a runaway sender.
+    private static final int STASH_CAPACITY = 1_000;
+
+    private record Trained(TrainRound cmd, UpdateReady update, Throwable failure) implements ClientSelfMessage {}
+
+    private record Acknowledged(Aggregated msg, Throwable failure) implements ClientSelfMessage {}
+
+    private record Release(ActorRef<ToServer> replyTo, UpdateReady update) implements ClientSelfMessage {}
+
+    private final ClientWork work;
+    private final ClientBehaviour behaviour;
+    private final StashBuffer<ToClient> stash;
+    private final TimerScheduler<ToClient> timers;
+    private final Executor compute;
+    private boolean busy;
+
+    /** An unsupervised, reliable client: its first failing training stops it. */
+    public static Behavior<ToClient> create(ClientWork work) {
+        return create(work, ClientBehaviour.RELIABLE);
+    }
+
+    /** An unsupervised client that behaves as {@code behaviour} says. */
+    public static Behavior<ToClient> create(ClientWork work, ClientBehaviour behaviour) {
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(
+                ctx -> new ClientActor(ctx, stash, timers, work, behaviour))));
+    }
+
+    /** A supervised, reliable client (see {@link #supervised(ClientWork, ClientBehaviour, ActorSettings)}). */
+    public static Behavior<ToClient> supervised(ClientWork work, ActorSettings settings) {
+        return supervised(work, ClientBehaviour.RELIABLE, settings);
+    }
+
+    /**
+     * A client restarted with jittered back-off when its training throws (our own
+     * {@link ClientTrainingException} only), at most {@code settings.clientRestarts()} times;
+     * then it stops, and the rounds that watch it count it as failed.
+     */
+    public static Behavior<ToClient> supervised(ClientWork work, ClientBehaviour behaviour, ActorSettings settings) {
+        if (settings.clientRestarts() == 0) {
+            return create(work, behaviour); // the default for a typed actor: stop on failure
+        }
+        ActorSettings.Backoff b = settings.backoff();
+        return Behaviors.supervise(create(work, behaviour)).onFailure(ClientTrainingException.class,
+                SupervisorStrategy.restartWithBackoff(b.min(), b.max(), b.randomFactor())
+                        .withMaxRestarts(settings.clientRestarts())
+                        .withResetBackoffAfter(b.resetAfter()));
+    }
+
+    private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, TimerScheduler<ToClient> timers,
+            ClientWork work, ClientBehaviour behaviour) {
+        super(context);
+        this.work = work;
+        this.behaviour = behaviour;
+        this.stash = stash;
+        this.timers = timers;
+        this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
+    }
+
+    @Override
+    public Receive<ToClient> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(TrainRound.class, this::onTrainRound)
+                .onMessage(Aggregated.class, this::onAggregated)
+                .onMessage(Trained.class, this::onTrained)
+                .onMessage(Acknowledged.class, this::onAcknowledged)
+                .onMessage(Release.class, this::onRelease)
+                .build();
+    }
+
+    private Behavior<ToClient> onTrainRound(TrainRound cmd) {
+        if (busy) {
+            stash.stash(cmd);
+            return this;
+        }
+        switch (behaviour.fate(cmd.round())) {
+            case DECLINE -> {
+                getContext().getLog().debug("client {}: unavailable for round {}", work.clientId(), cmd.round());
+                cmd.replyTo().tell(new Declined(cmd.round(), work.clientId(), DeclineReason.UNAVAILABLE));
+                return this;
+            }
+            case DROP_OUT -> {
+                getContext().getLog().debug("client {}: drops out of round {}", work.clientId(), cmd.round());
+                if (behaviour.announcesDropouts()) {
+                    cmd.replyTo().tell(new Declined(cmd.round(), work.clientId(), DeclineReason.DROPPED_OUT));
+                }
+                return this;
+            }
+            case TRAIN -> { }
+        }
+        busy = true;
+        getContext().getLog().debug("client {}: training round {}", work.clientId(), cmd.round());
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.train(cmd), compute),
+                (update, failure) -> new Trained(cmd, update, failure));
+        return this;
+    }
+
+    private Behavior<ToClient> onAggregated(Aggregated msg) {
+        if (busy) {
+            stash.stash(msg);
+            return this;
+        }
+        busy = true;
+        getContext().pipeToSelf(CompletableFuture.runAsync(() -> work.acknowledge(msg), compute),
+                (ok, failure) -> new Acknowledged(msg, failure));
+        return this;
+    }
+
+    private Behavior<ToClient> onTrained(Trained t) {
+        TrainRound cmd = t.cmd();
+        if (t.failure() == null) {
+            getContext().getLog().debug("client {}: round {} update ready, {} bytes", work.clientId(), cmd.round(),
+                    t.update().update().size());
+            Duration delay = behaviour.replyDelay(cmd.round(), cmd.task().size(), t.update().update().size());
+            if (delay.isZero()) {
+                return onRelease(new Release(cmd.replyTo(), t.update()));
+            }
+            // Still busy: the modelled compute and upload are not over yet.
+            timers.startSingleTimer(new Release(cmd.replyTo(), t.update()), delay);
+            return this;
+        }
+        busy = false;
+        Throwable cause = unwrap(t.failure());
+        cmd.replyTo().tell(new TrainingFailed(cmd.round(), work.clientId(), cause.toString()));
+        throw fail(cmd.round(), cause);
+    }
+
+    private Behavior<ToClient> onRelease(Release r) {
+        busy = false;
+        r.replyTo().tell(r.update());
+        return stash.unstashAll(this);
+    }
+
+    private Behavior<ToClient> onAcknowledged(Acknowledged a) {
+        busy = false;
+        if (a.failure() == null) {
+            return stash.unstashAll(this);
+        }
+        throw fail(a.msg().round(), unwrap(a.failure()));
+    }
+
+    private RuntimeException fail(int round, Throwable cause) {
+        // Queued work goes back to the mailbox: the supervisor keeps it through the back-off and
+        // the next incarnation (which reuses the same ClientWork) handles it.
+        stash.forEach(m -> getContext().getSelf().tell(m));
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        return new ClientTrainingException(work.clientId(), round, cause);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

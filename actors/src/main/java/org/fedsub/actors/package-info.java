@@ -1,0 +1,9 @@
+/**
+ * The actor runtime of fedsub: the same federated run as the sequential
+ * {@link org.fedsub.runtime.engine.ReferenceEngine}, carried by Pekko typed actors so that it
+ * survives what real clients do (vanish, lag, fail). {@link org.fedsub.actors.ActorSettings}
+ * holds its settings ({@code fedsub.actors}); the wire protocol is in {@code protocol}, the
+ * coordinator and its per-round actors in {@code server}, the client actors in {@code client},
+ * and the one-JVM simulation entry point in {@code sim}.
+ */
+package org.fedsub.actors;

@@ -1,0 +1,7 @@
+package org.fedsub.actors.protocol;
+
+/**
+ * Marks control messages serialized with Jackson CBOR (bound in {@code reference.conf}). Never
+ * put a tensor or an {@link EncodedPayload} in one: CBOR spends about five bytes per float.
+ */
+public interface CborSerializable {}

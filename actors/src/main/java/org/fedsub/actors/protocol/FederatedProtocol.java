@@ -1,0 +1,78 @@
+package org.fedsub.actors.protocol;
+
+import java.util.Objects;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Every message between the federated server and its clients. Commands are imperative
+ * ({@link TrainRound}), events past tense ({@link UpdateReady}, {@link Aggregated},
+ * {@link TrainingFailed}, {@link Declined}); each carries its round and client id so that a late or misrouted
+ * message is recognised and dropped, never mistaken for a current one.
+ *
+ * <p>Messages with tensors ({@link PayloadMessage}) go through the binary
+ * {@link PayloadSerializer}; the others are {@link CborSerializable}.
+ */
+public final class FederatedProtocol {
+
+    private FederatedProtocol() {}
+
+    /** What a client receives. */
+    public sealed interface ToClient permits TrainRound, Aggregated, ClientSelfMessage {}
+
+    /** What a client sends back to the round that asked it. */
+    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined {}
+
+    /** The messages that carry an {@link EncodedPayload}: bound to the binary serializer. */
+    public sealed interface PayloadMessage permits TrainRound, Aggregated, UpdateReady {}
+
+    /**
+     * A message a client actor sends to itself (its {@code pipeToSelf} results). It never
+     * crosses the wire and is exempt from serialization checks; only the client actor's own
+     * private records implement it.
+     */
+    public non-sealed interface ClientSelfMessage extends ToClient, NoSerializationVerificationNeeded {}
+
+    /** Train on the round's task and reply to {@code replyTo} with {@link UpdateReady} or {@link TrainingFailed}. */
+    public record TrainRound(int round, int clientId, EncodedPayload task, ActorRef<ToServer> replyTo)
+            implements ToClient, PayloadMessage {
+
+        public TrainRound {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * The server used this client's update of {@code round}; {@code ack} is what the strategy
+     * sends every used client (FedSub: the mean subspace update), or null when it sends nothing.
+     */
+    public record Aggregated(int round, int clientId, EncodedPayload ack) implements ToClient, PayloadMessage {}
+
+    /** The client's encoded update of {@code round}. */
+    public record UpdateReady(int round, int clientId, long numExamples, double trainLoss, EncodedPayload update)
+            implements ToServer, PayloadMessage {
+
+        public UpdateReady {
+            Objects.requireNonNull(update, "update");
+        }
+    }
+
+    /** The client's training of {@code round} threw; the client restarts (or gives up) by itself. */
+    public record TrainingFailed(int round, int clientId, String reason) implements ToServer, CborSerializable {}
+
+    /** Why a client took no part in a round it was asked to train. */
+    public enum DeclineReason {
+        /** The client was not available when asked; known to the server at once. */
+        UNAVAILABLE,
+        /**
+         * The client dropped out mid-round and will never report. Only a simulated client on the
+         * virtual clock says so, so that the round need not wait in wall-clock time; on the real
+         * clock a dropout is silent and the round's deadline catches it.
+         */
+        DROPPED_OUT
+    }
+
+    /** The client did not train for {@code round}. */
+    public record Declined(int round, int clientId, DeclineReason reason) implements ToServer, CborSerializable {}
+}

@@ -1,0 +1,450 @@
+package org.fedsub.actors.server;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.protocol.CborSerializable;
+import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
+import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
+import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
+import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.Seeds;
+import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.strategy.ClientFailure;
+
+/**
+ * The coordinator of an asynchronous FedBuff run (Nguyen et al., 2022): {@code concurrency}
+ * clients train at once, each on the model version current when it was asked; every
+ * {@code buffer-size} arrivals are aggregated with staleness weights
+ * ({@link ServerWork#aggregateBuffered}), which makes a new version. Each aggregation is
+ * reported as one "round". A client is asked again only once its previous update has been
+ * aggregated or discarded, so that its acknowledgement always meets the state it belongs to.
+ *
+ * <p>On the virtual clock the coordinator is a conservative discrete-event simulation: each
+ * answer is placed at its modelled time, and it is processed only when no client still
+ * working could answer earlier ({@link Timing#earliestAnswerSeconds}); runs are then
+ * reproducible from the seed whatever the thread scheduling. On the real clock answers are
+ * processed as they come and a per-client deadline catches silent clients.
+ */
+public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command> {
+
+    /** The coordinator's protocol. */
+    public sealed interface Command {}
+
+    /** Runs until {@code fedsub.rounds} aggregations, then replies and stops. */
+    public record Run(ActorRef<FederatedServer.Finished> replyTo) implements Command, CborSerializable {}
+
+    private record FromClient(ToServer msg) implements Command, NoSerializationVerificationNeeded {}
+
+    private record ClientStopped(int clientId) implements Command, NoSerializationVerificationNeeded {}
+
+    private record ClientTimedOut(int clientId, long dispatch) implements Command, NoSerializationVerificationNeeded {}
+
+    private record TasksReady(List<Integer> ids, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    private record BufferDone(List<UpdateReady> taken, ServerWork.BufferOutcome outcome, ServerWork.Scores scores,
+            Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A client at work: the version it was asked on, when (virtual seconds), its task's size. */
+    private static final class Flight {
+        final int version;
+        final double start;
+        final long dispatch;
+        long taskBytes;
+
+        Flight(int version, double start, long dispatch) {
+            this.version = version;
+            this.start = start;
+            this.dispatch = dispatch;
+        }
+    }
+
+    private enum Kind { UPDATE, LATE, FAILED, STOPPED }
+
+    /** An answer placed in (virtual) time. */
+    private record Event(double time, int clientId, Kind kind, UpdateReady update, String reason) {}
+
+    private final ServerWork work;
+    private final Map<Integer, ActorRef<ToClient>> clients;
+    private final ActorSettings settings;
+    private final Timing timing;
+    private final RoundListener listener;
+    private final TimerScheduler<Command> timers;
+    private final Executor compute;
+    private final boolean virtual;
+    private final ActorRef<ToServer> self;
+    private final SplittableRandom rng;
+    private final int concurrency;
+    private final int bufferSize;
+
+    private final Map<Integer, Flight> inFlight = new TreeMap<>();
+    private final Map<Integer, Event> answered = new HashMap<>(); // virtual clock: answers not yet processed
+    private final List<UpdateReady> buffer = new ArrayList<>();
+    private final Set<Integer> awaitingAck = new HashSet<>();
+    private final Set<Integer> dead = new HashSet<>();
+    private final int[] coolUntil;
+    private final List<RoundReport> reports = new ArrayList<>();
+    private ActorRef<FederatedServer.Finished> replyTo;
+    private int version;
+    private double now;
+    private long dispatches;
+    private boolean busy;
+    private boolean done;
+    // What happened since the last aggregation.
+    private int asked;
+    private int late;
+    private long up;
+    private long down;
+    private long maxUp;
+    private final List<ClientFailure> failures = new ArrayList<>();
+    private long periodStart = System.nanoTime();
+
+    /** Fails with a {@link org.fedsub.runtime.config.ConfigError} if the strategy cannot run under FedBuff. */
+    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener) {
+        work.checkFedBuff(ActorSettings.Async.PATH + ".mode");
+        return Behaviors.setup(ctx -> Behaviors.withTimers(
+                timers -> new FedBuffServer(ctx, timers, work, Map.copyOf(clients), settings, timing, listener)));
+    }
+
+    private FedBuffServer(ActorContext<Command> context, TimerScheduler<Command> timers, ServerWork work,
+            Map<Integer, ActorRef<ToClient>> clients, ActorSettings settings, Timing timing, RoundListener listener) {
+        super(context);
+        this.work = work;
+        this.clients = clients;
+        this.settings = settings;
+        this.timing = timing;
+        this.listener = listener;
+        this.timers = timers;
+        this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
+        this.virtual = settings.clock() == ActorSettings.Clock.VIRTUAL;
+        this.self = context.messageAdapter(ToServer.class, FromClient::new);
+        this.rng = new SplittableRandom(Seeds.derive(work.seed(), Seeds.tag("fedbuff")));
+        int c = settings.async().concurrency() > 0 ? settings.async().concurrency() : work.target();
+        this.concurrency = Math.min(c, work.numClients());
+        this.bufferSize = settings.async().bufferSize();
+        this.coolUntil = new int[work.numClients()];
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Run.class, this::onRun)
+                .onMessage(TasksReady.class, this::onTasksReady)
+                .onMessage(FromClient.class, this::onFromClient)
+                .onMessage(ClientStopped.class, this::onClientStopped)
+                .onMessage(ClientTimedOut.class, this::onClientTimedOut)
+                .onMessage(BufferDone.class, this::onBufferDone)
+                .build();
+    }
+
+    private Behavior<Command> onRun(Run cmd) {
+        if (replyTo != null) {
+            return this;
+        }
+        replyTo = cmd.replyTo();
+        getContext().getLog().info("run {}: FedBuff {} to {} versions, {} clients at once, buffer {}, over {} clients",
+                work.experiment(), work.strategyName(), work.rounds(), concurrency, bufferSize, work.numClients());
+        return advance();
+    }
+
+    /** Does whatever can be done now; returns when it must wait for clients or the compute dispatcher. */
+    private Behavior<Command> advance() {
+        while (!busy && !done) {
+            if (version >= work.rounds()) {
+                return finishRun(null);
+            }
+            if (buffer.size() >= bufferSize) {
+                return aggregate(new ArrayList<>(buffer.subList(0, bufferSize)));
+            }
+            List<Integer> picks = pick(concurrency - inFlight.size());
+            if (!picks.isEmpty()) {
+                return dispatch(picks);
+            }
+            Event next = virtual ? nextProcessable() : null;
+            if (next != null) {
+                answered.remove(next.clientId());
+                now = Math.max(now, next.time());
+                process(next);
+                continue;
+            }
+            if (inFlight.isEmpty()) {
+                // Nothing at work and no one to ask: aggregate what there is, or give up.
+                return buffer.isEmpty()
+                        ? finishRun("FedBuff stalled at version " + version + ": no client can train (all stopped, "
+                                + "unavailable or dropped out)")
+                        : aggregate(new ArrayList<>(buffer));
+            }
+            return this;
+        }
+        return this;
+    }
+
+    /** Up to {@code n} idle clients, drawn from the run's seeded generator. */
+    private List<Integer> pick(int n) {
+        List<Integer> idle = new ArrayList<>();
+        for (int id = 0; id < work.numClients(); id++) {
+            if (!inFlight.containsKey(id) && !awaitingAck.contains(id) && !dead.contains(id) && coolUntil[id] <= version) {
+                idle.add(id);
+            }
+        }
+        List<Integer> picks = new ArrayList<>();
+        while (picks.size() < n && !idle.isEmpty()) {
+            picks.add(idle.remove(rng.nextInt(idle.size())));
+        }
+        picks.sort(null);
+        return picks;
+    }
+
+    private Behavior<Command> dispatch(List<Integer> ids) {
+        for (int id : ids) {
+            inFlight.put(id, new Flight(version, now, dispatches++));
+        }
+        asked += ids.size();
+        busy = true;
+        int v = version;
+        int[] arr = ids.stream().mapToInt(Integer::intValue).toArray();
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.tasks(v, arr), compute),
+                (tasks, failure) -> new TasksReady(ids, tasks, failure));
+        return this;
+    }
+
+    private Behavior<Command> onTasksReady(TasksReady m) {
+        busy = false;
+        if (m.failure() != null) {
+            return finishRun("version " + version + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
+        }
+        for (int id : m.ids()) {
+            Flight f = inFlight.get(id);
+            EncodedPayload task = m.tasks().get(id);
+            f.taskBytes = task.size();
+            down += task.size();
+            ActorRef<ToClient> client = clients.get(id);
+            getContext().watchWith(client, new ClientStopped(id));
+            client.tell(new TrainRound(f.version, id, task, self));
+            if (!virtual) {
+                timers.startSingleTimer(id, new ClientTimedOut(id, f.dispatch), settings.roundDeadline());
+            }
+        }
+        return advance();
+    }
+
+    private Behavior<Command> onFromClient(FromClient m) {
+        ToServer msg = m.msg();
+        int id;
+        int round;
+        if (msg instanceof UpdateReady u) {
+            id = u.clientId();
+            round = u.round();
+        } else if (msg instanceof TrainingFailed f) {
+            id = f.clientId();
+            round = f.round();
+        } else if (msg instanceof Declined d) {
+            id = d.clientId();
+            round = d.round();
+        } else {
+            return this;
+        }
+        Flight f = inFlight.get(id);
+        if (f == null || f.version != round || answered.containsKey(id)) {
+            getContext().getLog().debug("ignoring an answer of client {} for version {}", id, round);
+            return this;
+        }
+        getContext().unwatch(clients.get(id));
+        timers.cancel(id);
+        return arrived(eventOf(id, f, msg));
+    }
+
+    private Event eventOf(int id, Flight f, ToServer msg) {
+        double deadline = settings.deadlineSeconds();
+        if (msg instanceof UpdateReady u) {
+            double t = timing.updateSeconds(id, f.taskBytes, u.update().size());
+            return t <= deadline ? new Event(f.start + t, id, Kind.UPDATE, u, null)
+                    : new Event(f.start + deadline, id, Kind.LATE, null, "late: its update would arrive after the deadline");
+        } else if (msg instanceof TrainingFailed tf) {
+            return new Event(f.start + Math.min(timing.updateSeconds(id, f.taskBytes, 0), deadline), id, Kind.FAILED,
+                    null, "training failed: " + tf.reason());
+        }
+        Declined d = (Declined) msg;
+        return d.reason() == DeclineReason.DROPPED_OUT
+                ? new Event(f.start + deadline, id, Kind.LATE, null, "late: dropped out, no update before the deadline")
+                : new Event(f.start + timing.declineSeconds(id, f.taskBytes), id, Kind.FAILED, null, "declined: unavailable");
+    }
+
+    private Behavior<Command> arrived(Event e) {
+        if (virtual) {
+            answered.put(e.clientId(), e);
+        } else {
+            process(e);
+        }
+        return advance();
+    }
+
+    private Behavior<Command> onClientStopped(ClientStopped m) {
+        Flight f = inFlight.get(m.clientId());
+        if (f == null || answered.containsKey(m.clientId())) {
+            dead.add(m.clientId());
+            return this;
+        }
+        getContext().getLog().warn("client {} stopped while training version {}", m.clientId(), f.version);
+        timers.cancel(m.clientId());
+        double t = Math.min(timing.updateSeconds(m.clientId(), f.taskBytes, 0), settings.deadlineSeconds());
+        return arrived(new Event(f.start + t, m.clientId(), Kind.STOPPED, null, "client stopped before it answered"));
+    }
+
+    private Behavior<Command> onClientTimedOut(ClientTimedOut m) {
+        Flight f = inFlight.get(m.clientId());
+        if (f == null || f.dispatch != m.dispatch()) {
+            return this;
+        }
+        getContext().unwatch(clients.get(m.clientId()));
+        return arrived(new Event(now, m.clientId(), Kind.LATE, null, "late: no answer before the deadline"));
+    }
+
+    /** The earliest answer, if no client still working could answer before it. */
+    private Event nextProcessable() {
+        Event first = null;
+        for (Event e : answered.values()) {
+            if (first == null || e.time() < first.time() || (e.time() == first.time() && e.clientId() < first.clientId())) {
+                first = e;
+            }
+        }
+        if (first == null) {
+            return null;
+        }
+        for (Map.Entry<Integer, Flight> w : inFlight.entrySet()) {
+            if (answered.containsKey(w.getKey())) {
+                continue;
+            }
+            Flight f = w.getValue();
+            double bound = f.start + Math.min(timing.earliestAnswerSeconds(w.getKey(), f.version), settings.deadlineSeconds());
+            if (bound < first.time() || (bound == first.time() && w.getKey() < first.clientId())) {
+                return null; // it might still answer first
+            }
+        }
+        return first;
+    }
+
+    private void process(Event e) {
+        int id = e.clientId();
+        inFlight.remove(id);
+        switch (e.kind()) {
+            case UPDATE -> {
+                buffer.add(e.update());
+                awaitingAck.add(id);
+                up += e.update().update().size();
+                maxUp = Math.max(maxUp, e.update().update().size());
+                getContext().getLog().debug("version {}: update from client {} (version {})", version, id,
+                        e.update().round());
+            }
+            case LATE -> {
+                late++;
+                coolUntil[id] = version + 1;
+                failures.add(new ClientFailure(id, version, e.reason()));
+            }
+            case FAILED -> {
+                coolUntil[id] = version + 1;
+                failures.add(new ClientFailure(id, version, e.reason()));
+            }
+            case STOPPED -> {
+                dead.add(id);
+                failures.add(new ClientFailure(id, version, e.reason()));
+            }
+        }
+    }
+
+    private Behavior<Command> aggregate(List<UpdateReady> taken) {
+        busy = true;
+        buffer.subList(0, taken.size()).clear();
+        int v = version;
+        int maxStaleness = settings.async().maxStaleness();
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            ServerWork.BufferOutcome o = work.aggregateBuffered(v, taken, maxStaleness);
+            return new BufferDone(taken, o, work.evaluate(v), null);
+        }, compute), (d, failure) -> failure == null ? d : new BufferDone(taken, null, null, failure));
+        return this;
+    }
+
+    private Behavior<Command> onBufferDone(BufferDone d) {
+        busy = false;
+        if (d.failure() != null) {
+            return finishRun("version " + version + ": aggregation or evaluation failed: " + unwrap(d.failure()));
+        }
+        ServerWork.BufferOutcome o = d.outcome();
+        for (UpdateReady u : d.taken()) {
+            awaitingAck.remove(u.clientId());
+        }
+        for (int id : o.used()) {
+            EncodedPayload ack = o.acks().get(id);
+            int round = d.taken().stream().filter(u -> u.clientId() == id).findFirst().orElseThrow().round();
+            clients.get(id).tell(new Aggregated(round, id, ack));
+            down += ack == null ? 0 : ack.size();
+        }
+        failures.addAll(o.rejected());
+        ServerWork.Scores s = d.scores();
+        double wall = (System.nanoTime() - periodStart) / 1e6 - s.evalMillis();
+        RoundMetrics m = new RoundMetrics(version, asked, o.used().size(), failures.size(), o.clientLoss(),
+                s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, virtual ? now : 0.0);
+        failures.sort((a, b) -> Integer.compare(a.clientId(), b.clientId()));
+        reports.add(new RoundReport(m, late, false, failures));
+        getContext().getLog().info("version {}: aggregated {} updates ({} asked, {} late, {} failed){}", version,
+                m.used(), asked, late, failures.size(),
+                m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
+        listener.onRound(m);
+        version++;
+        asked = 0;
+        late = 0;
+        up = 0;
+        down = 0;
+        maxUp = 0;
+        failures.clear();
+        periodStart = System.nanoTime();
+        return advance();
+    }
+
+    private Behavior<Command> finishRun(String error) {
+        done = true;
+        if (error != null) {
+            getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
+        }
+        replyTo.tell(new FederatedServer.Finished(reports, error));
+        return Behaviors.stopped();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    @Override
+    public String toString() {
+        return "FedBuffServer[version " + version + ", in flight " + inFlight.keySet() + ", buffer " + buffer.size()
+                + ", dead " + Arrays.toString(dead.toArray()) + "]";
+    }
+}

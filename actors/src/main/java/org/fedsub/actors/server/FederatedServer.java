@@ -1,0 +1,244 @@
+package org.fedsub.actors.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.protocol.CborSerializable;
+import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.strategy.ClientFailure;
+
+/**
+ * The coordinator of a synchronous run. It outlives rounds: for each round it samples clients,
+ * has the strategy configure their tasks, spawns a {@link RoundActor} to collect the updates,
+ * and then aggregates what came back in time, acknowledges the used clients, evaluates, reports
+ * the round and starts the next. All strategy work runs on the compute dispatcher, one step at a
+ * time, so the strategy is only ever used by one thread at once.
+ *
+ * <p>A round whose completion rate is below {@code min-completion} is dropped (model kept); a
+ * round whose actor crashes loses that round only. An exception from the strategy itself ends
+ * the run with an error in {@link Finished}.
+ */
+public final class FederatedServer extends AbstractBehavior<FederatedServer.Command> {
+
+    /** The coordinator's protocol. */
+    public sealed interface Command {}
+
+    /** Runs every round of the experiment, then replies {@link Finished} and stops. */
+    public record Run(ActorRef<Finished> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * The run ended: every round's report, and the error that ended it early, or null.
+     */
+    public record Finished(List<RoundReport> rounds, String error) implements CborSerializable {
+
+        public Finished {
+            rounds = List.copyOf(rounds);
+        }
+    }
+
+    /** A round actor's harvest: the updates that arrived in time, sorted by client id, and the failures. */
+    record RoundCollected(int round, List<UpdateReady> updates, List<ClientFailure> failures, int late,
+            long downlinkBytes, double virtualSeconds) implements Command, NoSerializationVerificationNeeded {}
+
+    private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    private record RoundDone(RoundCollected collected, boolean dropped, ServerWork.Outcome outcome,
+            ServerWork.Scores scores, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
+    private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
+
+    private final ServerWork work;
+    private final Map<Integer, ActorRef<ToClient>> clients;
+    private final ActorSettings settings;
+    private final RoundListener listener;
+    private final Timing timing;
+    private final Executor compute;
+    private final List<RoundReport> reports = new ArrayList<>();
+    private ActorRef<Finished> replyTo;
+    private int round = -1;
+    private int[] sampled = new int[0];
+    private boolean collected;
+    private long roundStart;
+    private double virtualNow;
+
+    /**
+     * @param clients  every client the server may sample, by id
+     * @param listener called with each round's metrics, on the coordinator's thread
+     */
+    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, RoundListener listener) {
+        return create(work, clients, settings, Timing.INSTANT, listener);
+    }
+
+    /**
+     * @param timing the virtual clock's model of the clients (used when {@code settings.clock()} is virtual)
+     */
+    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener) {
+        return Behaviors.setup(ctx -> new FederatedServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
+    }
+
+    private FederatedServer(ActorContext<Command> context, ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener) {
+        super(context);
+        this.work = work;
+        this.clients = clients;
+        this.settings = settings;
+        this.timing = timing;
+        this.listener = listener;
+        this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Run.class, this::onRun)
+                .onMessage(TasksReady.class, this::onTasksReady)
+                .onMessage(RoundCollected.class, this::onRoundCollected)
+                .onMessage(RoundActorStopped.class, this::onRoundActorStopped)
+                .onMessage(RoundDone.class, this::onRoundDone)
+                .build();
+    }
+
+    private Behavior<Command> onRun(Run cmd) {
+        if (replyTo != null) {
+            getContext().getLog().warn("ignoring a second Run: the run is already going (round {})", round);
+            return this;
+        }
+        replyTo = cmd.replyTo();
+        getContext().getLog().info("run {}: {} rounds of {} over {} clients", work.experiment(), work.rounds(),
+                work.strategyName(), work.numClients());
+        return startRound(0);
+    }
+
+    private Behavior<Command> startRound(int r) {
+        round = r;
+        collected = false;
+        roundStart = System.nanoTime();
+        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()));
+        sampled = ids;
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.tasks(r, ids), compute),
+                (tasks, failure) -> new TasksReady(r, tasks, failure));
+        return this;
+    }
+
+    private Behavior<Command> onTasksReady(TasksReady m) {
+        if (m.failure() != null) {
+            return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
+        }
+        RoundActor.Plan plan = new RoundActor.Plan(m.round(), work.target(), m.tasks());
+        Behavior<RoundActor.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
+                ? RoundActor.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
+                        getContext().getSelf())
+                : RoundActor.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
+        ActorRef<RoundActor.Command> ref = getContext().spawn(round, "round-" + m.round());
+        getContext().watchWith(ref, new RoundActorStopped(m.round()));
+        return this;
+    }
+
+    private Behavior<Command> onRoundCollected(RoundCollected c) {
+        if (c.round() != round || collected) {
+            return this;
+        }
+        collected = true;
+        int target = work.target();
+        boolean dropped = c.updates().size() < settings.minCompletion() * target;
+        if (dropped) {
+            getContext().getLog().warn("round {}: dropped, only {} of {} updates arrived (min-completion {}); model kept",
+                    c.round(), c.updates().size(), target, settings.minCompletion());
+        }
+        return finishRound(c, dropped);
+    }
+
+    private Behavior<Command> onRoundActorStopped(RoundActorStopped m) {
+        if (m.round() != round || collected) {
+            return this; // the normal end of a round that has reported
+        }
+        collected = true;
+        getContext().getLog().error("round {}: its round actor failed; the round is lost, the model kept", m.round());
+        List<ClientFailure> failures = new ArrayList<>();
+        for (int id : sampled) {
+            failures.add(new ClientFailure(id, m.round(), "the round actor failed"));
+        }
+        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds()), true);
+    }
+
+    private Behavior<Command> finishRound(RoundCollected c, boolean dropped) {
+        int r = c.round();
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            ServerWork.Outcome outcome = dropped ? ServerWork.Outcome.none() : work.aggregate(r, c.updates(), c.failures());
+            return new RoundDone(c, dropped, outcome, work.evaluate(r), null);
+        }, compute), (done, failure) -> failure == null ? done : new RoundDone(c, dropped, null, null, failure));
+        return this;
+    }
+
+    private Behavior<Command> onRoundDone(RoundDone d) {
+        RoundCollected c = d.collected();
+        if (d.failure() != null) {
+            return finishRun("round " + c.round() + ": aggregation or evaluation failed: " + unwrap(d.failure()));
+        }
+        ServerWork.Outcome o = d.outcome();
+        long down = c.downlinkBytes();
+        for (int id : o.used()) {
+            clients.get(id).tell(new Aggregated(c.round(), id, o.ack()));
+            down += o.ack() == null ? 0 : o.ack().size();
+        }
+        long up = 0;
+        long maxUp = 0;
+        for (UpdateReady u : c.updates()) {
+            up += u.update().size();
+            maxUp = Math.max(maxUp, u.update().size());
+        }
+        ServerWork.Scores s = d.scores();
+        double wall = (System.nanoTime() - roundStart) / 1e6 - s.evalMillis();
+        if (settings.clock() == ActorSettings.Clock.VIRTUAL) {
+            virtualNow += c.virtualSeconds();
+        }
+        RoundMetrics m = new RoundMetrics(c.round(), sampled.length, o.used().size(), sampled.length - o.used().size(),
+                o.clientLoss(), s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, virtualNow);
+        List<ClientFailure> failures = new ArrayList<>(c.failures());
+        failures.addAll(o.rejected());
+        if (d.dropped()) {
+            for (UpdateReady u : c.updates()) {
+                failures.add(new ClientFailure(u.clientId(), c.round(), "round dropped below min-completion"));
+            }
+        }
+        reports.add(new RoundReport(m, c.late(), d.dropped(), failures));
+        getContext().getLog().info("round {}: used {} of {} sampled ({} late, {} failed){}{}", c.round(), m.used(),
+                m.sampled(), c.late(), m.failed(), d.dropped() ? ", dropped" : "",
+                m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
+        listener.onRound(m);
+        return c.round() + 1 < work.rounds() ? startRound(c.round() + 1) : finishRun(null);
+    }
+
+    private Behavior<Command> finishRun(String error) {
+        if (error != null) {
+            getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
+        }
+        replyTo.tell(new Finished(reports, error));
+        return Behaviors.stopped();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

@@ -1,0 +1,259 @@
+package org.fedsub.actors.server;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
+import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
+import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.strategy.ClientFailure;
+
+/**
+ * One synchronous round (Pekko IoT's {@code DeviceGroupQuery} shape): sends each sampled client
+ * its task, watches it, keeps one deadline timer, and collects updates until every client has
+ * answered or failed, the round has its target of updates, or the deadline passes. It then hands
+ * what it has to the coordinator and stops; a round never outlives itself, so a late update
+ * finds no one and is discarded.
+ *
+ * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
+ * for every client's answer (dropouts announce themselves there), places each answer at its
+ * modelled arrival time, and cuts at the deadline in simulated time; its timer is then only a
+ * wall-clock safety net. The outcome is the same whatever order the answers come in.
+ */
+public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
+
+    /** The round actor's protocol; all of it private. */
+    public sealed interface Command {}
+
+    private record FromClient(ToServer msg) implements Command, NoSerializationVerificationNeeded {}
+
+    private record ClientStopped(int clientId) implements Command, NoSerializationVerificationNeeded {}
+
+    private enum DeadlinePassed implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+    /**
+     * What a round asks for.
+     *
+     * @param target updates that complete the round early (the participation target; fewer than
+     *               the tasks under over-selection)
+     * @param tasks  the encoded task of each sampled client
+     */
+    public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks) {}
+
+    private final Plan plan;
+    private final ActorRef<FederatedServer.Command> replyTo;
+    private final Map<Integer, ActorRef<ToClient>> clients;
+    private final Timing timing;
+    private final double deadlineSeconds;
+    private final TreeSet<Integer> pending = new TreeSet<>();
+    private final SortedMap<Integer, UpdateReady> updates = new TreeMap<>();
+    private final List<ClientFailure> failures = new ArrayList<>();
+    /** Virtual clock: modelled arrival of each update, when each early failure became known, absent clients. */
+    private final Map<Integer, Double> arrival = new HashMap<>();
+    private final List<Double> failuresKnownAt = new ArrayList<>();
+    private final TreeSet<Integer> absent = new TreeSet<>();
+    private long downlink;
+
+    /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
+    public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
+            ActorRef<FederatedServer.Command> replyTo) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(
+                timers -> new RoundActor(ctx, plan, clients, replyTo, null, 0).start(timers, deadline)));
+    }
+
+    /**
+     * A round on the virtual clock: cut at {@code deadlineSeconds} of simulated time as {@code timing}
+     * places the answers; {@code realTimeout} of wall-clock time is the safety net.
+     */
+    public static Behavior<Command> virtual(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Timing timing,
+            double deadlineSeconds, Duration realTimeout, ActorRef<FederatedServer.Command> replyTo) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RoundActor(ctx, plan, clients, replyTo, timing,
+                deadlineSeconds).start(timers, realTimeout)));
+    }
+
+    private RoundActor(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
+            ActorRef<FederatedServer.Command> replyTo, Timing timing, double deadlineSeconds) {
+        super(context);
+        this.plan = plan;
+        this.clients = clients;
+        this.replyTo = replyTo;
+        this.timing = timing;
+        this.deadlineSeconds = deadlineSeconds;
+    }
+
+    private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {
+        ActorRef<ToServer> self = getContext().messageAdapter(ToServer.class, FromClient::new);
+        plan.tasks().forEach((id, task) -> {
+            ActorRef<ToClient> client = clients.get(id);
+            if (client == null) {
+                fail(id, "client " + id + " is not registered with the server");
+                return;
+            }
+            pending.add(id);
+            getContext().watchWith(client, new ClientStopped(id));
+            client.tell(new TrainRound(plan.round(), id, task, self));
+            downlink += task.size();
+        });
+        timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
+        return pending.isEmpty() ? finish() : this;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(FromClient.class, this::onFromClient)
+                .onMessage(ClientStopped.class, this::onClientStopped)
+                .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadline)
+                .build();
+    }
+
+    private Behavior<Command> onFromClient(FromClient m) {
+        if (m.msg() instanceof UpdateReady u) {
+            if (!answered(u.round(), u.clientId(), "update")) {
+                return this;
+            }
+            updates.put(u.clientId(), u);
+            if (timing != null) {
+                arrival.put(u.clientId(), timing.updateSeconds(u.clientId(), taskBytes(u.clientId()), u.update().size()));
+            }
+            getContext().getLog().debug("round {}: update from client {}, {} bytes", plan.round(), u.clientId(),
+                    u.update().size());
+        } else if (m.msg() instanceof TrainingFailed f) {
+            if (!answered(f.round(), f.clientId(), "failure")) {
+                return this;
+            }
+            fail(f.clientId(), "training failed: " + f.reason());
+            getContext().getLog().debug("round {}: client {} failed: {}", plan.round(), f.clientId(), f.reason());
+        } else if (m.msg() instanceof Declined d) {
+            if (!answered(d.round(), d.clientId(), "decline")) {
+                return this;
+            }
+            if (d.reason() == DeclineReason.DROPPED_OUT) {
+                absent.add(d.clientId()); // the server itself would only notice at the deadline
+            } else {
+                fail(d.clientId(), "declined: unavailable");
+            }
+        }
+        return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? finish() : this;
+    }
+
+    /** True if this answer is the first from a pending client of this round (and stops watching it). */
+    private boolean answered(int round, int clientId, String what) {
+        if (round != plan.round() || !pending.remove(clientId)) {
+            getContext().getLog().debug("round {}: ignoring {} of client {} for round {}", plan.round(), what, clientId,
+                    round);
+            return false;
+        }
+        getContext().unwatch(clients.get(clientId));
+        return true;
+    }
+
+    private Behavior<Command> onClientStopped(ClientStopped m) {
+        if (pending.remove(m.clientId())) {
+            getContext().getLog().warn("round {}: client {} stopped before it answered", plan.round(), m.clientId());
+            fail(m.clientId(), "client stopped before it answered");
+        }
+        return pending.isEmpty() ? finish() : this;
+    }
+
+    private Behavior<Command> onDeadline() {
+        if (timing != null) {
+            getContext().getLog().warn("round {}: wall-clock safety timeout with {} clients silent {}; this round is no "
+                    + "longer reproducible", plan.round(), pending.size(), pending);
+        } else {
+            getContext().getLog().info("round {}: deadline passed, {} of {} clients late {}", plan.round(),
+                    pending.size(), plan.tasks().size(), pending);
+        }
+        return finish();
+    }
+
+    private void fail(int clientId, String reason) {
+        failures.add(new ClientFailure(clientId, plan.round(), reason));
+        failuresKnownAt.add(timing == null ? 0.0 : timing.declineSeconds(clientId, taskBytes(clientId)));
+    }
+
+    private long taskBytes(int clientId) {
+        EncodedPayload t = plan.tasks().get(clientId);
+        return t == null ? 0 : t.size();
+    }
+
+    private Behavior<Command> finish() {
+        List<ClientFailure> out = new ArrayList<>(failures);
+        List<UpdateReady> used;
+        int late;
+        double seconds = 0;
+        if (timing == null) {
+            String why = updates.size() >= plan.target() && !pending.isEmpty()
+                    ? "late: the round already had its " + plan.target() + " updates"
+                    : "late: no answer before the round deadline";
+            for (int id : pending) {
+                out.add(new ClientFailure(id, plan.round(), why));
+            }
+            used = List.copyOf(updates.values());
+            late = pending.size();
+        } else {
+            // Place every update at its modelled arrival; the round closes when it has its target
+            // in time, when everyone has answered in time, or at the deadline.
+            List<UpdateReady> byArrival = new ArrayList<>(updates.values());
+            byArrival.sort(Comparator.comparingDouble((UpdateReady u) -> arrival.get(u.clientId()))
+                    .thenComparingInt(UpdateReady::clientId));
+            List<UpdateReady> inTime = new ArrayList<>();
+            late = 0;
+            for (UpdateReady u : byArrival) {
+                if (arrival.get(u.clientId()) <= deadlineSeconds && inTime.size() < plan.target()) {
+                    inTime.add(u);
+                } else {
+                    late++;
+                    out.add(new ClientFailure(u.clientId(), plan.round(), inTime.size() >= plan.target()
+                            ? "late: the round already had its " + plan.target() + " updates"
+                            : "late: its update would arrive after the round deadline"));
+                }
+            }
+            for (int id : absent) {
+                late++;
+                out.add(new ClientFailure(id, plan.round(), "late: dropped out, no update before the round deadline"));
+            }
+            for (int id : pending) {
+                late++;
+                out.add(new ClientFailure(id, plan.round(), "late: no answer before the wall-clock safety timeout"));
+            }
+            if (inTime.size() >= plan.target() && !inTime.isEmpty()) {
+                seconds = arrival.get(inTime.get(inTime.size() - 1).clientId());
+            } else if (late > 0) {
+                seconds = deadlineSeconds;
+            } else {
+                for (UpdateReady u : inTime) {
+                    seconds = Math.max(seconds, arrival.get(u.clientId()));
+                }
+                for (double t : failuresKnownAt) {
+                    seconds = Math.max(seconds, t);
+                }
+            }
+            inTime.sort(Comparator.comparingInt(UpdateReady::clientId));
+            used = inTime;
+        }
+        out.sort(Comparator.comparingInt(ClientFailure::clientId));
+        replyTo.tell(new FederatedServer.RoundCollected(plan.round(), List.copyOf(used), List.copyOf(out), late,
+                downlink, seconds));
+        return Behaviors.stopped();
+    }
+}

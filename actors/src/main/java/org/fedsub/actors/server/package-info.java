@@ -1,0 +1,11 @@
+/**
+ * The server side: {@link org.fedsub.actors.server.FederatedServer}, the coordinator that
+ * outlives rounds and owns the strategy (through {@link org.fedsub.actors.server.ServerWork}),
+ * and {@link org.fedsub.actors.server.RoundActor}, one child per round in the shape of Pekko's
+ * IoT {@code DeviceGroupQuery}: it asks every sampled client, watches each, keeps one deadline
+ * timer, collects what arrives in time and hands it back. Clients that are gone, late or whose
+ * training failed are failures reported to the strategy, never exceptions.
+ * {@link org.fedsub.actors.server.FedBuffServer} runs the asynchronous FedBuff variant, and
+ * {@link org.fedsub.actors.server.Timing} is the virtual clock's model of client durations.
+ */
+package org.fedsub.actors.server;

@@ -1,0 +1,146 @@
+package org.fedsub.actors.sim;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.client.ClientActor;
+import org.fedsub.actors.client.ClientWork;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.server.FedBuffServer;
+import org.fedsub.actors.server.FederatedServer;
+import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.RoundReport;
+import org.fedsub.actors.server.ServerWork;
+import org.fedsub.runtime.engine.Experiment;
+import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.strategy.Strategies;
+import org.fedsub.runtime.strategy.Strategy;
+import org.fedsub.runtime.strategy.StrategyContext;
+
+/**
+ * Runs an experiment on actors in this JVM: one supervised {@link ClientActor} per client, one
+ * {@link FederatedServer} (synchronous rounds) or {@link FedBuffServer} (asynchronous). With full participation and no faults the result equals the
+ * reference engine's for the same experiment and seed.
+ */
+public final class ActorSimulation {
+
+    private ActorSimulation() {}
+
+    /** A finished run: what the reference engine returns, plus the runtime's view of each round. */
+    public record Outcome(RunResult result, List<RoundReport> rounds) {}
+
+    /** Runs {@code exp} on a fresh actor system configured from the classpath, and terminates it. */
+    public static RunResult run(Experiment exp, ActorSettings settings) {
+        return run(exp, settings, ConfigFactory.load(), RoundListener.NONE).result();
+    }
+
+    /**
+     * Runs {@code exp} on a fresh actor system configured by {@code systemConfig} (a resolved
+     * config; the compute pool is sized by {@code settings}), and terminates it.
+     *
+     * @throws IllegalStateException if the run ended with an error
+     */
+    public static Outcome run(Experiment exp, ActorSettings settings, Config systemConfig, RoundListener listener) {
+        Strategy strategy = newStrategy(exp);
+        CompletableFuture<Finished> done = new CompletableFuture<>();
+        Config config = ConfigFactory.parseMap(Map.of(
+                ActorSettings.COMPUTE_DISPATCHER + ".thread-pool-executor.fixed-pool-size", settings.computePoolSize()))
+                .withFallback(systemConfig);
+        ActorSystem<Finished> system = ActorSystem.create(
+                behavior(exp, strategy, settings, Map.of(), listener, done), "fedsub", config);
+        system.getWhenTerminated().thenRun(() -> done.completeExceptionally(
+                new IllegalStateException("the actor system terminated before run " + exp.name() + " finished")));
+        try {
+            return outcome(exp, strategy, done.join());
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
+    /** The server half of the experiment's strategy, with the initial model of its seed. */
+    public static Strategy newStrategy(Experiment exp) {
+        return Strategies.create(exp.strategy(), new StrategyContext(exp.model(), exp.train(), exp.seed(),
+                exp.data().numClients(), exp.model().init(exp.seed())));
+    }
+
+    /** The simulated clients of {@code exp} under {@code settings} (speeds, links, faults). */
+    public static ClientProfiles profiles(Experiment exp, ActorSettings settings) {
+        return new ClientProfiles(settings.clients(), exp.seed(), exp.data().numClients(), exp.train().localSteps(),
+                settings.clock() == ActorSettings.Clock.VIRTUAL);
+    }
+
+    /**
+     * The client actor of {@code clientId} as a simulation runs it: supervised, over its data
+     * view, behaving as its profile says.
+     */
+    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
+            ClientProfiles profiles, int clientId) {
+        return ClientActor.supervised(new ClientWork(strategy.newClient(clientId), exp.data().client(clientId),
+                exp.codec(), exp.model().dtype()), profiles.behaviour(clientId), settings);
+    }
+
+    /**
+     * The simulation as a behavior (the guardian of {@link #run}; tests spawn it in their own
+     * system): spawns the clients, with {@code overrides} standing in for some of them, and the
+     * server, runs, completes {@code done} and stops.
+     */
+    public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
+            Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done) {
+        ServerWork work = new ServerWork(exp, strategy);
+        boolean fedbuff = settings.async().fedbuff();
+        if (fedbuff) {
+            work.checkFedBuff(ActorSettings.Async.PATH + ".mode"); // before any actor exists
+        }
+        return Behaviors.setup(ctx -> {
+            ClientProfiles profiles = profiles(exp, settings);
+            Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
+            for (int id = 0; id < exp.data().numClients(); id++) {
+                Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
+                        : client(exp, strategy, settings, profiles, id);
+                clients.put(id, ctx.spawn(b, "client-" + id));
+            }
+            if (fedbuff) {
+                ActorRef<FedBuffServer.Command> server = ctx.spawn(
+                        FedBuffServer.create(work, clients, settings, profiles, listener), "server");
+                ctx.watch(server);
+                server.tell(new FedBuffServer.Run(ctx.getSelf()));
+            } else {
+                ActorRef<FederatedServer.Command> server = ctx.spawn(
+                        FederatedServer.create(work, clients, settings, profiles, listener), "server");
+                ctx.watch(server);
+                server.tell(new FederatedServer.Run(ctx.getSelf()));
+            }
+            return Behaviors.receive(Finished.class)
+                    .onMessage(Finished.class, f -> {
+                        done.complete(f);
+                        return Behaviors.stopped();
+                    })
+                    .onSignal(Terminated.class, t -> {
+                        done.completeExceptionally(new IllegalStateException("the federated server stopped without finishing"));
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        });
+    }
+
+    /** The run's result once {@code finished}: the strategy's final model and each round's metrics. */
+    public static Outcome outcome(Experiment exp, Strategy strategy, Finished finished) {
+        if (finished.error() != null) {
+            throw new IllegalStateException("run " + exp.name() + " failed: " + finished.error());
+        }
+        List<RoundMetrics> metrics = finished.rounds().stream().map(RoundReport::metrics).toList();
+        return new Outcome(new RunResult(exp.name(), strategy.name(), metrics, strategy.globalModel()), finished.rounds());
+    }
+}

@@ -1,0 +1,166 @@
+package org.fedsub.actors.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.Fixtures;
+import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
+import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.Codec;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.codec.RawCodec;
+import org.fedsub.runtime.data.ClientData;
+import org.fedsub.runtime.engine.Participation;
+import org.fedsub.runtime.strategy.ClientAlgorithm;
+import org.fedsub.runtime.strategy.ClientUpdate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nd4j.linalg.api.buffer.DataType;
+
+@ExtendWith(LogCapturingExtension.class)
+class ClientActorTest {
+
+    private static final ActorTestKit testKit =
+            ActorTestKit.create(ManualTime.config().withFallback(ConfigFactory.load("application-test")));
+    private static final ManualTime manualTime = ManualTime.get(testKit.system());
+    private static final Codec codec = new RawCodec(DataType.DOUBLE);
+    private static final ClientData data = Fixtures.experiment("fedavg", 1, Participation.full()).data().client(3);
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+    }
+
+    /** Echoes the task's "x" field back as "y"; records acknowledgements; may wait for a gate. */
+    private static final class Echo implements ClientAlgorithm {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final CountDownLatch gate;
+
+        Echo(CountDownLatch gate) {
+            this.gate = gate;
+        }
+
+        @Override
+        public ClientUpdate train(int round, Payload task, ClientData d) {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            events.add("train " + round);
+            return new ClientUpdate(d.clientId(), round, d.numExamples(), 0.5,
+                    new Payload().field("y", task.field("x")));
+        }
+
+        @Override
+        public void onAggregated(int round, Payload ack) {
+            events.add("ack " + round + (ack == null ? "" : " " + ack.field("mean")));
+        }
+    }
+
+    private static final class AlwaysThrows implements ClientAlgorithm {
+        @Override
+        public ClientUpdate train(int round, Payload task, ClientData d) {
+            throw new IllegalStateException("simulated crash in round " + round);
+        }
+    }
+
+    private static EncodedPayload encoded(Payload p) {
+        return new EncodedPayload(codec.name(), codec.encode(p));
+    }
+
+    private static TrainRound train(int round, long x, ActorRef<ToServer> replyTo) {
+        return new TrainRound(round, data.clientId(), encoded(new Payload().field("x", x)), replyTo);
+    }
+
+    @Test
+    void trainRound_answersWithTheEncodedUpdate() {
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
+                new ClientWork(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE)));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+
+        client.tell(train(4, 42, round.ref()));
+
+        UpdateReady u = round.expectMessageClass(UpdateReady.class);
+        assertEquals(new UpdateReady(4, data.clientId(), data.numExamples(), 0.5,
+                encoded(new Payload().field("y", 42))), u);
+    }
+
+    @Test
+    void workArrivingWhileBusy_waitsAndRunsInOrder() {
+        CountDownLatch gate = new CountDownLatch(1);
+        Echo echo = new Echo(gate);
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientWork(echo, data, codec, DataType.DOUBLE)));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+
+        client.tell(train(0, 1, round.ref()));
+        client.tell(new Aggregated(0, data.clientId(), encoded(new Payload().field("mean", 7))));
+        client.tell(train(1, 2, round.ref()));
+        client.tell(new Aggregated(1, data.clientId(), null));
+        round.expectNoMessage(Duration.ofMillis(100));
+        gate.countDown();
+
+        assertEquals(0, round.expectMessageClass(UpdateReady.class).round());
+        assertEquals(1, round.expectMessageClass(UpdateReady.class).round());
+        round.awaitAssert(() -> {
+            assertEquals(List.of("train 0", "ack 0 7", "train 1", "ack 1"), echo.events);
+            return null;
+        });
+    }
+
+    @Test
+    void failingClient_isRestartedWithBackoff_thenStopsWhenItsRestartsAreSpent() {
+        Duration backoff = Duration.ofSeconds(1);
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30))
+                .withClientRestarts(2, new ActorSettings.Backoff(backoff, backoff, 0.0, Duration.ofMinutes(10)));
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.supervised(
+                new ClientWork(new AlwaysThrows(), data, codec, DataType.DOUBLE), settings));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<Object> watcher = testKit.createTestProbe();
+
+        // First failure: the round hears of it at once; the supervisor logs the exception.
+        LoggingTestKit.error(ClientTrainingException.class).expect(testKit.system(), () -> {
+            client.tell(train(0, 1, round.ref()));
+            return round.expectMessageClass(TrainingFailed.class);
+        });
+
+        // During the back-off the task waits; it runs once the back-off has passed.
+        client.tell(train(1, 1, round.ref()));
+        round.expectNoMessage(Duration.ofMillis(200));
+        TrainingFailed second = afterBackoff(round, backoff);
+        assertEquals(1, second.round());
+
+        client.tell(train(2, 1, round.ref()));
+        TrainingFailed third = afterBackoff(round, backoff);
+        assertEquals(2, third.round());
+
+        // Initial run + 2 restarts all failed: the client is given up on.
+        watcher.expectTerminated(client, Duration.ofSeconds(5));
+    }
+
+    /** Lets manual time pass in back-off steps until the round hears of the next failure. */
+    private static TrainingFailed afterBackoff(TestProbe<ToServer> round, Duration backoff) {
+        return round.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(10), () -> {
+            manualTime.timePasses(backoff);
+            return round.expectMessageClass(TrainingFailed.class, Duration.ofMillis(100));
+        });
+    }
+}

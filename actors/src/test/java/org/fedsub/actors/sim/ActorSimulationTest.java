@@ -1,0 +1,204 @@
+package org.fedsub.actors.sim;
+
+import static org.fedsub.actors.Fixtures.assertSameModel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.Fixtures;
+import org.fedsub.actors.client.ClientActor;
+import org.fedsub.actors.client.ClientWork;
+import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
+import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
+import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.RoundReport;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.data.ClientData;
+import org.fedsub.runtime.engine.Experiment;
+import org.fedsub.runtime.engine.Participation;
+import org.fedsub.runtime.engine.ReferenceEngine;
+import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.model.Params;
+import org.fedsub.runtime.strategy.ClientAlgorithm;
+import org.fedsub.runtime.strategy.ClientUpdate;
+import org.fedsub.runtime.strategy.Strategy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(LogCapturingExtension.class)
+class ActorSimulationTest {
+
+    private static final ActorTestKit testKit = ActorTestKit.create();
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+    }
+
+    private static ActorSimulation.Outcome runInTestKit(Experiment exp, Strategy strategy, ActorSettings settings,
+            Map<Integer, Behavior<ToClient>> overrides) throws Exception {
+        CompletableFuture<Finished> done = new CompletableFuture<>();
+        testKit.spawn(ActorSimulation.behavior(exp, strategy, settings, overrides, RoundListener.NONE, done));
+        return ActorSimulation.outcome(exp, strategy, done.get(60, TimeUnit.SECONDS));
+    }
+
+    private static void assertSameRun(RunResult expected, RunResult actual) {
+        assertSameModel(expected.finalModel(), actual.finalModel());
+        assertEquals(expected.rounds().size(), actual.rounds().size());
+        for (int i = 0; i < expected.rounds().size(); i++) {
+            RoundMetrics e = expected.rounds().get(i);
+            RoundMetrics a = actual.rounds().get(i);
+            String at = "round " + i;
+            assertEquals(e.sampled(), a.sampled(), at);
+            assertEquals(e.used(), a.used(), at);
+            assertEquals(e.failed(), a.failed(), at);
+            assertEquals(e.uplinkBytes(), a.uplinkBytes(), at);
+            assertEquals(e.downlinkBytes(), a.downlinkBytes(), at);
+            assertEquals(e.maxClientUplink(), a.maxClientUplink(), at);
+            assertEquals(e.clientLoss(), a.clientLoss(), 0.0, at);
+            assertEquals(e.testAccuracy(), a.testAccuracy(), 0.0, at);
+            assertEquals(e.testLoss(), a.testLoss(), 0.0, at);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fedavg", "scaffold", "fedsub"})
+    void faultlessRun_fullParticipation_equalsTheReferenceEngineExactly(String strategy) throws Exception {
+        Experiment exp = Fixtures.experiment(strategy, 4, Participation.full());
+        RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
+
+        ActorSimulation.Outcome actual = runInTestKit(exp, ActorSimulation.newStrategy(exp),
+                Fixtures.settings(Duration.ofSeconds(30)), Map.of());
+
+        assertSameRun(expected, actual.result());
+        assertTrue(actual.rounds().stream().allMatch(r -> r.failures().isEmpty() && r.late() == 0 && !r.dropped()));
+        assertTrue(expected.finalModel().dup().subi(exp.model().init(exp.seed())).norm2() > 1e-3, "the model moved");
+    }
+
+    @Test
+    void faultlessRun_partialParticipation_samplesAndComputesAsTheReference() throws Exception {
+        Experiment exp = Fixtures.experiment("fedsub", 5, new Participation(3, 1.0, 1));
+        RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
+
+        ActorSimulation.Outcome actual = runInTestKit(exp, ActorSimulation.newStrategy(exp),
+                Fixtures.settings(Duration.ofSeconds(30)), Map.of());
+
+        assertSameRun(expected, actual.result());
+    }
+
+    @Test
+    void run_entryPoint_createsRunsAndTerminatesItsOwnSystem() {
+        Experiment exp = Fixtures.experiment("fedavg", 2, Participation.full());
+        RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
+
+        ActorSimulation.Outcome actual = ActorSimulation.run(exp, Fixtures.settings(Duration.ofSeconds(30)),
+                ConfigFactory.load("application-test"), RoundListener.NONE);
+
+        assertSameRun(expected, actual.result());
+    }
+
+    @Test
+    void clientThatNeverAnswers_isCutAtTheDeadline_andTheRunFinishes() throws Exception {
+        Experiment exp = Fixtures.experiment("fedsub", 2, Participation.full());
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+
+        ActorSimulation.Outcome out = runInTestKit(exp, strategy, Fixtures.settings(Duration.ofSeconds(2)),
+                Map.of(4, Behaviors.ignore()));
+
+        assertEquals(2, out.rounds().size());
+        for (RoundReport r : out.rounds()) {
+            assertEquals(1, r.late());
+            assertEquals(5, r.metrics().used());
+            assertEquals(1, r.metrics().failed());
+            assertEquals(4, r.failures().get(0).clientId());
+            assertTrue(r.failures().get(0).reason().startsWith("late"), r.failures().get(0).reason());
+        }
+    }
+
+    /** A client algorithm whose training always throws. */
+    private static final class Crashing implements ClientAlgorithm {
+        @Override
+        public ClientUpdate train(int round, Payload task, ClientData data) {
+            throw new IllegalStateException("simulated crash in round " + round);
+        }
+    }
+
+    @Test
+    void clientThatAlwaysCrashes_isRestartedThenGivenUp_countedFailed_andTheRunFinishes() throws Exception {
+        Experiment exp = Fixtures.experiment("scaffold", 4, Participation.full());
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(20)); // 2 restarts
+        Behavior<ToClient> crashing = ClientActor.supervised(
+                new ClientWork(new Crashing(), exp.data().client(2), exp.codec(), exp.model().dtype()), settings);
+
+        ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(2, crashing));
+
+        assertEquals(4, out.rounds().size());
+        List<String> reasons = out.rounds().stream().map(r -> r.failures().get(0).reason()).toList();
+        for (RoundReport r : out.rounds()) {
+            assertEquals(5, r.metrics().used());
+            assertEquals(1, r.failures().size());
+            assertEquals(2, r.failures().get(0).clientId());
+            assertEquals(0, r.late(), "failures are reported at once, not at the deadline");
+        }
+        // Three trainings fail (the first and two restarts), then the client is stopped for good.
+        assertTrue(reasons.subList(0, 3).stream().allMatch(s -> s.startsWith("training failed")), reasons.toString());
+        assertTrue(reasons.get(3).contains("stopped"), reasons.toString());
+    }
+
+    @Test
+    void clientThatIsKilledMidRound_isReportedAsAFailure_andTheRunFinishes() throws Exception {
+        Experiment exp = Fixtures.experiment("fedavg", 3, Participation.full());
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        Behavior<ToClient> killedOnFirstTask = Behaviors.receiveMessage(m -> m instanceof TrainRound
+                ? Behaviors.stopped() : Behaviors.same());
+
+        ActorSimulation.Outcome out = runInTestKit(exp, strategy, Fixtures.settings(Duration.ofSeconds(20)),
+                Map.of(5, killedOnFirstTask));
+
+        assertEquals(3, out.rounds().size());
+        for (RoundReport r : out.rounds()) {
+            assertEquals(5, r.metrics().used());
+            assertEquals(0, r.late());
+            assertEquals(5, r.failures().get(0).clientId());
+            assertTrue(r.failures().get(0).reason().contains("stopped"), r.failures().get(0).reason());
+        }
+    }
+
+    @Test
+    void roundsBelowMinCompletion_areDropped_andTheModelIsKept() throws Exception {
+        Experiment exp = Fixtures.experiment("fedsub", 2, Participation.full());
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        Params initial = strategy.globalModel().dup();
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(2)).withMinCompletion(0.9); // needs 6 of 6
+
+        ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(1, Behaviors.ignore()));
+
+        assertEquals(2, out.rounds().size());
+        for (RoundReport r : out.rounds()) {
+            assertTrue(r.dropped());
+            assertEquals(0, r.metrics().used());
+            assertEquals(6, r.metrics().failed());
+            assertEquals(1, r.late());
+            assertTrue(r.metrics().evaluated());
+        }
+        assertSameModel(initial, out.result().finalModel());
+        assertFalse(out.result().rounds().get(1).uplinkBytes() == 0, "the updates that arrived were still sent");
+    }
+}
