@@ -14,6 +14,7 @@ import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.StrategySettings.FedSubSettings;
+import org.fedsub.runtime.subspace.CoordinateProjection;
 import org.fedsub.runtime.subspace.DenseProjection;
 import org.fedsub.runtime.subspace.Generator;
 import org.fedsub.runtime.subspace.Projection;
@@ -252,6 +253,14 @@ final class FedSub implements Strategy {
                 b[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
             }
             int tau = ts.localSteps();
+            CoordinateStep[] fused = new CoordinateStep[layers.size()];
+            if (ts.momentum() == 0) {
+                for (Layer l : layers) {
+                    if (basis[l.index()] instanceof CoordinateProjection cp) {
+                        fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs());
+                    }
+                }
+            }
             Minibatches batches = new Minibatches(data, ts.batchSize(), Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, id));
             double lossSum = 0;
             for (int s = 0; s < tau; s++) {
@@ -266,6 +275,13 @@ final class FedSub implements Strategy {
                     }
                     Projection p = basis[l.index()];
                     INDArray bi = b[l.index()];
+                    INDArray li = fs.duals() ? lambda[l.index()] : null;
+                    CoordinateStep f = fused[l.index()];
+                    if (f != null && CoordinateStep.applicable(grad.get(n), w.get(n), bi, li)) {
+                        f.apply(grad.get(n), w.get(n), bi, li, lr, tau, ts.weightDecay(),
+                                fs.scaleByRank() ? (double) l.r() / l.m() : 1.0);
+                        continue;
+                    }
                     INDArray gb = p.project(grad.get(n));
                     if (ts.weightDecay() != 0) {
                         gb.addi(bi.mul(ts.weightDecay()));
