@@ -60,14 +60,34 @@ public final class Ratios {
             ratio(s, "cd/dense liftAddi    n=" + n + " m=200 r=n/2",
                     "ProjectionBenchmark.cdLiftAddi n=" + n, "ProjectionBenchmark.denseLiftAddi n=" + n);
         }
+        double mb = AggregationBenchmark.K * AggregationBenchmark.LENGTH * 4 / 1e6;
         Result agg = s.get("AggregationBenchmark.weightedMean");
         Result copy = s.get("AggregationBenchmark.arraycopy");
         if (agg != null && copy != null) {
-            double mb = AggregationBenchmark.K * AggregationBenchmark.LENGTH * 4 / 1e6;
             double a = agg.median();
             double c = copy.median();
             row("weightedMean/arraycopy K=10 x 200k", a / c, String.format(Locale.ROOT,
-                    "time; %.0f vs %.0f us = %.1f vs %.1f GB/s of input", a, c, mb / a * 1e3, mb / c * 1e3));
+                    "separate trials; %.0f vs %.0f us = %.1f vs %.1f GB/s of input", a, c, mb / a * 1e3, mb / c * 1e3));
+        }
+        Result il = s.get("AggregationBenchmark.interleaved");
+        if (il != null && il.secondary().containsKey("calls")) {
+            Map<String, double[]> m = il.secondary();
+            double[] calls = m.get("calls");
+            double[] ratio = new double[calls.length];
+            double[] mean = new double[calls.length];
+            double[] copyUs = new double[calls.length];
+            double[] zeros = new double[calls.length];
+            for (int i = 0; i < calls.length; i++) {
+                mean[i] = m.get("meanNs")[i] / calls[i] / 1e3;
+                copyUs[i] = m.get("copyNs")[i] / calls[i] / 1e3;
+                zeros[i] = m.get("zerosNs")[i] / calls[i] / 1e3;
+                ratio[i] = mean[i] / copyUs[i];
+            }
+            row("weightedMean/arraycopy K=10 x 200k", median(ratio), String.format(Locale.ROOT,
+                    "interleaved; %.0f vs %.0f us = %.1f vs %.1f GB/s of input", median(mean), median(copyUs),
+                    mb / median(mean) * 1e3, mb / median(copyUs) * 1e3));
+            row("  its zeroed accumulator / weightedMean", median(zeros) / median(mean), String.format(Locale.ROOT,
+                    "interleaved; Nd4j.zeros(200k floats) %.0f us", median(zeros)));
         }
     }
 
