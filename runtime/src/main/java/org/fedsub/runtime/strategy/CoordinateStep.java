@@ -55,25 +55,35 @@ final class CoordinateStep {
             int wo = (int) w.offset();
             int bo = (int) b.offset();
             int lo = lambda == null ? 0 : (int) lambda.offset();
+            double[] gr = new double[m];
+            double[] wr = new double[m];
+            double[] br = new double[m];
+            double[] lr0 = new double[m];
             for (int i = 0; i < rows.length; i++) {
                 double s = signs[i];
-                int gr = go + rows[i] * m;
-                int wr = wo + rows[i] * m;
-                int br = bo + i * m;
-                int lr0 = lo + i * m;
+                int wi = wo + rows[i] * m;
+                int bi = bo + i * m;
+                g.get(go + rows[i] * m, gr, 0, m);
+                wb.get(wi, wr, 0, m);
+                bb.get(bi, br, 0, m);
+                if (lb != null) {
+                    lb.get(lo + i * m, lr0, 0, m);
+                }
                 for (int j = 0; j < m; j++) {
-                    double v = s * g.get(gr + j);
+                    double v = s * gr[j];
                     if (weightDecay != 0) {
-                        v += weightDecay * bb.get(br + j);
+                        v += weightDecay * br[j];
                     }
                     v *= scale;
                     if (lb != null) {
-                        v += lb.get(lr0 + j) / lrTau;
+                        v += lr0[j] / lrTau;
                     }
                     double step = -lr * v;
-                    bb.put(br + j, bb.get(br + j) + step);
-                    wb.put(wr + j, wb.get(wr + j) + s * step);
+                    br[j] += step;
+                    wr[j] += s * step;
                 }
+                bb.put(bi, br, 0, m);
+                wb.put(wi, wr, 0, m);
             }
         } else {
             FloatBuffer g = grad.data().asNioFloat();
@@ -84,25 +94,42 @@ final class CoordinateStep {
             int wo = (int) w.offset();
             int bo = (int) b.offset();
             int lo = lambda == null ? 0 : (int) lambda.offset();
+            // Row-wise bulk copies through Java arrays: the JIT vectorises the inner loop, which
+            // element-wise buffer access with its bounds checks does not.
+            float[] gr = new float[m];
+            float[] wr = new float[m];
+            float[] br = new float[m];
+            float[] lr0 = new float[m];
+            float wd = (float) weightDecay;
+            float sc = (float) scale;
+            float negLr = (float) -lr;
+            float lrTauF = (float) lrTau;
             for (int i = 0; i < rows.length; i++) {
                 float s = (float) signs[i];
-                int gr = go + rows[i] * m;
-                int wr = wo + rows[i] * m;
-                int br = bo + i * m;
-                int lr0 = lo + i * m;
-                for (int j = 0; j < m; j++) {
-                    float v = s * g.get(gr + j);
-                    if (weightDecay != 0) {
-                        v += (float) weightDecay * bb.get(br + j);
-                    }
-                    v *= (float) scale;
-                    if (lb != null) {
-                        v += lb.get(lr0 + j) / (float) lrTau;
-                    }
-                    float step = (float) -lr * v;
-                    bb.put(br + j, bb.get(br + j) + step);
-                    wb.put(wr + j, wb.get(wr + j) + s * step);
+                int gi = go + rows[i] * m;
+                int wi = wo + rows[i] * m;
+                int bi = bo + i * m;
+                g.get(gi, gr, 0, m);
+                wb.get(wi, wr, 0, m);
+                bb.get(bi, br, 0, m);
+                if (lb != null) {
+                    lb.get(lo + i * m, lr0, 0, m);
                 }
+                for (int j = 0; j < m; j++) {
+                    float v = s * gr[j];
+                    if (wd != 0) {
+                        v += wd * br[j];
+                    }
+                    v *= sc;
+                    if (lb != null) {
+                        v += lr0[j] / lrTauF;
+                    }
+                    float step = negLr * v;
+                    br[j] += step;
+                    wr[j] += s * step;
+                }
+                bb.put(bi, br, 0, m);
+                wb.put(wi, wr, 0, m);
             }
         }
     }
