@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
@@ -24,6 +25,8 @@ import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.state.ClientStateStore;
+import org.fedsub.runtime.state.StateSettings;
 import org.fedsub.runtime.strategy.Strategies;
 import org.fedsub.runtime.strategy.Strategy;
 import org.fedsub.runtime.strategy.StrategyContext;
@@ -87,8 +90,14 @@ public final class ActorSimulation {
      */
     public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
             ClientProfiles profiles, int clientId) {
+        return client(exp, strategy, settings, profiles, null, clientId);
+    }
+
+    /** As above, with the client's state dormant in {@code store} between its calls ({@code null}: kept live). */
+    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
+            ClientProfiles profiles, ClientStateStore store, int clientId) {
         return ClientActor.supervised(new ClientWork(strategy.newClient(clientId), exp.data().client(clientId),
-                exp.codec(), exp.model().dtype()), profiles.behaviour(clientId), settings);
+                exp.codec(), exp.model().dtype(), store), profiles.behaviour(clientId), settings);
     }
 
     /**
@@ -98,17 +107,30 @@ public final class ActorSimulation {
      */
     public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
             Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done) {
+        return behavior(exp, strategy, settings, overrides, listener, done, null);
+    }
+
+    /**
+     * As above, with the clients' dormant state in {@code states}, which the caller owns;
+     * {@code null} for a store of the run's own, sized by the actor system's {@code fedsub.state}
+     * (a setting of the process, like its heap) and closed when the run stops.
+     */
+    public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
+            Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done,
+            ClientStateStore states) {
         ServerWork work = new ServerWork(exp, strategy);
         boolean fedbuff = settings.async().fedbuff();
         if (fedbuff) {
             work.checkFedBuff(ActorSettings.Async.PATH + ".mode"); // before any actor exists
         }
         return Behaviors.setup(ctx -> {
+            ClientStateStore store = states != null ? states
+                    : ClientStateStore.open(StateSettings.fromConfig(ctx.getSystem().settings().config()));
             ClientProfiles profiles = profiles(exp, settings);
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
             for (int id = 0; id < exp.data().numClients(); id++) {
                 Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
-                        : client(exp, strategy, settings, profiles, id);
+                        : client(exp, strategy, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
             if (fedbuff) {
@@ -130,6 +152,12 @@ public final class ActorSimulation {
                     .onSignal(Terminated.class, t -> {
                         done.completeExceptionally(new IllegalStateException("the federated server stopped without finishing"));
                         return Behaviors.stopped();
+                    })
+                    .onSignal(PostStop.class, s -> {
+                        if (states == null) {
+                            store.close(); // deletes its spill files
+                        }
+                        return Behaviors.same();
                     })
                     .build();
         });

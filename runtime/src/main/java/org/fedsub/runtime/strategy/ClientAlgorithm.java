@@ -23,4 +23,37 @@ public interface ClientAlgorithm {
     default long stateBytes() {
         return 0;
     }
+
+    /** The exported state of a client that holds none (never modified: it has no element). */
+    byte[] NO_STATE = new byte[0];
+
+    /**
+     * This client's private state (duals and the basis they live in, momentum, control variate,
+     * an update awaiting its acknowledgement) as compact bytes, so that a dormant client need not
+     * hold a tensor; {@link #NO_STATE} for a client that holds none. The client is left as it was.
+     */
+    default byte[] exportState() {
+        return NO_STATE;
+    }
+
+    /**
+     * Replaces this client's private state with one {@link #exportState} produced for the same
+     * client of the same strategy and experiment; {@link #NO_STATE} resets it to a fresh client
+     * that holds no tensor. A restored client trains, bit for bit, as the exporting one would have.
+     *
+     * @throws IllegalArgumentException if {@code state} is not such a state
+     */
+    default void restoreState(byte[] state) {
+        if (state.length != 0) {
+            throw new IllegalArgumentException(getClass().getName() + " keeps no state between rounds, got "
+                    + state.length + " bytes of it");
+        }
+    }
+
+    /** Exports the state and drops it: the client then holds no tensor until it is restored. */
+    default byte[] suspend() {
+        byte[] state = exportState();
+        restoreState(NO_STATE);
+        return state;
+    }
 }

@@ -340,5 +340,81 @@ final class FedSub implements Strategy {
             }
             return bytes;
         }
+
+        /**
+         * Fields {@code lambda-basis}, {@code sgd-basis}, {@code pending-round}; tensors
+         * {@code lambda:<p>}, {@code pending:<p>} (the last update awaiting its acknowledgement),
+         * {@code momentum:<key>}, and {@code P:<p>} for an svd basis after the first (seeded bases
+         * are regenerated from their id instead).
+         */
+        @Override
+        public byte[] exportState() {
+            if (lambda == null && pendingB == null && sgd.buffers().isEmpty() && lambdaBasisId == -1
+                    && sgdBasisId == -1 && pendingRound == -1) {
+                return NO_STATE;
+            }
+            Payload p = ClientStates.start(STATE_FORMAT, id).field("lambda-basis", lambdaBasisId)
+                    .field("sgd-basis", sgdBasisId).field("pending-round", pendingRound);
+            for (Layer l : layers) {
+                if (lambda != null) {
+                    p.tensor("lambda:" + l.name(), lambda[l.index()]);
+                    if (!seededBasis(lambdaBasisId)) {
+                        p.tensor("P:" + l.name(), lambdaBasis[l.index()].dense());
+                    }
+                }
+                if (pendingB != null) {
+                    p.tensor("pending:" + l.name(), pendingB[l.index()]);
+                }
+            }
+            sgd.buffers().forEach((key, buf) -> p.tensor("momentum:" + key, buf));
+            return ClientStates.encode(p, ctx.model().dtype());
+        }
+
+        @Override
+        public void restoreState(byte[] state) {
+            lambda = null;
+            lambdaBasis = null;
+            lambdaBasisId = -1;
+            sgd.reset();
+            sgdBasisId = -1;
+            pendingB = null;
+            pendingRound = -1;
+            if (state.length == 0) {
+                return;
+            }
+            Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
+            lambdaBasisId = p.field("lambda-basis");
+            sgdBasisId = p.field("sgd-basis");
+            pendingRound = Math.toIntExact(p.field("pending-round"));
+            String first = layers.get(0).name();
+            if (p.has("lambda:" + first)) {
+                lambda = new INDArray[layers.size()];
+                lambdaBasis = seededBasis(lambdaBasisId) ? seeded(lambdaBasisId) : new Projection[layers.size()];
+                for (Layer l : layers) {
+                    lambda[l.index()] = p.tensor("lambda:" + l.name());
+                    if (!seededBasis(lambdaBasisId)) {
+                        lambdaBasis[l.index()] = new DenseProjection(p.tensor("P:" + l.name()), 1.0);
+                    }
+                }
+            }
+            if (p.has("pending:" + first)) {
+                pendingB = new INDArray[layers.size()];
+                for (Layer l : layers) {
+                    pendingB[l.index()] = p.tensor("pending:" + l.name());
+                }
+            }
+            p.tensors().forEach((name, t) -> {
+                if (name.startsWith("momentum:")) {
+                    sgd.restore(name.substring("momentum:".length()), t);
+                }
+            });
+        }
+
+        /** Whether basis {@code k} is a pure function of its id (else the client keeps its dense matrix). */
+        private boolean seededBasis(long k) {
+            return fs.generator() != Generator.SVD || k == 0;
+        }
     }
+
+    private static final String STATE_FORMAT = "fedsub";
 }

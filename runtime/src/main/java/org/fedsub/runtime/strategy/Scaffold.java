@@ -144,5 +144,46 @@ final class Scaffold implements Strategy {
         public long stateBytes() {
             return ci == null ? 0 : ci.length() * ctx.model().dtype().width();
         }
+
+        /** Field {@code pending-round}; tensors {@code ci:<p>} and {@code pending:<p>} (the unacknowledged change). */
+        @Override
+        public byte[] exportState() {
+            if (ci == null && pending == null && pendingRound == -1) {
+                return NO_STATE;
+            }
+            Payload p = ClientStates.start(STATE_FORMAT, id).field("pending-round", pendingRound);
+            for (ParamSpec s : ctx.model().params()) {
+                if (ci != null) {
+                    p.tensor("ci:" + s.name(), ci.get(s.name()));
+                }
+                if (pending != null) {
+                    p.tensor("pending:" + s.name(), pending.get(s.name()));
+                }
+            }
+            return ClientStates.encode(p, ctx.model().dtype());
+        }
+
+        @Override
+        public void restoreState(byte[] state) {
+            ci = null;
+            pending = null;
+            pendingRound = -1;
+            if (state.length == 0) {
+                return;
+            }
+            Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
+            pendingRound = Math.toIntExact(p.field("pending-round"));
+            String first = ctx.model().params().get(0).name();
+            if (p.has("ci:" + first)) {
+                ci = Params.empty();
+                ctx.model().params().forEach(s -> ci.put(s.name(), p.tensor("ci:" + s.name())));
+            }
+            if (p.has("pending:" + first)) {
+                pending = Params.empty();
+                ctx.model().params().forEach(s -> pending.put(s.name(), p.tensor("pending:" + s.name())));
+            }
+        }
     }
+
+    private static final String STATE_FORMAT = "scaffold";
 }

@@ -45,6 +45,16 @@ final class Sgd {
         buffers.clear();
     }
 
+    /** The momentum buffers by key (live views: for exporting a client's state). */
+    Map<String, INDArray> buffers() {
+        return java.util.Collections.unmodifiableMap(buffers);
+    }
+
+    /** Sets the momentum buffer of {@code key} (restoring a client's state). */
+    void restore(String key, INDArray buffer) {
+        buffers.put(key, buffer);
+    }
+
     /** Bytes held in momentum buffers. */
     long bytes() {
         long b = 0;

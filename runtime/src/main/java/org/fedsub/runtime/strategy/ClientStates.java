@@ -1,0 +1,48 @@
+package org.fedsub.runtime.strategy;
+
+import org.fedsub.runtime.codec.MalformedPayloadException;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.codec.RawCodec;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The byte form of a client's exported state: a {@link Payload} (named tensors, long fields)
+ * framed by {@link RawCodec} in the model's own dtype, so values round-trip bit for bit, with
+ * fields naming the strategy's format and the client, so a state never lands in the wrong one.
+ */
+final class ClientStates {
+
+    private ClientStates() {}
+
+    static Payload start(String format, int clientId) {
+        return new Payload().field("format", tag(format)).field("client", clientId);
+    }
+
+    static byte[] encode(Payload state, DataType dtype) {
+        return new RawCodec(dtype).encode(state);
+    }
+
+    /** Decodes {@code bytes}, checking that they are a {@code format} state of {@code clientId}. */
+    static Payload decode(byte[] bytes, String format, int clientId, DataType dtype) {
+        Payload p;
+        try {
+            p = new RawCodec(dtype).decode(bytes, dtype);
+        } catch (MalformedPayloadException e) {
+            throw new IllegalArgumentException("not a " + format + " client state (" + bytes.length + " bytes): "
+                    + e.getMessage(), e);
+        }
+        if (p.fieldOr("format", 0) != tag(format)) {
+            throw new IllegalArgumentException("not a " + format + " client state (format tag "
+                    + p.fieldOr("format", 0) + ")");
+        }
+        if (p.field("client") != clientId) {
+            throw new IllegalArgumentException("the state of client " + p.field("client") + " was given to client "
+                    + clientId);
+        }
+        return p;
+    }
+
+    private static long tag(String format) {
+        return (format.hashCode() & 0xffffffffL) | (1L << 32);
+    }
+}
