@@ -93,6 +93,11 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                 realTimeout, clients, async);
     }
 
+    public ActorSettings withComputePoolSize(int threads) {
+        return new ActorSettings(roundDeadline, minCompletion, overSelection, threads, clientRestarts, backoff, clock,
+                realTimeout, clients, async);
+    }
+
     public ActorSettings withClientRestarts(int n, Backoff b) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, n, b, clock, realTimeout,
                 clients, async);
