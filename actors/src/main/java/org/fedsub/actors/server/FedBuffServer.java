@@ -45,7 +45,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * ({@link ServerWork#aggregateBuffered}), which makes a new version. FedAsync (Xie et al.,
  * 2019) is the same coordinator with a buffer of one and FedAsync's weight
  * {@code alpha * s(staleness)} ({@link ActorSettings.Async#weight}). Each aggregation is
- * reported as one "round". A client is asked again only once its previous update has been
+ * reported as one "round" (FedAsync: each applied update; one it discards makes no version). A client is asked again only once its previous update has been
  * aggregated or discarded, so that its acknowledgement always meets the state it belongs to.
  *
  * <p>On the virtual clock the coordinator is a conservative discrete-event simulation: each
@@ -413,6 +413,11 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             down += ack == null ? 0 : ack.size();
         }
         failures.addAll(o.rejected());
+        if (o.used().isEmpty() && settings.async().mode() == ActorSettings.Async.Mode.FEDASYNC) {
+            // FedAsync: a discarded update (too stale, or refused) changes nothing, so it makes no
+            // version, and staleness keeps counting model changes; its failure goes in the next report.
+            return advance();
+        }
         ServerWork.Scores s = d.scores();
         double wall = (System.nanoTime() - periodStart) / 1e6 - s.evalMillis();
         RoundMetrics m = new RoundMetrics(version, asked, o.used().size(), failures.size(), o.clientLoss(),
