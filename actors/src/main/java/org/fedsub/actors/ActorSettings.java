@@ -26,7 +26,7 @@ import org.fedsub.runtime.config.ConfigError;
  * @param clock           real: rounds run on the wall clock; virtual: on simulated time, reproducible from the seed
  * @param realTimeout     virtual clock only: wall-clock limit of a round (a client that never answers at all)
  * @param clients         simulated client behaviour: speed, network, availability, dropouts
- * @param async           synchronous rounds or FedBuff
+ * @param async           synchronous rounds, FedBuff or FedAsync
  */
 public record ActorSettings(Duration roundDeadline, double minCompletion, double overSelection, int computePoolSize,
         int clientRestarts, Backoff backoff, Clock clock, Duration realTimeout, Clients clients, Async async) {
@@ -90,6 +90,11 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
 
     public ActorSettings withOverSelection(double f) {
         return new ActorSettings(roundDeadline, minCompletion, f, computePoolSize, clientRestarts, backoff, clock,
+                realTimeout, clients, async);
+    }
+
+    public ActorSettings withComputePoolSize(int threads) {
+        return new ActorSettings(roundDeadline, minCompletion, overSelection, threads, clientRestarts, backoff, clock,
                 realTimeout, clients, async);
     }
 
@@ -184,20 +189,40 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
     }
 
     /**
-     * Round structure ({@code fedsub.actors.async}): synchronous rounds, or FedBuff (Nguyen et
-     * al., 2022): clients train concurrently on whatever model version is current, the server
-     * aggregates every {@code bufferSize} arrivals with staleness weight {@code 1/sqrt(1+s)}.
+     * Round structure ({@code fedsub.actors.async}): synchronous rounds, FedBuff (Nguyen et al.,
+     * 2022: clients train concurrently on whatever model version is current, the server
+     * aggregates every {@code bufferSize} arrivals with staleness weight {@code 1/sqrt(1+s)}), or
+     * FedAsync (Xie et al., 2019): FedBuff with a buffer of one and the weight
+     * {@code alpha * s(staleness)} of {@link FedAsync}.
      *
-     * @param fedbuff      true for FedBuff, false for synchronous rounds
-     * @param bufferSize   K, arrivals per aggregation (>= 1)
+     * @param mode         sync, fedbuff or fedasync
+     * @param bufferSize   FedBuff's K, arrivals per aggregation (>= 1); FedAsync applies every arrival alone
      * @param concurrency  clients training at once (>= 1), or 0 for the participation target
      * @param maxStaleness updates more than this many versions old are discarded (>= 0)
+     * @param fedAsync     FedAsync's mixing weight and staleness function
      */
-    public record Async(boolean fedbuff, int bufferSize, int concurrency, int maxStaleness) {
+    public record Async(Mode mode, int bufferSize, int concurrency, int maxStaleness, FedAsync fedAsync) {
 
         public static final String PATH = ActorSettings.PATH + ".async";
 
+        /** How rounds are structured. */
+        public enum Mode {
+            /** Synchronous rounds with a deadline. */
+            SYNC,
+            /** Buffered asynchronous aggregation, K arrivals at a time, weight 1/sqrt(1+s). */
+            FEDBUFF,
+            /** Every arrival applied at once with weight alpha * s(staleness). */
+            FEDASYNC;
+
+            /** The name used in configuration. */
+            public String configName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
         public Async {
+            java.util.Objects.requireNonNull(mode, "mode");
+            java.util.Objects.requireNonNull(fedAsync, "fedAsync");
             if (bufferSize < 1) {
                 throw new ConfigError(path(PATH, "buffer-size"), bufferSize, "expected an integer >= 1");
             }
@@ -211,21 +236,127 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         }
 
         static Async fromConfig(Config c) {
-            return new Async(oneOf(c, PATH, "mode", List.of("sync", "fedbuff")).equals("fedbuff"),
-                    intAt(c, PATH, "buffer-size"), intAt(c, PATH, "concurrency"), intAt(c, PATH, "max-staleness"));
+            List<String> modes = java.util.Arrays.stream(Mode.values()).map(Mode::configName).toList();
+            Mode mode = Mode.valueOf(oneOf(c, PATH, "mode", modes).toUpperCase(java.util.Locale.ROOT));
+            return new Async(mode, intAt(c, PATH, "buffer-size"), intAt(c, PATH, "concurrency"),
+                    intAt(c, PATH, "max-staleness"), FedAsync.fromConfig(c));
         }
 
         public static Async sync() {
-            return new Async(false, 10, 0, 20);
+            return new Async(Mode.SYNC, 10, 0, 20, FedAsync.DEFAULT);
         }
 
         public static Async fedBuff(int bufferSize, int concurrency, int maxStaleness) {
-            return new Async(true, bufferSize, concurrency, maxStaleness);
+            return new Async(Mode.FEDBUFF, bufferSize, concurrency, maxStaleness, FedAsync.DEFAULT);
         }
 
-        /** The staleness weight of an update {@code s} versions old. */
-        public static double weight(int staleness) {
+        public static Async fedAsync(FedAsync fedAsync, int concurrency, int maxStaleness) {
+            return new Async(Mode.FEDASYNC, 1, concurrency, maxStaleness, fedAsync);
+        }
+
+        /** True for FedBuff and FedAsync: no rounds, a model version per aggregation. */
+        public boolean asynchronous() {
+            return mode != Mode.SYNC;
+        }
+
+        /** Arrivals per aggregation: K for FedBuff, 1 for FedAsync. */
+        public int effectiveBufferSize() {
+            return mode == Mode.FEDASYNC ? 1 : bufferSize;
+        }
+
+        /** The weight of an update {@code staleness} versions old in an aggregation. */
+        public double weight(int staleness) {
+            return mode == Mode.FEDASYNC ? fedAsync.weight(staleness) : fedBuffWeight(staleness);
+        }
+
+        /** FedBuff's staleness weight {@code 1/sqrt(1+s)}. */
+        public static double fedBuffWeight(int staleness) {
             return 1.0 / Math.sqrt(1.0 + staleness);
+        }
+    }
+
+    /**
+     * FedAsync's update rule ({@code fedsub.actors.async.fedasync}): an update {@code s}
+     * versions old moves the global model by {@code alpha * s(staleness) * delta}.
+     *
+     * @param alpha     mixing weight, in (0, 1]
+     * @param staleness the staleness function
+     */
+    public record FedAsync(double alpha, Staleness staleness) {
+
+        public static final String PATH = Async.PATH + ".fedasync";
+
+        /** alpha 0.6 with polynomial staleness, a = 0.5, as in reference.conf. */
+        public static final FedAsync DEFAULT = new FedAsync(0.6, Staleness.polynomial(0.5));
+
+        public FedAsync {
+            if (!(alpha > 0 && alpha <= 1)) {
+                throw new ConfigError(path(PATH, "alpha"), alpha, "expected a mixing weight in (0, 1]");
+            }
+            java.util.Objects.requireNonNull(staleness, "staleness");
+        }
+
+        static FedAsync fromConfig(Config async) {
+            return new FedAsync(doubleAt(async, Async.PATH, "fedasync.alpha"), Staleness.fromConfig(async));
+        }
+
+        /** {@code alpha * s(staleness)}. */
+        public double weight(int staleness) {
+            return alpha * this.staleness.weight(staleness);
+        }
+    }
+
+    /**
+     * A staleness function {@code s(t)} of FedAsync (Xie et al., 2019), {@code t} the versions
+     * an update is behind; every one gives 1 at {@code t = 0}.
+     *
+     * @param function constant ({@code 1}), polynomial ({@code (1+t)^-a}) or hinge
+     *                 ({@code 1} if {@code t <= b}, else {@code 1/(a(t-b)+1)})
+     * @param a        the decay exponent (polynomial) or slope (hinge), >= 0
+     * @param b        the hinge's grace period in versions, >= 0
+     */
+    public record Staleness(Function function, double a, double b) {
+
+        public static final String PATH = FedAsync.PATH + ".staleness";
+
+        /** The shapes of staleness function. */
+        public enum Function { CONSTANT, POLYNOMIAL, HINGE }
+
+        public Staleness {
+            java.util.Objects.requireNonNull(function, "function");
+            nonNegative(path(PATH, "a"), a);
+            nonNegative(path(PATH, "b"), b);
+        }
+
+        static Staleness fromConfig(Config async) {
+            String f = oneOf(async, Async.PATH, "fedasync.staleness.function", List.of("constant", "polynomial", "hinge"));
+            return new Staleness(Function.valueOf(f.toUpperCase(java.util.Locale.ROOT)),
+                    doubleAt(async, Async.PATH, "fedasync.staleness.a"),
+                    doubleAt(async, Async.PATH, "fedasync.staleness.b"));
+        }
+
+        public static Staleness constant() {
+            return new Staleness(Function.CONSTANT, 0, 0);
+        }
+
+        public static Staleness polynomial(double a) {
+            return new Staleness(Function.POLYNOMIAL, a, 0);
+        }
+
+        public static Staleness hinge(double a, double b) {
+            return new Staleness(Function.HINGE, a, b);
+        }
+
+        /** {@code s(t)} for an update {@code t >= 0} versions old. */
+        public double weight(int t) {
+            if (t < 0) {
+                throw new IllegalArgumentException("staleness must be >= 0, got " + t);
+            }
+            return switch (function) {
+                case CONSTANT -> 1.0;
+                case POLYNOMIAL -> Math.pow(1.0 + t, -a);
+                case HINGE -> t <= b ? 1.0 : 1.0 / (a * (t - b) + 1.0);
+            };
         }
     }
 

@@ -42,8 +42,10 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * The coordinator of an asynchronous FedBuff run (Nguyen et al., 2022): {@code concurrency}
  * clients train at once, each on the model version current when it was asked; every
  * {@code buffer-size} arrivals are aggregated with staleness weights
- * ({@link ServerWork#aggregateBuffered}), which makes a new version. Each aggregation is
- * reported as one "round". A client is asked again only once its previous update has been
+ * ({@link ServerWork#aggregateBuffered}), which makes a new version. FedAsync (Xie et al.,
+ * 2019) is the same coordinator with a buffer of one and FedAsync's weight
+ * {@code alpha * s(staleness)} ({@link ActorSettings.Async#weight}). Each aggregation is
+ * reported as one "round" (FedAsync: each applied update; one it discards makes no version). A client is asked again only once its previous update has been
  * aggregated or discarded, so that its acknowledgement always meets the state it belongs to.
  *
  * <p>On the virtual clock the coordinator is a conservative discrete-event simulation: each
@@ -129,7 +131,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     /** Fails with a {@link org.fedsub.runtime.config.ConfigError} if the strategy cannot run under FedBuff. */
     public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
-        work.checkFedBuff(ActorSettings.Async.PATH + ".mode");
+        work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
         return Behaviors.setup(ctx -> Behaviors.withTimers(
                 timers -> new FedBuffServer(ctx, timers, work, Map.copyOf(clients), settings, timing, listener)));
     }
@@ -149,7 +151,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         this.rng = new SplittableRandom(Seeds.derive(work.seed(), Seeds.tag("fedbuff")));
         int c = settings.async().concurrency() > 0 ? settings.async().concurrency() : work.target();
         this.concurrency = Math.min(c, work.numClients());
-        this.bufferSize = settings.async().bufferSize();
+        this.bufferSize = settings.async().effectiveBufferSize();
         this.coolUntil = new int[work.numClients()];
     }
 
@@ -170,8 +172,9 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             return this;
         }
         replyTo = cmd.replyTo();
-        getContext().getLog().info("run {}: FedBuff {} to {} versions, {} clients at once, buffer {}, over {} clients",
-                work.experiment(), work.strategyName(), work.rounds(), concurrency, bufferSize, work.numClients());
+        getContext().getLog().info("run {}: {} {} to {} versions, {} clients at once, buffer {}, over {} clients",
+                work.experiment(), settings.async().mode().configName(), work.strategyName(), work.rounds(),
+                concurrency, bufferSize, work.numClients());
         return advance();
     }
 
@@ -198,7 +201,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             if (inFlight.isEmpty()) {
                 // Nothing at work and no one to ask: aggregate what there is, or give up.
                 return buffer.isEmpty()
-                        ? finishRun("FedBuff stalled at version " + version + ": no client can train (all stopped, "
+                        ? finishRun(settings.async().mode().configName() + " stalled at version " + version + ": no client can train (all stopped, "
                                 + "unavailable or dropped out)")
                         : aggregate(new ArrayList<>(buffer));
             }
@@ -384,9 +387,11 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         busy = true;
         buffer.subList(0, taken.size()).clear();
         int v = version;
-        int maxStaleness = settings.async().maxStaleness();
+        ActorSettings.Async async = settings.async();
+        // FedAsync acknowledges against the updates of the clients that trained alongside (ServerWork).
+        int ackWindow = async.mode() == ActorSettings.Async.Mode.FEDASYNC ? concurrency : 1;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            ServerWork.BufferOutcome o = work.aggregateBuffered(v, taken, maxStaleness);
+            ServerWork.BufferOutcome o = work.aggregateBuffered(v, taken, async, ackWindow);
             return new BufferDone(taken, o, work.evaluate(v), null);
         }, compute), (d, failure) -> failure == null ? d : new BufferDone(taken, null, null, failure));
         return this;
@@ -408,6 +413,11 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             down += ack == null ? 0 : ack.size();
         }
         failures.addAll(o.rejected());
+        if (o.used().isEmpty() && settings.async().mode() == ActorSettings.Async.Mode.FEDASYNC) {
+            // FedAsync: a discarded update (too stale, or refused) changes nothing, so it makes no
+            // version, and staleness keeps counting model changes; its failure goes in the next report.
+            return advance();
+        }
         ServerWork.Scores s = d.scores();
         double wall = (System.nanoTime() - periodStart) / 1e6 - s.evalMillis();
         RoundMetrics m = new RoundMetrics(version, asked, o.used().size(), failures.size(), o.clientLoss(),

@@ -1,6 +1,8 @@
 package org.fedsub.actors.server;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Participation;
 import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.Aggregate;
+import org.fedsub.runtime.strategy.Aggregation;
 import org.fedsub.runtime.strategy.ClientFailure;
 import org.fedsub.runtime.strategy.ClientUpdate;
 import org.fedsub.runtime.strategy.Strategy;
@@ -75,7 +78,7 @@ public final class ServerWork {
     public record Scores(double trainLoss, double testLoss, double testAccuracy, double evalMillis) {}
 
     /**
-     * What a FedBuff aggregation gave.
+     * What an asynchronous (FedBuff or FedAsync) aggregation gave.
      *
      * @param acks       the encoded acknowledgement of each used client (null values where the strategy sends none)
      * @param used       ids of the clients whose updates were aggregated, ascending
@@ -85,8 +88,17 @@ public final class ServerWork {
     public record BufferOutcome(Map<Integer, EncodedPayload> acks, List<Integer> used, List<ClientFailure> rejected,
             double clientLoss) {}
 
-    /** Strategies FedBuff can run: their updates are model changes that can be weighted and summed. */
-    public static final List<String> FEDBUFF_STRATEGIES = List.of("fedavg", "fedprox", "fedsub");
+    /**
+     * Strategies FedBuff and FedAsync can run: their updates are model changes that can be
+     * weighted and summed (SCAFFOLD's control variates and the server optimisers' state assume
+     * synchronous rounds).
+     */
+    public static final List<String> ASYNC_STRATEGIES = List.of("fedavg", "fedprox", "fedsub");
+
+    /** FedAsync: the acknowledgements of the latest applications, newest last (see {@link #aggregateBuffered}). */
+    private final ArrayDeque<RecentAck> recentAcks = new ArrayDeque<>();
+
+    private record RecentAck(Payload ack, double weight) {}
 
     public String experiment() {
         return exp.name();
@@ -96,15 +108,19 @@ public final class ServerWork {
         return exp.seed();
     }
 
-    /** Throws a {@link ConfigError} unless the experiment's strategy can run under FedBuff. */
-    public void checkFedBuff(String path) {
+    /**
+     * Throws a {@link ConfigError} at {@code path} unless the experiment's strategy can run in
+     * the asynchronous {@code mode} ("fedbuff" or "fedasync").
+     */
+    public void checkAsync(String path, String mode) {
         String name = exp.strategy().name();
-        if (!FEDBUFF_STRATEGIES.contains(name)) {
-            throw new ConfigError(path, "fedbuff", "FedBuff runs " + FEDBUFF_STRATEGIES + ", not " + name
+        String label = mode.equals("fedasync") ? "FedAsync" : "FedBuff";
+        if (!ASYNC_STRATEGIES.contains(name)) {
+            throw new ConfigError(path, mode, label + " runs " + ASYNC_STRATEGIES + ", not " + name
                     + " (use mode = \"sync\")");
         }
         if (name.equals("fedsub") && !exp.strategy().fedsub().generator().seeded()) {
-            throw new ConfigError(path, "fedbuff", "FedBuff-FedSub needs a seeded projection generator (cd, rd, ss, "
+            throw new ConfigError(path, mode, label + "-FedSub needs a seeded projection generator (cd, rd, ss, "
                     + "idx), not " + exp.strategy().fedsub().generator().configName());
         }
     }
@@ -177,11 +193,12 @@ public final class ServerWork {
     }
 
     /**
-     * FedBuff's aggregation of a buffer of updates at model version {@code version}: an update
-     * trained on version {@code v} (its round) has staleness {@code s = version - v}, is
-     * discarded if {@code s > maxStaleness}, and otherwise counts with weight
-     * {@code 1/sqrt(1+s)} in {@code x += sum_i w_i n_i delta_i / sum_i n_i} ({@code n_i} the
-     * strategy's weighting: examples or 1).
+     * An asynchronous aggregation (FedBuff's buffer, or FedAsync's single arrival) at model
+     * version {@code version}: an update trained on version {@code v} (its round) has staleness
+     * {@code s = version - v}, is discarded if {@code s > async.maxStaleness()}, and otherwise
+     * counts with weight {@code w(s) = async.weight(s)} in
+     * {@code x += sum_i w_i n_i delta_i / sum_i n_i} ({@code n_i} the strategy's weighting:
+     * examples or 1). FedAsync is the case of one update: {@code x += alpha s(t) delta}.
      *
      * <p>Updates trained on the same version are handed to the strategy together, as that
      * version's round (so FedSub lifts them with the basis they were trained in, FEDSUB.md's
@@ -189,8 +206,17 @@ public final class ServerWork {
      * over the group then contributes exactly the group's share of the sum. Each group's
      * acknowledgement is scaled back to the group's plain mean, which is what the dual update of
      * a client needs. With every update fresh and one group, this is exactly a synchronous round.
+     *
+     * <p>With {@code ackWindow > 1} (FedAsync, where a group is a single update and its own mean
+     * would leave FedSub's duals unchanged) the acknowledgement is instead the weighted mean of
+     * the acknowledgements of the last {@code ackWindow} applied groups, this one included, that
+     * have the same {@code basis} field and tensor shapes: the mean update of the clients that
+     * trained alongside it, in its basis. Updates of other bases cannot be compared with it
+     * without moving them, and are left out.
      */
-    public BufferOutcome aggregateBuffered(int version, List<UpdateReady> buffer, int maxStaleness) {
+    public BufferOutcome aggregateBuffered(int version, List<UpdateReady> buffer, ActorSettings.Async async,
+            int ackWindow) {
+        int maxStaleness = async.maxStaleness();
         List<ClientFailure> rejected = new ArrayList<>();
         TreeMap<Integer, List<ClientUpdate>> groups = new TreeMap<>();
         for (UpdateReady u : buffer) {
@@ -229,7 +255,7 @@ public final class ServerWork {
             for (ClientUpdate u : g) {
                 groupWeight += byExamples ? u.numExamples() : 1.0;
             }
-            double scale = ActorSettings.Async.weight(version - v) * groupWeight / total;
+            double scale = async.weight(version - v) * groupWeight / total;
             List<ClientUpdate> scaled = new ArrayList<>(g.size());
             for (ClientUpdate u : g) {
                 scaled.add(new ClientUpdate(u.clientId(), u.round(), u.numExamples(), u.trainLoss(),
@@ -237,8 +263,17 @@ public final class ServerWork {
             }
             Aggregate agg = strategy.aggregate(v, scaled, List.of());
             rejected.addAll(agg.rejected());
-            EncodedPayload ack = agg.ack() == null ? null
-                    : new EncodedPayload(codec.name(), codec.encode(scaled(agg.ack(), 1.0 / scale)));
+            Payload plain = agg.ack() == null ? null : scaled(agg.ack(), 1.0 / scale);
+            if (plain != null && ackWindow > 1) {
+                double usedWeight = 0;
+                for (ClientUpdate u : g) {
+                    if (agg.used().contains(u.clientId())) {
+                        usedWeight += byExamples ? u.numExamples() : 1.0;
+                    }
+                }
+                plain = windowMean(plain, usedWeight, ackWindow);
+            }
+            EncodedPayload ack = plain == null ? null : new EncodedPayload(codec.name(), codec.encode(plain));
             for (int id : agg.used()) {
                 acks.put(id, ack);
                 used.add(id);
@@ -255,6 +290,46 @@ public final class ServerWork {
         double clientLoss = usedUpdates.stream().mapToDouble(ClientUpdate::trainLoss).average().orElse(Double.NaN);
         return new BufferOutcome(Collections.unmodifiableMap(acks), used.stream().sorted().toList(), rejected,
                 clientLoss);
+    }
+
+    /** Remembers {@code ack} and returns the weighted mean of the remembered ones like it. */
+    private Payload windowMean(Payload ack, double weight, int window) {
+        if (weight <= 0) {
+            return ack;
+        }
+        recentAcks.addLast(new RecentAck(ack, weight));
+        while (recentAcks.size() > window) {
+            recentAcks.removeFirst();
+        }
+        List<RecentAck> like = new ArrayList<>();
+        for (RecentAck r : recentAcks) {
+            if (comparable(r.ack(), ack)) {
+                like.add(r);
+            }
+        }
+        if (like.size() == 1) {
+            return ack;
+        }
+        double[] w = like.stream().mapToDouble(RecentAck::weight).toArray();
+        Payload mean = new Payload();
+        ack.fields().forEach(mean::field);
+        for (String name : ack.tensors().keySet()) {
+            mean.tensor(name, Aggregation.weightedMean(like.stream().map(r -> r.ack().tensor(name)).toList(), w));
+        }
+        return mean;
+    }
+
+    /** Same basis (when there is one) and the same tensors with the same shapes. */
+    private static boolean comparable(Payload a, Payload b) {
+        if (a.fieldOr("basis", -1) != b.fieldOr("basis", -1) || !a.tensors().keySet().equals(b.tensors().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, INDArray> t : a.tensors().entrySet()) {
+            if (!Arrays.equals(t.getValue().shape(), b.tensors().get(t.getKey()).shape())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A copy of {@code p} with every tensor multiplied by {@code factor} (the same payload when it is 1). */

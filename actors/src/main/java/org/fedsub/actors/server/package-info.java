@@ -5,7 +5,8 @@
  * IoT {@code DeviceGroupQuery}: it asks every sampled client, watches each, keeps one deadline
  * timer, collects what arrives in time and hands it back. Clients that are gone, late or whose
  * training failed are failures reported to the strategy, never exceptions.
- * {@link org.fedsub.actors.server.FedBuffServer} runs the asynchronous FedBuff variant, and
- * {@link org.fedsub.actors.server.Timing} is the virtual clock's model of client durations.
+ * {@link org.fedsub.actors.server.FedBuffServer} runs the asynchronous variants (FedBuff, and
+ * FedAsync as FedBuff with a buffer of one), and {@link org.fedsub.actors.server.Timing} is the
+ * virtual clock's model of client durations.
  */
 package org.fedsub.actors.server;

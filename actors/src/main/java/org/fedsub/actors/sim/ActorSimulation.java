@@ -33,8 +33,9 @@ import org.fedsub.runtime.strategy.StrategyContext;
 
 /**
  * Runs an experiment on actors in this JVM: one supervised {@link ClientActor} per client, one
- * {@link FederatedServer} (synchronous rounds) or {@link FedBuffServer} (asynchronous). With full participation and no faults the result equals the
- * reference engine's for the same experiment and seed.
+ * {@link FederatedServer} (synchronous rounds) or {@link FedBuffServer} (asynchronous: FedBuff or
+ * FedAsync). With full participation and no faults the result equals the reference engine's for
+ * the same experiment and seed.
  */
 public final class ActorSimulation {
 
@@ -119,9 +120,10 @@ public final class ActorSimulation {
             Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done,
             ClientStateStore states) {
         ServerWork work = new ServerWork(exp, strategy);
-        boolean fedbuff = settings.async().fedbuff();
-        if (fedbuff) {
-            work.checkFedBuff(ActorSettings.Async.PATH + ".mode"); // before any actor exists
+        boolean async = settings.async().asynchronous();
+        if (async) {
+            // Before any actor exists.
+            work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
         }
         return Behaviors.setup(ctx -> {
             ClientStateStore store = states != null ? states
@@ -133,7 +135,7 @@ public final class ActorSimulation {
                         : client(exp, strategy, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
-            if (fedbuff) {
+            if (async) {
                 ActorRef<FedBuffServer.Command> server = ctx.spawn(
                         FedBuffServer.create(work, clients, settings, profiles, listener), "server");
                 ctx.watch(server);

@@ -14,8 +14,9 @@ public final class CheckCommand {
         Config root = ConfigFiles.load(a.file(), a.sets());
         if (root.getList("fedsub.compare.runs").isEmpty()) {
             Experiment exp = Experiments.fromConfig(root);
+            Runs.trainer(root, exp, null, a.threads()); // the model, the strategy and the runtime's settings
             out.print(ConfigFiles.render(root, ""));
-            out.println("ok: " + exp.name() + ": " + Runs.describe(exp));
+            out.println("ok: " + exp.name() + ": " + Runs.describe(exp) + Runs.describeRuntime(root));
         } else {
             CompareCommand.Plan plan = CompareCommand.plan(a);
             out.print(ConfigFiles.render(root, ""));

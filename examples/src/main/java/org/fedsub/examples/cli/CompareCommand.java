@@ -26,7 +26,6 @@ import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Experiments;
-import org.fedsub.runtime.engine.ReferenceEngine;
 
 /**
  * {@code fedsub compare <conf-file>}: the members of {@code fedsub.compare.runs}, each the file's
@@ -106,8 +105,9 @@ public final class CompareCommand {
             try {
                 Config memberRoot = Experiments.load(memberUser).withoutPath("fedsub.compare");
                 Experiment exp = Experiments.fromConfig(memberRoot);
-                new ReferenceEngine(exp); // checks what needs the model, e.g. a FedSub rank above a layer's size
-                members.add(new Member(name, folder, memberRoot, Runs.describe(exp)));
+                // Checks what needs the model (a FedSub rank above a layer's size) and the runtime's settings.
+                Runs.trainer(memberRoot, exp, null, a.threads());
+                members.add(new Member(name, folder, memberRoot, Runs.describe(exp) + Runs.describeRuntime(memberRoot)));
             } catch (ConfigError e) {
                 throw new ConfigError(at, "run '" + name + "': " + e.getMessage(), (Throwable) e);
             }
@@ -123,7 +123,8 @@ public final class CompareCommand {
                 .replace("fedsub run", "fedsub compare")), StandardCharsets.UTF_8);
         out.println(plan.name() + ": comparing " + plan.members().size() + " runs -> " + dir);
         List<RunRecord> records = new ArrayList<>();
-        ExecutorService pool = Runs.pool(a.threadsOrDefault());
+        boolean anyReference = plan.members().stream().anyMatch(m -> !Runs.runtime(m.root()).equals("actors"));
+        ExecutorService pool = anyReference ? Runs.pool(a.threadsOrDefault()) : null;
         try {
             int i = 0;
             for (Member m : plan.members()) {
@@ -135,7 +136,8 @@ public final class CompareCommand {
                         "# Member '" + m.name() + "' of " + a.file() + "; rerun it alone with ./fedsub run <this file>\n"),
                         StandardCharsets.UTF_8);
                 out.println("[" + i + "/" + plan.members().size() + "] " + m.name() + ": " + m.description());
-                RunRecord r = Runs.train(exp, Runs.engine(exp, pool), terminal, "[" + i + "/" + plan.members().size() + "] " + m.name());
+                RunRecord r = Runs.train(exp, Runs.trainer(m.root(), exp, pool, a.threads()), terminal,
+                        "[" + i + "/" + plan.members().size() + "] " + m.name());
                 Runs.writeResults(memberDir, r);
                 out.println(Runs.finished(r));
                 records.add(r);

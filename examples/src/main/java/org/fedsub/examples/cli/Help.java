@@ -21,8 +21,10 @@ public final class Help {
 
             Try: fedsub run conf/quickstart.conf
             'fedsub <command> --help' explains a command and its options. Every experiment key, with
-            its default and meaning, is in runtime/src/main/resources/reference.conf (and the
-            fedsub.compare block in examples/src/main/resources/reference.conf).
+            its default and meaning, is in runtime/src/main/resources/reference.conf; the actor
+            runtime's (fedsub.actors: stragglers, dropouts, deadlines, virtual clock, FedBuff,
+            FedAsync) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
+            actors) and the fedsub.compare block in examples/src/main/resources/reference.conf.
 
             exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started)
             launcher environment: FEDSUB_JAVA_OPTS (extra JVM options, e.g. -Xmx8g; later flags win),
@@ -37,8 +39,9 @@ public final class Help {
                                     else is a string). Repeatable; a later --set wins. A key that no
                                     reference.conf defines is refused (typos do not pass silently).
               -o, --out DIR         write the results into DIR instead of results/<name>-<timestamp>/
-                  --threads N       clients trained in parallel (default: one per core). The numbers
-                                    do not depend on it: same config and seed, same metrics.csv.
+                  --threads N       clients trained in parallel (default: one per core; on actors
+                                    fedsub.actors.compute-pool-size). The numbers do not depend on
+                                    it: same config and seed, same metrics.csv.
               -h, --help            this text
             """;
 
@@ -56,8 +59,11 @@ public final class Help {
               config.conf     the resolved fedsub settings; 'fedsub run <dir>/config.conf' reruns them
               metrics.csv     one row per round (rounds from 1): sampled/used/failed clients, client,
                               train and test loss, test accuracy (NaN when not evaluated), uplink and
-                              downlink bytes (per round and cumulative), simulated seconds. Only
-                              deterministic columns: a rerun gives the same bytes.
+                              downlink bytes (per round and cumulative), simulated seconds; with
+                              fedsub.runtime = actors also late (clients with no answer when the
+                              round closed) and dropped (1: the round kept the model). Only
+                              deterministic columns: a rerun gives the same bytes (on actors: with
+                              the virtual clock, or without faults).
               timing.csv      wall-clock time per round (training) and since the start (evaluation included)
               metrics.json    all of the above per round, plus totals
               accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_time.png, loss_vs_round.png
@@ -86,7 +92,9 @@ public final class Help {
             subfolder per member (a run's results folder), the overlaid plots and the summary table
             (summary.md and summary.csv, also printed): final and best test accuracy, rounds and uplink
             bytes until the test accuracy first reached target-accuracy, total uplink and downlink
-            bytes, wall time.
+            bytes, wall time; for members on the virtual clock (fedsub.runtime = actors,
+            fedsub.actors.clock = virtual) also virtual seconds to the target and in all, and for
+            members on actors their late clients and dropped rounds.
 
             """ + OPTIONS;
 

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Experiments;
-import org.fedsub.runtime.engine.ReferenceEngine;
 
 /** {@code fedsub run <conf-file>}: one experiment, its results folder, a line of results. */
 public final class RunCommand {
@@ -26,10 +25,11 @@ public final class RunCommand {
     public static Path execute(Args a, PrintStream out, PrintStream terminal) throws IOException {
         Config root = ConfigFiles.load(a.file(), a.sets());
         Experiment exp = Experiments.fromConfig(root);
-        ExecutorService pool = Runs.pool(a.threadsOrDefault());
-        ReferenceEngine engine;
+        boolean actors = Runs.runtime(root).equals("actors");
+        ExecutorService pool = actors ? null : Runs.pool(a.threadsOrDefault());
+        Runs.Trainer trainer;
         try {
-            engine = Runs.engine(exp, pool);
+            trainer = Runs.trainer(root, exp, pool, a.threads());
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.shutdownNow();
@@ -38,11 +38,11 @@ public final class RunCommand {
         }
         Path dir = a.out() != null ? Files.createDirectories(a.out()) : Runs.newResultsDir(Path.of("results"), exp.name());
         Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"), header(a)), StandardCharsets.UTF_8);
-        out.println(exp.name() + ": " + Runs.describe(exp));
+        out.println(exp.name() + ": " + Runs.describe(exp) + Runs.describeRuntime(root));
         out.println("results -> " + dir);
         RunRecord run;
         try {
-            run = Runs.train(exp, engine, terminal, exp.name());
+            run = Runs.train(exp, trainer, terminal, exp.name());
         } finally {
             if (pool != null) {
                 pool.shutdownNow();

@@ -1,5 +1,7 @@
 package org.fedsub.examples.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,18 +12,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.server.RoundReport;
+import org.fedsub.actors.server.ServerWork;
+import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.examples.results.Charts;
 import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.examples.results.Units;
+import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.ReferenceEngine;
+import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RunResult;
 
-/** What {@code run} and {@code compare} share: results folders, the training pool, one run with its files. */
+/**
+ * What {@code run} and {@code compare} share: results folders, the training pool, the runtime
+ * ({@value #RUNTIME}: the reference engine or the actor runtime), one run with its files.
+ */
 final class Runs {
 
     static final String CONFIG_CONF = "config.conf";
+
+    /** The key that picks the runtime (examples' reference.conf). */
+    static final String RUNTIME = "fedsub.runtime";
+    static final List<String> RUNTIMES = List.of("reference", "actors");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
     private Runs() {}
@@ -70,26 +85,85 @@ final class Runs {
                 exp.model().name(), params, exp.rounds(), exp.train().localSteps());
     }
 
+    /** Which runtime trains the experiment of {@code root} ({@value #RUNTIME}). */
+    static String runtime(Config root) {
+        return Settings.oneOf(root.getConfig("fedsub"), "fedsub", "runtime", RUNTIMES);
+    }
+
+    /** ", on actors (fedbuff, virtual clock)" for a run on the actor runtime, "" for the reference engine. */
+    static String describeRuntime(Config root) {
+        if (!runtime(root).equals("actors")) {
+            return "";
+        }
+        ActorSettings s = ActorSettings.fromConfig(root);
+        String rounds = switch (s.async().mode()) {
+            case SYNC -> "synchronous rounds";
+            case FEDBUFF -> "fedbuff, buffer " + s.async().bufferSize();
+            case FEDASYNC -> "fedasync, alpha " + s.async().fedAsync().alpha() + ", "
+                    + s.async().fedAsync().staleness().function().name().toLowerCase(Locale.ROOT) + " staleness";
+        };
+        return ", on actors (" + rounds + ", " + s.clock().name().toLowerCase(Locale.ROOT) + " clock)";
+    }
+
+    /** A run, prepared and checked: it trains when asked. */
+    interface Trainer {
+
+        /** Trains, telling {@code listener} about each round; the actor runtime adds its round reports. */
+        Trained train(RoundListener listener);
+    }
+
+    /** What a {@link Trainer} gives: the result and, on the actor runtime, a report per round. */
+    record Trained(RunResult result, List<RoundReport> reports) {}
+
     /**
-     * The engine of {@code exp}: creating it initialises the model and the strategy, which checks
-     * what only the model can (a FedSub rank larger than a layer), so do it before starting anything.
+     * The trainer of {@code exp} on the runtime {@code root} names. Creating it initialises the
+     * model and the strategy, which checks what only the model can (a FedSub rank larger than a
+     * layer), and on actors reads every {@code fedsub.actors} setting and checks that the strategy
+     * can run in the configured round structure, so do it before starting anything.
+     *
+     * @param pool    client training threads of the reference engine (null: inline)
+     * @param threads an explicit --threads (0: none); on actors it sizes the compute pool
      */
-    static ReferenceEngine engine(Experiment exp, ExecutorService pool) {
-        return pool == null ? new ReferenceEngine(exp) : new ReferenceEngine(exp, pool);
+    static Trainer trainer(Config root, Experiment exp, ExecutorService pool, int threads) {
+        if (!runtime(root).equals("actors")) {
+            ReferenceEngine engine = pool == null ? new ReferenceEngine(exp) : new ReferenceEngine(exp, pool);
+            return listener -> new Trained(engine.run(listener), List.of());
+        }
+        ActorSettings read = ActorSettings.fromConfig(root);
+        ActorSettings settings = threads > 0 ? read.withComputePoolSize(threads) : read;
+        if (settings.async().asynchronous()) {
+            new ServerWork(exp, ActorSimulation.newStrategy(exp)).checkAsync(ActorSettings.Async.PATH + ".mode",
+                    settings.async().mode().configName());
+        } else {
+            ActorSimulation.newStrategy(exp);
+        }
+        // The launcher's actor systems log through SLF4J (logback, quiet by default), not to stdout.
+        Config system = ConfigFactory.parseString("""
+                pekko {
+                  loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                  logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                  stdout-loglevel = "OFF"
+                  log-dead-letters-during-shutdown = off
+                }
+                """).withFallback(root);
+        return listener -> {
+            ActorSimulation.Outcome o = ActorSimulation.run(exp, settings, system, listener);
+            return new Trained(o.result(), o.rounds());
+        };
     }
 
     /** Trains {@code exp}, showing progress on {@code terminal} (null: log lines), and returns the record. */
-    static RunRecord train(Experiment exp, ReferenceEngine engine, PrintStream terminal, String label) {
+    static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label) {
         Progress progress = new Progress(label, exp.rounds(), terminal);
         long t0 = System.nanoTime();
-        RunResult result;
+        Trained trained;
         try {
-            result = engine.run(progress);
+            trained = trainer.train(progress);
         } finally {
             progress.finish();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        return RunRecord.of(exp, result, progress.elapsedSeconds(), wall);
+        return RunRecord.of(exp, trained.result(), progress.elapsedSeconds(), wall, trained.reports());
     }
 
     /** Writes metrics and plots of one run into {@code dir}. */

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.engine.RoundMetrics;
 
 /**
@@ -14,6 +15,8 @@ import org.fedsub.runtime.engine.RoundMetrics;
  * {@link Double#toString}, which round-trips exactly; {@code NaN} where a round was not
  * evaluated), so the same config and seed give the same bytes. Wall-clock time differs on every
  * run and goes to {@code timing.csv} and {@code metrics.json} only. Rounds are numbered from 1.
+ * A run on the actor runtime adds the columns {@code late} (sampled clients with no answer when
+ * the round closed) and {@code dropped} (1 when the round aggregated nothing and kept the model).
  */
 public final class MetricsFiles {
 
@@ -24,6 +27,9 @@ public final class MetricsFiles {
     static final List<String> METRICS_COLUMNS = List.of("round", "sampled", "used", "failed", "client_loss",
             "train_loss", "test_loss", "test_accuracy", "uplink_bytes", "downlink_bytes", "max_client_uplink",
             "cum_uplink_bytes", "cum_downlink_bytes", "virtual_seconds");
+
+    /** Appended to {@link #METRICS_COLUMNS} for a run on the actor runtime. */
+    static final List<String> ACTOR_COLUMNS = List.of("late", "dropped");
 
     static final List<String> TIMING_COLUMNS = List.of("round", "wall_millis", "cum_wall_seconds", "elapsed_seconds");
 
@@ -37,7 +43,11 @@ public final class MetricsFiles {
     }
 
     public static String metricsCsv(RunRecord run) {
-        StringBuilder b = new StringBuilder(String.join(",", METRICS_COLUMNS)).append('\n');
+        StringBuilder b = new StringBuilder(String.join(",", METRICS_COLUMNS));
+        if (run.onActors()) {
+            b.append(',').append(String.join(",", ACTOR_COLUMNS));
+        }
+        b.append('\n');
         long[] up = run.cumulativeUplink();
         long[] down = run.cumulativeDownlink();
         List<RoundMetrics> rounds = run.rounds();
@@ -48,7 +58,12 @@ public final class MetricsFiles {
                     .append(',').append(m.testLoss()).append(',').append(m.testAccuracy()).append(',')
                     .append(m.uplinkBytes()).append(',').append(m.downlinkBytes()).append(',')
                     .append(m.maxClientUplink()).append(',').append(up[i]).append(',').append(down[i]).append(',')
-                    .append(m.virtualSeconds()).append('\n');
+                    .append(m.virtualSeconds());
+            if (run.onActors()) {
+                RoundReport r = run.reports().get(i);
+                b.append(',').append(r.late()).append(',').append(r.dropped() ? 1 : 0);
+            }
+            b.append('\n');
         }
         return b.toString();
     }
@@ -72,6 +87,7 @@ public final class MetricsFiles {
         j.open('{');
         j.field("experiment").string(run.name());
         j.field("strategy").string(run.strategy());
+        j.field("runtime").string(run.onActors() ? "actors" : "reference");
         j.field("model").string(run.model());
         j.field("data").string(run.data());
         j.field("clients").number(run.clients());
@@ -99,6 +115,11 @@ public final class MetricsFiles {
             j.field("wall_millis").number(m.wallMillis());
             j.field("elapsed_seconds").number(elapsed[i]);
             j.field("virtual_seconds").number(m.virtualSeconds());
+            if (run.onActors()) {
+                RoundReport r = run.reports().get(i);
+                j.field("late").number(r.late());
+                j.field("dropped").bool(r.dropped());
+            }
             j.close('}');
         }
         j.close(']');
@@ -111,6 +132,10 @@ public final class MetricsFiles {
         j.field("total_downlink_bytes").number(run.result().totalDownlinkBytes());
         j.field("training_seconds").number(run.trainingSeconds());
         j.field("wall_seconds").number(run.wallSeconds());
+        if (run.onActors()) {
+            j.field("total_late").number(run.totalLate());
+            j.field("dropped_rounds").number(run.droppedRounds());
+        }
         j.close('}');
         j.close('}');
         return j.toString() + "\n";
@@ -160,6 +185,11 @@ public final class MetricsFiles {
         }
 
         Json number(long v) {
+            b.append(v);
+            return this;
+        }
+
+        Json bool(boolean v) {
             b.append(v);
             return this;
         }

@@ -1,6 +1,7 @@
 package org.fedsub.examples.results;
 
 import java.util.List;
+import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
@@ -17,9 +18,11 @@ import org.fedsub.runtime.model.ParamSpec;
  * @param parameters     trainable scalars of the model
  * @param elapsedSeconds seconds from the start of the run to the end of each round, evaluation included
  * @param wallSeconds    seconds the whole run took
+ * @param reports        the actor runtime's view of each round (late clients, dropped rounds), one per
+ *                       round; empty for a run of the reference engine, which has neither
  */
 public record RunRecord(String name, String model, String data, int clients, long parameters, RunResult result,
-        double[] elapsedSeconds, double wallSeconds) {
+        double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports) {
 
     public RunRecord {
         if (elapsedSeconds.length != result.rounds().size()) {
@@ -27,12 +30,60 @@ public record RunRecord(String name, String model, String data, int clients, lon
                     + " for " + result.rounds().size() + " rounds");
         }
         elapsedSeconds = elapsedSeconds.clone();
+        reports = List.copyOf(reports);
+        if (!reports.isEmpty() && reports.size() != result.rounds().size()) {
+            throw new IllegalArgumentException("one report per round expected: " + reports.size() + " for "
+                    + result.rounds().size() + " rounds");
+        }
     }
 
+    /** A run of the reference engine. */
     public static RunRecord of(Experiment exp, RunResult result, double[] elapsedSeconds, double wallSeconds) {
+        return of(exp, result, elapsedSeconds, wallSeconds, List.of());
+    }
+
+    /** A run with the actor runtime's round reports (empty: the reference engine). */
+    public static RunRecord of(Experiment exp, RunResult result, double[] elapsedSeconds, double wallSeconds,
+            List<RoundReport> reports) {
         long params = exp.model().params().stream().mapToLong(ParamSpec::size).sum();
         return new RunRecord(exp.name(), exp.model().name(), exp.data().name(), exp.data().numClients(), params,
-                result, elapsedSeconds, wallSeconds);
+                result, elapsedSeconds, wallSeconds, reports);
+    }
+
+    /** True when the run went through the actor runtime (its results then count late clients and dropped rounds). */
+    public boolean onActors() {
+        return !reports.isEmpty();
+    }
+
+    /** Sampled clients with no answer when their round (or version) closed, summed over the run. */
+    public int totalLate() {
+        return reports.stream().mapToInt(RoundReport::late).sum();
+    }
+
+    /** Rounds that aggregated nothing and kept the model. */
+    public int droppedRounds() {
+        return (int) reports.stream().filter(RoundReport::dropped).count();
+    }
+
+    /**
+     * Virtual seconds until the test accuracy first reached {@code target}, or NaN if it never
+     * did or the run modelled no clock.
+     */
+    public double virtualSecondsToAccuracy(double target) {
+        if (!usesVirtualTime()) {
+            return Double.NaN;
+        }
+        for (RoundMetrics m : rounds()) {
+            if (m.evaluated() && m.testAccuracy() >= target) {
+                return m.virtualSeconds();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Virtual seconds at the end of the run (0 when no clock was modelled). */
+    public double finalVirtualSeconds() {
+        return rounds().isEmpty() ? 0 : rounds().get(rounds().size() - 1).virtualSeconds();
     }
 
     public String strategy() {

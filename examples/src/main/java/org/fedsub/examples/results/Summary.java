@@ -10,7 +10,9 @@ import java.util.Locale;
 
 /**
  * A comparison's table: one row per member with final and best test accuracy, rounds and uplink
- * bytes until the target accuracy was first reached, total traffic and time. Written as
+ * bytes until the target accuracy was first reached, total traffic and time; when some member
+ * modelled a clock, the virtual seconds until the target and in all, and when some member ran
+ * on actors, its late clients and dropped rounds. Written as
  * {@code summary.md} (for people) and {@code summary.csv} (raw numbers, empty where a value does
  * not exist).
  */
@@ -21,7 +23,8 @@ public final class Summary {
 
     private static final List<String> CSV_COLUMNS = List.of("name", "strategy", "rounds", "final_test_accuracy",
             "best_test_accuracy", "final_test_loss", "target_accuracy", "rounds_to_target", "uplink_bytes_to_target",
-            "total_uplink_bytes", "total_downlink_bytes", "training_seconds", "wall_seconds");
+            "total_uplink_bytes", "total_downlink_bytes", "training_seconds", "wall_seconds",
+            "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds");
 
     private Summary() {}
 
@@ -33,10 +36,21 @@ public final class Summary {
     /** A Markdown table, also what {@code compare} prints at the end. */
     public static String markdown(List<RunRecord> runs, double target) {
         boolean accuracy = runs.stream().anyMatch(RunRecord::hasAccuracy);
+        boolean virtual = runs.stream().anyMatch(RunRecord::usesVirtualTime);
+        boolean actors = runs.stream().anyMatch(RunRecord::onActors);
         String t = Units.percent(target);
         List<String> header = new ArrayList<>(List.of("run", "strategy", "rounds"));
         if (accuracy) {
             header.addAll(List.of("final acc", "best acc", "rounds to " + t, "uplink to " + t));
+            if (virtual) {
+                header.add("virtual s to " + t);
+            }
+        }
+        if (virtual) {
+            header.add("virtual time");
+        }
+        if (actors) {
+            header.addAll(List.of("late", "dropped rounds"));
         }
         header.addAll(List.of("final test loss", "uplink total", "downlink total", "wall time"));
         List<List<String>> rows = new ArrayList<>();
@@ -48,6 +62,17 @@ public final class Summary {
                 row.addAll(List.of(Units.percent(r.finalAccuracy()), Units.percent(r.bestAccuracy()),
                         toTarget < 0 ? "not reached" : Integer.toString(toTarget),
                         upToTarget < 0 ? "not reached" : Units.bytes(upToTarget)));
+                if (virtual) {
+                    double v = r.virtualSecondsToAccuracy(target);
+                    row.add(!r.usesVirtualTime() ? "-" : Double.isNaN(v) ? "not reached" : seconds(v));
+                }
+            }
+            if (virtual) {
+                row.add(r.usesVirtualTime() ? seconds(r.finalVirtualSeconds()) : "-");
+            }
+            if (actors) {
+                row.add(r.onActors() ? Integer.toString(r.totalLate()) : "-");
+                row.add(r.onActors() ? Integer.toString(r.droppedRounds()) : "-");
             }
             row.addAll(List.of(Units.loss(r.finalTestLoss()), Units.bytes(r.result().totalUplinkBytes()),
                     Units.bytes(r.result().totalDownlinkBytes()),
@@ -66,10 +91,18 @@ public final class Summary {
                     num(r.finalAccuracy()), num(r.bestAccuracy()), num(r.finalTestLoss()), Double.toString(target),
                     toTarget < 0 ? "" : Integer.toString(toTarget), upToTarget < 0 ? "" : Long.toString(upToTarget),
                     Long.toString(r.result().totalUplinkBytes()), Long.toString(r.result().totalDownlinkBytes()),
-                    Double.toString(r.trainingSeconds()), Double.toString(r.wallSeconds()));
+                    Double.toString(r.trainingSeconds()), Double.toString(r.wallSeconds()),
+                    num(r.hasAccuracy() ? r.virtualSecondsToAccuracy(target) : Double.NaN),
+                    r.usesVirtualTime() ? Double.toString(r.finalVirtualSeconds()) : "",
+                    r.onActors() ? Integer.toString(r.totalLate()) : "",
+                    r.onActors() ? Integer.toString(r.droppedRounds()) : "");
             b.append(String.join(",", cells)).append('\n');
         }
         return b.toString();
+    }
+
+    private static String seconds(double v) {
+        return String.format(Locale.ROOT, "%.1f s", v);
     }
 
     private static String num(double v) {
