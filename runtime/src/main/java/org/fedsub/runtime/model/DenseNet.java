@@ -9,10 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A stack of dense layers with ReLU between them and a loss head: the shared engine of
- * {@link LogisticRegression}, {@link LinearRegression} and {@link Mlp}, which only choose names,
- * widths, bias and head.
+ * {@link LogisticRegression}, {@link LinearRegression} and {@link Mlp}, which extend it and only
+ * choose names, widths, bias and head.
  */
-final class DenseNet implements Model {
+abstract class DenseNet implements Model {
 
     private final String name;
     private final int[] widths;
