@@ -66,18 +66,20 @@ public final class ScaleBenchmark {
     private ScaleBenchmark() {}
 
     /** Command-line options; every one has a default. */
-    private record Options(List<String> sections, int[] clients, int rounds, int perRound, int reps,
-            int heapClients, int capacityStep, double capacityFill) {
+    private record Options(List<String> sections, List<String> strategies, int[] clients, int[] threads, int rounds,
+            int perRound, int reps, int heapClients, int capacityStep, double capacityFill) {
 
         static Options parse(String[] args) {
             List<String> sections = List.of("throughput", "heap", "capacity");
+            List<String> strategies = List.of("fedavg", "fedsub");
             int[] clients = {1_000, 10_000};
+            int[] threads = {1, 2};
             int rounds = 12;
             int perRound = 100;
             int reps = 3;
             int heapClients = 2_000;
             int capacityStep = 200_000;
-            double capacityFill = 0.9;
+            double capacityFill = 0.92;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 String v = i + 1 < args.length ? args[i + 1] : null;
@@ -86,7 +88,9 @@ public final class ScaleBenchmark {
                 }
                 switch (a) {
                     case "--only" -> sections = List.of(v.split(","));
+                    case "--strategies" -> strategies = List.of(v.split(","));
                     case "--clients" -> clients = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--threads" -> threads = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                     case "--rounds" -> rounds = Integer.parseInt(v);
                     case "--per-round" -> perRound = Integer.parseInt(v);
                     case "--reps" -> reps = Integer.parseInt(v);
@@ -100,13 +104,14 @@ public final class ScaleBenchmark {
             if (rounds < 4) {
                 throw usage("--rounds must be >= 4 (the first and last rounds are not timed)");
             }
-            return new Options(sections, clients, rounds, perRound, reps, heapClients, capacityStep, capacityFill);
+            return new Options(sections, strategies, clients, threads, rounds, perRound, reps, heapClients, capacityStep,
+                    capacityFill);
         }
 
         private static IllegalArgumentException usage(String why) {
-            return new IllegalArgumentException(why + "; options: --only throughput,heap,capacity  --clients 1000,10000"
-                    + "  --rounds 12  --per-round 100  --reps 3  --heap-clients 2000  --capacity-step 200000"
-                    + "  --capacity-fill 0.9");
+            return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
+                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 12  --per-round 100"
+                    + "  --reps 3  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92");
         }
     }
 
@@ -188,10 +193,10 @@ public final class ScaleBenchmark {
         Experiment warm = experiment("fedsub", 500, 60, 10, 6, new Participation(o.perRound(), 1.0, 1));
         time(warm, l -> new ReferenceEngine(warm).run(l));
         time(warm, l -> ActorSimulation.run(warm, actorSettings(1), sys, l));
-        for (String strategy : List.of("fedavg", "fedsub")) {
+        for (String strategy : o.strategies()) {
             for (int n : o.clients()) {
                 Experiment exp = experiment(strategy, n, 60, 10, o.rounds(), new Participation(o.perRound(), 1.0, 1));
-                for (int threads : new int[] {1, 2}) {
+                for (int threads : o.threads()) {
                     double[] ref = new double[o.reps()];
                     double[] act = new double[o.reps()];
                     double[] refTotal = new double[o.reps()];
@@ -348,7 +353,7 @@ public final class ScaleBenchmark {
     private static void capacity(Options o) throws Exception {
         Runtime rt = Runtime.getRuntime();
         System.out.printf(Locale.ROOT, "%n## (c) dormant FedSub client actors (logreg 60x10, every state in memory) in a"
-                + " %.2f GiB heap: spawned in steps of %,d until used heap after GC passes %.0f%%%n",
+                + " %.2f GiB heap: spawned in steps of up to %,d until used heap after GC reaches %.0f%%%n",
                 gib(rt.maxMemory()), o.capacityStep(), 100 * o.capacityFill());
         // 100 real clients trained one round give real states; client i keeps a copy of state i % 100.
         int k = 100;
@@ -383,9 +388,10 @@ public final class ScaleBenchmark {
             int n = 0;
             double per = 0;
             long used = base;
+            int step = o.capacityStep();
             while (true) {
                 int from = n;
-                int to = n + o.capacityStep();
+                int to = n + step;
                 spawn(system, from, to, client);
                 for (int i = from; i < to; i++) {
                     store.checkOut(i);
@@ -396,7 +402,10 @@ public final class ScaleBenchmark {
                 per = (double) (used - base) / n;
                 System.out.printf(Locale.ROOT, "| %,d | %.2f | %.0f%% | %,.0f | %,.0f |%n", n, gib(used),
                         100.0 * used / rt.maxMemory(), per, (double) store.stats().memoryBytes() / n);
-                if (used + 1.2 * o.capacityStep() * per > o.capacityFill() * rt.maxMemory()) {
+                // Smaller steps near the end, so that the last one lands just under the fill target.
+                double room = o.capacityFill() * rt.maxMemory() - used;
+                step = (int) Math.min(step, room / per);
+                if (step < o.capacityStep() / 20) {
                     break;
                 }
             }
