@@ -142,8 +142,12 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
             return this;
         }
         busy = true;
-        getContext().pipeToSelf(CompletableFuture.runAsync(() -> work.acknowledge(msg), compute),
-                (ok, failure) -> new Acknowledged(msg, failure));
+        // Not runAsync: a null result reaching an actor that has stopped meanwhile (the end of a
+        // run) becomes a dead letter wrapping null, on which Pekko's dead-letter logger throws.
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            work.acknowledge(msg);
+            return msg;
+        }, compute), (ok, failure) -> new Acknowledged(msg, failure));
         return this;
     }
 

@@ -21,6 +21,7 @@ import org.fedsub.actors.server.FederatedServer;
 import org.fedsub.actors.server.FederatedServer.Finished;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.actors.server.ServerWork;
+import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
@@ -57,6 +58,7 @@ public final class ActorSimulation {
      */
     public static Outcome run(Experiment exp, ActorSettings settings, Config systemConfig, RoundListener listener) {
         Strategy strategy = newStrategy(exp);
+        StateSettings.fromConfig(systemConfig); // a bad fedsub.state fails here, before any actor exists
         CompletableFuture<Finished> done = new CompletableFuture<>();
         Config config = ConfigFactory.parseMap(Map.of(
                 ActorSettings.COMPUTE_DISPATCHER + ".thread-pool-executor.fixed-pool-size", settings.computePoolSize()))
@@ -126,8 +128,14 @@ public final class ActorSimulation {
             work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
         }
         return Behaviors.setup(ctx -> {
-            ClientStateStore store = states != null ? states
-                    : ClientStateStore.open(StateSettings.fromConfig(ctx.getSystem().settings().config()));
+            ClientStateStore store;
+            try {
+                store = states != null ? states
+                        : ClientStateStore.open(StateSettings.fromConfig(ctx.getSystem().settings().config()));
+            } catch (ConfigError e) {
+                done.completeExceptionally(e);
+                return Behaviors.stopped();
+            }
             ClientProfiles profiles = profiles(exp, settings);
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
             for (int id = 0; id < exp.data().numClients(); id++) {

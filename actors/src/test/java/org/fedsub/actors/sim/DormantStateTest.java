@@ -2,8 +2,10 @@ package org.fedsub.actors.sim;
 
 import static org.fedsub.actors.Fixtures.assertSameModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +15,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Participation;
 import org.fedsub.runtime.engine.ReferenceEngine;
@@ -23,6 +26,7 @@ import org.fedsub.runtime.state.ClientStateStore;
 import org.fedsub.runtime.state.StateSettings;
 import org.fedsub.runtime.strategy.Strategy;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,5 +76,16 @@ class DormantStateTest {
         assertTrue(s.peakLive() >= 1 && s.peakLive() <= 2, "live states bounded by the compute pool (2): " + s);
         assertTrue(s.dormant() >= 3, "every client that trained has dormant state: " + s);
         store.close();
+    }
+
+    @Test
+    void run_withABadStateBudget_failsBeforeAnyActorNamingThePath() {
+        Experiment exp = Fixtures.experiment("fedsub", 1, Participation.full());
+
+        ConfigError e = assertThrows(ConfigError.class, () -> ActorSimulation.run(exp,
+                Fixtures.settings(Duration.ofSeconds(30)), ConfigFactory.parseString("fedsub.state.memory-budget = lots")
+                        .withFallback(ConfigFactory.load("application-test")), RoundListener.NONE));
+
+        assertEquals("fedsub.state.memory-budget", e.path());
     }
 }
