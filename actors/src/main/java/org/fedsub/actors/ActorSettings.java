@@ -118,6 +118,14 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                 clock, realTimeout, clients, a);
     }
 
+    /**
+     * How long the end of a run waits for a client still busy with what it was sent (a late
+     * training, an acknowledgement to fold): a round's wall-clock limit on either clock.
+     */
+    public Duration quiesceTimeout() {
+        return clock == Clock.VIRTUAL ? realTimeout : roundDeadline;
+    }
+
     /** The round deadline in seconds (the virtual clock's unit). */
     public double deadlineSeconds() {
         return roundDeadline.toNanos() / 1e9;

@@ -19,6 +19,8 @@ import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
@@ -103,6 +105,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         return newReceiveBuilder()
                 .onMessage(TrainRound.class, this::onTrainRound)
                 .onMessage(Aggregated.class, this::onAggregated)
+                .onMessage(Quiesce.class, this::onQuiesce)
                 .onMessage(Trained.class, this::onTrained)
                 .onMessage(Acknowledged.class, this::onAcknowledged)
                 .onMessage(Release.class, this::onRelease)
@@ -148,6 +151,15 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
             work.acknowledge(msg);
             return msg;
         }, compute), (ok, failure) -> new Acknowledged(msg, failure));
+        return this;
+    }
+
+    private Behavior<ToClient> onQuiesce(Quiesce q) {
+        if (busy) {
+            stash.stash(q); // after the work in progress and whatever was queued before it
+            return this;
+        }
+        q.replyTo().tell(new Quiesced(work.clientId()));
         return this;
     }
 

@@ -18,10 +18,10 @@ public final class FederatedProtocol {
     private FederatedProtocol() {}
 
     /** What a client receives. */
-    public sealed interface ToClient permits TrainRound, Aggregated, ClientSelfMessage {}
+    public sealed interface ToClient permits TrainRound, Aggregated, Quiesce, ClientSelfMessage {}
 
     /** What a client sends back to the round that asked it. */
-    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined {}
+    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined, Quiesced {}
 
     /** The messages that carry an {@link EncodedPayload}: bound to the binary serializer. */
     public sealed interface PayloadMessage permits TrainRound, Aggregated, UpdateReady {}
@@ -75,4 +75,20 @@ public final class FederatedProtocol {
 
     /** The client did not train for {@code round}. */
     public record Declined(int round, int clientId, DeclineReason reason) implements ToServer, CborSerializable {}
+
+    /**
+     * The run is over: finish what was sent before this (a training, the folding of an
+     * acknowledgement), put the state away, then reply {@link Quiesced}. A client handles
+     * messages from one sender in the order sent, so the reply means that everything the
+     * server sent it earlier is done.
+     */
+    public record Quiesce(ActorRef<ToServer> replyTo) implements ToClient, CborSerializable {
+
+        public Quiesce {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** The client has done everything sent before {@link Quiesce} and holds no work in progress. */
+    public record Quiesced(int clientId) implements ToServer, CborSerializable {}
 }

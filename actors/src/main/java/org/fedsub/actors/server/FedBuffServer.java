@@ -71,6 +71,9 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private record TasksReady(List<Integer> ids, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    private record Quiet(FederatedServer.Finished finished, List<Integer> stillBusy)
+            implements Command, NoSerializationVerificationNeeded {}
+
     private record BufferDone(List<UpdateReady> taken, ServerWork.BufferOutcome outcome, ServerWork.Scores scores,
             Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
@@ -111,6 +114,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private final List<UpdateReady> buffer = new ArrayList<>();
     private final Set<Integer> awaitingAck = new HashSet<>();
     private final Set<Integer> dead = new HashSet<>();
+    private final Set<Integer> everAsked = new java.util.TreeSet<>();
     private final int[] coolUntil;
     private final List<RoundReport> reports = new ArrayList<>();
     private ActorRef<FederatedServer.Finished> replyTo;
@@ -164,6 +168,10 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
                 .onMessage(ClientStopped.class, this::onClientStopped)
                 .onMessage(ClientTimedOut.class, this::onClientTimedOut)
                 .onMessage(BufferDone.class, this::onBufferDone)
+                .onMessage(Quiet.class, q -> {
+                    replyTo.tell(q.finished());
+                    return Behaviors.stopped();
+                })
                 .build();
     }
 
@@ -229,6 +237,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private Behavior<Command> dispatch(List<Integer> ids) {
         for (int id : ids) {
             inFlight.put(id, new Flight(version, now, dispatches++));
+            everAsked.add(id);
         }
         asked += ids.size();
         busy = true;
@@ -444,8 +453,15 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         if (error != null) {
             getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
         }
-        replyTo.tell(new FederatedServer.Finished(reports, error));
-        return Behaviors.stopped();
+        FederatedServer.Finished finished = new FederatedServer.Finished(reports, error);
+        Map<Integer, ActorRef<ToClient>> used = new TreeMap<>();
+        for (int id : everAsked) {
+            used.put(id, clients.get(id));
+        }
+        // Finished goes out once no client is still training or folding an acknowledgement.
+        getContext().spawn(QuiesceQuery.create(used, settings.quiesceTimeout(), getContext().getSelf(),
+                busy -> new Quiet(finished, busy)), "quiesce");
+        return this;
     }
 
     private static Throwable unwrap(Throwable t) {

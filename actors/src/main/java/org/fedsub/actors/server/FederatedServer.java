@@ -66,6 +66,9 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
+    /** Every client the run used is idle (but {@code stillBusy}): {@code finished} may go out. */
+    private record Quiet(Finished finished, List<Integer> stillBusy) implements Command, NoSerializationVerificationNeeded {}
+
     private final ServerWork work;
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final ActorSettings settings;
@@ -73,6 +76,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private final Timing timing;
     private final Executor compute;
     private final List<RoundReport> reports = new ArrayList<>();
+    private final java.util.TreeSet<Integer> asked = new java.util.TreeSet<>();
     private ActorRef<Finished> replyTo;
     private int round = -1;
     private int[] sampled = new int[0];
@@ -116,6 +120,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
                 .onMessage(RoundCollected.class, this::onRoundCollected)
                 .onMessage(RoundActorStopped.class, this::onRoundActorStopped)
                 .onMessage(RoundDone.class, this::onRoundDone)
+                .onMessage(Quiet.class, this::onQuiet)
                 .build();
     }
 
@@ -136,6 +141,9 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         roundStart = System.nanoTime();
         int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()));
         sampled = ids;
+        for (int id : ids) {
+            asked.add(id);
+        }
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.tasks(r, ids), compute),
                 (tasks, failure) -> new TasksReady(r, tasks, failure));
         return this;
@@ -234,7 +242,21 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         if (error != null) {
             getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
         }
-        replyTo.tell(new Finished(reports, error));
+        Finished finished = new Finished(reports, error);
+        Map<Integer, ActorRef<ToClient>> used = new java.util.TreeMap<>();
+        for (int id : asked) {
+            if (clients.containsKey(id)) {
+                used.put(id, clients.get(id));
+            }
+        }
+        // Finished goes out once no client is still training or folding an acknowledgement.
+        getContext().spawn(QuiesceQuery.create(used, settings.quiesceTimeout(), getContext().getSelf(),
+                busy -> new Quiet(finished, busy)), "quiesce");
+        return this;
+    }
+
+    private Behavior<Command> onQuiet(Quiet q) {
+        replyTo.tell(q.finished());
         return Behaviors.stopped();
     }
 

@@ -18,6 +18,8 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.protocol.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
@@ -124,6 +126,35 @@ class ClientActorTest {
             assertEquals(List.of("train 0", "ack 0 7", "train 1", "ack 1"), echo.events);
             return null;
         });
+    }
+
+    @Test
+    void quiesce_isAnsweredOnlyAfterTheTrainingAndTheAcknowledgementSentBeforeIt() {
+        CountDownLatch gate = new CountDownLatch(1);
+        Echo echo = new Echo(gate);
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientWork(echo, data, codec, DataType.DOUBLE)));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<ToServer> end = testKit.createTestProbe();
+
+        client.tell(train(0, 1, round.ref()));
+        client.tell(new Aggregated(0, data.clientId(), encoded(new Payload().field("mean", 7))));
+        client.tell(new Quiesce(end.ref()));
+        gate.countDown();
+
+        assertEquals(new Quiesced(data.clientId()), end.expectMessageClass(Quiesced.class));
+        // The reply follows the fold: whatever was sent before Quiesce is in the client's state.
+        assertEquals(List.of("train 0", "ack 0 7"), echo.events);
+    }
+
+    @Test
+    void quiesce_ofAnIdleClient_isAnsweredAtOnce() {
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
+                new ClientWork(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE)));
+        TestProbe<ToServer> end = testKit.createTestProbe();
+
+        client.tell(new Quiesce(end.ref()));
+
+        assertEquals(new Quiesced(data.clientId()), end.expectMessageClass(Quiesced.class));
     }
 
     @Test

@@ -24,6 +24,8 @@ import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
@@ -64,7 +66,9 @@ class SerializationTest {
                 new UpdateReady(0, 0, 1, Double.NaN, payload(0)),
                 new TrainingFailed(3, 17, "java.lang.IllegalStateException: boom"),
                 new Declined(3, 17, DeclineReason.UNAVAILABLE),
-                new Declined(4, 18, DeclineReason.DROPPED_OUT));
+                new Declined(4, 18, DeclineReason.DROPPED_OUT),
+                new Quiesce(round.ref()),
+                new Quiesced(17));
     }
 
     @Test

@@ -201,4 +201,39 @@ class ActorSimulationTest {
         assertSameModel(initial, out.result().finalModel());
         assertFalse(out.result().rounds().get(1).uplinkBytes() == 0, "the updates that arrived were still sent");
     }
+
+    @Test
+    void finished_comesOnlyAfterEveryClientHasFoldedItsLastAcknowledgement() throws Exception {
+        Experiment exp = Fixtures.experiment("fedsub", 3, Participation.full());
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        ClientAlgorithm real = strategy.newClient(0);
+        java.util.concurrent.atomic.AtomicInteger folded = new java.util.concurrent.atomic.AtomicInteger();
+        // A client slow to fold its acknowledgements: a run that reported finished before the
+        // last fold would leave it (and its state) mid-update.
+        ClientAlgorithm slowFold = new ClientAlgorithm() {
+            @Override
+            public ClientUpdate train(int round, Payload task, ClientData data) {
+                return real.train(round, task, data);
+            }
+
+            @Override
+            public void onAggregated(int round, Payload ack) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                real.onAggregated(round, ack);
+                folded.incrementAndGet();
+            }
+        };
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30));
+        Behavior<ToClient> client0 = ClientActor.supervised(new ClientWork(slowFold, exp.data().client(0), exp.codec(),
+                exp.model().dtype()), settings);
+
+        ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(0, client0));
+
+        assertEquals(3, out.rounds().stream().filter(r -> r.metrics().used() == 6).count());
+        assertEquals(3, folded.get(), "acknowledgements folded by client 0 when the run reported finished");
+    }
 }
