@@ -49,6 +49,13 @@ final class FedAvg implements Strategy {
         return global;
     }
 
+    /** FedAvg and FedProx send model changes that can be weighted and summed; FedAvgM and FedAdam keep moments. */
+    @Override
+    public java.util.Optional<String> whyNotAsynchronous() {
+        return name.equals("fedavg") || name.equals("fedprox") ? java.util.Optional.empty()
+                : java.util.Optional.of(name + " keeps server optimiser moments that assume synchronous rounds");
+    }
+
     @Override
     public Payload configure(int round, int clientId) {
         return Wire.withModel(new Payload().field("round", round), global);

@@ -97,6 +97,14 @@ final class FedSub implements Strategy {
         return global;
     }
 
+    /** Asynchronous FedSub lifts each update with the basis it trained in: that basis must come from the seed. */
+    @Override
+    public java.util.Optional<String> whyNotAsynchronous() {
+        Generator g = settings.fedsub().generator();
+        return g.seeded() ? java.util.Optional.empty() : java.util.Optional.of("asynchronous FedSub needs a seeded "
+                + "projection generator (cd, rd, ss, idx), not " + g.configName());
+    }
+
     /** The compressed layers (for tests and reports). */
     List<Layer> layers() {
         return List.copyOf(layers);

@@ -31,6 +31,16 @@ public interface Strategy {
      */
     Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures);
 
+    /**
+     * Why this strategy cannot run asynchronously (FedBuff, FedAsync: updates trained on older
+     * model versions, weighted by staleness and summed, see {@link AsyncAggregation}), or empty
+     * if it can. Strategies with server state that assumes synchronous rounds (control
+     * variates, server optimiser moments) cannot.
+     */
+    default java.util.Optional<String> whyNotAsynchronous() {
+        return java.util.Optional.of(name() + " keeps server state that assumes synchronous rounds");
+    }
+
     /** A fresh client half for {@code clientId}. */
     ClientAlgorithm newClient(int clientId);
 }
