@@ -10,6 +10,9 @@ import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.engine.Experiment;
+import org.fedsub.runtime.strategy.AsyncAggregation;
+import org.fedsub.runtime.strategy.Strategy;
 
 /**
  * Settings of the actor runtime ({@code fedsub.actors}; defaults and meanings in this module's
@@ -265,6 +268,34 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         /** True for FedBuff and FedAsync: no rounds, a model version per aggregation. */
         public boolean asynchronous() {
             return mode != Mode.SYNC;
+        }
+
+        /** Clients training at once: {@code concurrency}, or the participation {@code target} when it is 0. */
+        public int effectiveConcurrency(int target, int numClients) {
+            return Math.min(concurrency > 0 ? concurrency : target, numClients);
+        }
+
+        /**
+         * {@code strategy} as this mode runs it: itself in synchronous rounds, else wrapped in an
+         * {@link AsyncAggregation} with this mode's staleness weights (FedAsync acknowledges with
+         * the mean of as many recent updates as train at once). This is the one place where a
+         * run checks that its strategy can run asynchronously.
+         *
+         * @throws ConfigError at {@code fedsub.actors.async.mode} if it cannot, naming why
+         */
+        public Strategy serverStrategy(Strategy strategy, Experiment exp) {
+            if (!asynchronous()) {
+                return strategy;
+            }
+            String label = mode == Mode.FEDASYNC ? "FedAsync" : "FedBuff";
+            strategy.whyNotAsynchronous().ifPresent(why -> {
+                throw new ConfigError(path(PATH, "mode"), mode.configName(), label + " cannot run "
+                        + strategy.name() + ": " + why + " (use mode = \"sync\")");
+            });
+            int ackWindow = mode == Mode.FEDASYNC
+                    ? effectiveConcurrency(exp.participation().count(exp.data().numClients()), exp.data().numClients())
+                    : 1;
+            return new AsyncAggregation(strategy, exp.strategy().byExamples(), maxStaleness, this::weight, ackWindow);
         }
 
         /** Arrivals per aggregation: K for FedBuff, 1 for FedAsync. */

@@ -17,10 +17,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bytedeco.javacpp.Pointer;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
-import org.fedsub.actors.client.ClientWork;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
+import org.fedsub.runtime.engine.ClientStep;
 import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.SyntheticData;
@@ -260,7 +260,7 @@ public final class ScaleBenchmark {
                 + " by JavaCPP's counters)%n");
         System.out.println("| model | clients | dual state (r x m float32) | live client (algorithm with tensors):"
                 + " heap + off-heap | dormant client (algorithm + store entry) | of which exported state |"
-                + " dormant / dual state | live / dormant | dormant actor client (+ actor, ClientWork) |"
+                + " dormant / dual state | live / dormant | dormant actor client (+ actor, ClientStep) |"
                 + " actor client / dual state |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         heapRow("logreg 60x10", 60, 10, o.heapClients());
@@ -382,7 +382,7 @@ public final class ScaleBenchmark {
         ActorSystem<Spawn> system = ActorSystem.create(spawner(), "capacity", systemConfig());
         System.out.println("| clients | used heap, GiB | share of max | heap per client, B | state bytes per client |");
         System.out.println("|---:|---:|---:|---:|---:|");
-        IntFunction<Behavior<ToClient>> client = i -> ClientActor.supervised(new ClientWork(s.newClient(i),
+        IntFunction<Behavior<ToClient>> client = i -> ClientActor.supervised(new ClientStep(s.newClient(i),
                 exp.data().client(i % k), exp.codec(), exp.model().dtype(), store), settings);
         try {
             // Warm-up (ids far above the measured ones; they stay): lazy initialisation happens before the base.

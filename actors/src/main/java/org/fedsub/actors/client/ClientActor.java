@@ -26,6 +26,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.engine.ClientStep;
 
 /**
  * One federated client. It trains when asked ({@link TrainRound}) and folds acknowledgements
@@ -51,7 +52,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private record Release(ActorRef<ToServer> replyTo, UpdateReady update) implements ClientSelfMessage {}
 
-    private final ClientWork work;
+    private final ClientStep step;
     private final ClientBehaviour behaviour;
     private final StashBuffer<ToClient> stash;
     private final TimerScheduler<ToClient> timers;
@@ -59,18 +60,18 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private boolean busy;
 
     /** An unsupervised, reliable client: its first failing training stops it. */
-    public static Behavior<ToClient> create(ClientWork work) {
+    public static Behavior<ToClient> create(ClientStep work) {
         return create(work, ClientBehaviour.RELIABLE);
     }
 
     /** An unsupervised client that behaves as {@code behaviour} says. */
-    public static Behavior<ToClient> create(ClientWork work, ClientBehaviour behaviour) {
+    public static Behavior<ToClient> create(ClientStep work, ClientBehaviour behaviour) {
         return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(
                 ctx -> new ClientActor(ctx, stash, timers, work, behaviour))));
     }
 
-    /** A supervised, reliable client (see {@link #supervised(ClientWork, ClientBehaviour, ActorSettings)}). */
-    public static Behavior<ToClient> supervised(ClientWork work, ActorSettings settings) {
+    /** A supervised, reliable client (see {@link #supervised(ClientStep, ClientBehaviour, ActorSettings)}). */
+    public static Behavior<ToClient> supervised(ClientStep work, ActorSettings settings) {
         return supervised(work, ClientBehaviour.RELIABLE, settings);
     }
 
@@ -79,7 +80,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
      * {@link ClientTrainingException} only), at most {@code settings.clientRestarts()} times;
      * then it stops, and the rounds that watch it count it as failed.
      */
-    public static Behavior<ToClient> supervised(ClientWork work, ClientBehaviour behaviour, ActorSettings settings) {
+    public static Behavior<ToClient> supervised(ClientStep work, ClientBehaviour behaviour, ActorSettings settings) {
         if (settings.clientRestarts() == 0) {
             return create(work, behaviour); // the default for a typed actor: stop on failure
         }
@@ -91,9 +92,9 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     }
 
     private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, TimerScheduler<ToClient> timers,
-            ClientWork work, ClientBehaviour behaviour) {
+            ClientStep work, ClientBehaviour behaviour) {
         super(context);
-        this.work = work;
+        this.step = work;
         this.behaviour = behaviour;
         this.stash = stash;
         this.timers = timers;
@@ -119,22 +120,23 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         switch (behaviour.fate(cmd.round())) {
             case DECLINE -> {
-                getContext().getLog().debug("client {}: unavailable for round {}", work.clientId(), cmd.round());
-                cmd.replyTo().tell(new Declined(cmd.round(), work.clientId(), DeclineReason.UNAVAILABLE));
+                getContext().getLog().debug("client {}: unavailable for round {}", step.clientId(), cmd.round());
+                cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.UNAVAILABLE));
                 return this;
             }
             case DROP_OUT -> {
-                getContext().getLog().debug("client {}: drops out of round {}", work.clientId(), cmd.round());
+                getContext().getLog().debug("client {}: drops out of round {}", step.clientId(), cmd.round());
                 if (behaviour.announcesDropouts()) {
-                    cmd.replyTo().tell(new Declined(cmd.round(), work.clientId(), DeclineReason.DROPPED_OUT));
+                    cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.DROPPED_OUT));
                 }
                 return this;
             }
             case TRAIN -> { }
         }
         busy = true;
-        getContext().getLog().debug("client {}: training round {}", work.clientId(), cmd.round());
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.train(cmd), compute),
+        getContext().getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(
+                () -> UpdateReady.of(step.train(cmd.round(), cmd.task())), compute),
                 (update, failure) -> new Trained(cmd, update, failure));
         return this;
     }
@@ -148,7 +150,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         // Not runAsync: a null result reaching an actor that has stopped meanwhile (the end of a
         // run) becomes a dead letter wrapping null, on which Pekko's dead-letter logger throws.
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            work.acknowledge(msg);
+            step.acknowledge(msg.round(), msg.ack());
             return msg;
         }, compute), (ok, failure) -> new Acknowledged(msg, failure));
         return this;
@@ -159,14 +161,14 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
             stash.stash(q); // after the work in progress and whatever was queued before it
             return this;
         }
-        q.replyTo().tell(new Quiesced(work.clientId()));
+        q.replyTo().tell(new Quiesced(step.clientId()));
         return this;
     }
 
     private Behavior<ToClient> onTrained(Trained t) {
         TrainRound cmd = t.cmd();
         if (t.failure() == null) {
-            getContext().getLog().debug("client {}: round {} update ready, {} bytes", work.clientId(), cmd.round(),
+            getContext().getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
                     t.update().update().size());
             Duration delay = behaviour.replyDelay(cmd.round(), cmd.task().size(), t.update().update().size());
             if (delay.isZero()) {
@@ -178,7 +180,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         busy = false;
         Throwable cause = unwrap(t.failure());
-        cmd.replyTo().tell(new TrainingFailed(cmd.round(), work.clientId(), cause.toString()));
+        cmd.replyTo().tell(new TrainingFailed(cmd.round(), step.clientId(), cause.toString()));
         throw fail(cmd.round(), cause);
     }
 
@@ -198,12 +200,12 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private RuntimeException fail(int round, Throwable cause) {
         // Queued work goes back to the mailbox: the supervisor keeps it through the back-off and
-        // the next incarnation (which reuses the same ClientWork) handles it.
+        // the next incarnation (which reuses the same ClientStep) handles it.
         stash.forEach(m -> getContext().getSelf().tell(m));
         if (cause instanceof Error e) {
             throw e;
         }
-        return new ClientTrainingException(work.clientId(), round, cause);
+        return new ClientTrainingException(step.clientId(), round, cause);
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -1,7 +1,7 @@
 /**
  * Client actors: {@link org.fedsub.actors.client.ClientActor} holds one client's
  * {@link org.fedsub.runtime.strategy.ClientAlgorithm} and data view (bundled, with all their
- * tensor work, in {@link org.fedsub.actors.client.ClientWork}), runs training on the compute
+ * tensor work, in the runtime's {@link org.fedsub.runtime.engine.ClientStep}), runs training on the compute
  * dispatcher and answers with encoded updates. A client whose training throws fails with a
  * {@link org.fedsub.actors.client.ClientTrainingException}, which its supervisor answers with a
  * restart after a jittered back-off, until its restarts are spent and it stops. Between its

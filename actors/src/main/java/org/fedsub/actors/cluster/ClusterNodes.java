@@ -16,11 +16,11 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.server.FedBuffServer;
 import org.fedsub.actors.server.FederatedServer;
 import org.fedsub.actors.server.FederatedServer.Finished;
-import org.fedsub.actors.server.ServerWork;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.strategy.Strategy;
 
 /**
@@ -81,10 +81,7 @@ public final class ClusterNodes {
      */
     public static Behavior<ServerCommand> serverNode(Experiment exp, Strategy strategy, ActorSettings settings,
             RoundListener listener, CompletableFuture<Finished> done) {
-        ServerWork work = new ServerWork(exp, strategy);
-        if (settings.async().asynchronous()) {
-            work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
-        }
+        ServerStep work = new ServerStep(exp, settings.async().serverStrategy(strategy, exp));
         return Behaviors.setup(ctx -> {
             ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(CLIENTS, listings));
@@ -92,7 +89,7 @@ public final class ClusterNodes {
         });
     }
 
-    private static Behavior<ServerCommand> waiting(Experiment exp, ServerWork work, ActorSettings settings,
+    private static Behavior<ServerCommand> waiting(Experiment exp, ServerStep work, ActorSettings settings,
             RoundListener listener, CompletableFuture<Finished> done) {
         return Behaviors.receive(ServerCommand.class)
                 .onMessage(Listed.class, m -> {
@@ -108,7 +105,7 @@ public final class ClusterNodes {
                 .build();
     }
 
-    private static Behavior<ServerCommand> running(ActorContext<ServerCommand> ctx, Experiment exp, ServerWork work,
+    private static Behavior<ServerCommand> running(ActorContext<ServerCommand> ctx, Experiment exp, ServerStep work,
             ActorSettings settings, Map<Integer, ActorRef<ToClient>> clients, RoundListener listener,
             CompletableFuture<Finished> done) {
         ctx.getLog().info("server node: all {} clients listed, starting run {}", clients.size(), exp.name());

@@ -3,6 +3,8 @@ package org.fedsub.actors.protocol;
 import java.util.Objects;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.fedsub.runtime.codec.EncodedPayload;
+import org.fedsub.runtime.engine.EncodedUpdate;
 
 /**
  * Every message between the federated server and its clients. Commands are imperative
@@ -55,6 +57,16 @@ public final class FederatedProtocol {
 
         public UpdateReady {
             Objects.requireNonNull(update, "update");
+        }
+
+        /** The message that carries {@code u}. */
+        public static UpdateReady of(EncodedUpdate u) {
+            return new UpdateReady(u.round(), u.clientId(), u.numExamples(), u.trainLoss(), u.update());
+        }
+
+        /** The update this message carries, as the server step takes it. */
+        public EncodedUpdate encoded() {
+            return new EncodedUpdate(round, clientId, numExamples, trainLoss, update);
         }
     }
 

@@ -16,6 +16,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.EncodedPayload;
 
 /**
  * Binary serializer of the messages that carry an {@link EncodedPayload}: a version byte, the

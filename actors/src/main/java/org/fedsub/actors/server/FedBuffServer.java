@@ -24,7 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.protocol.CborSerializable;
-import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
@@ -34,7 +34,9 @@ import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.Seeds;
+import org.fedsub.runtime.engine.EncodedUpdate;
 import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.strategy.ClientFailure;
 
@@ -42,7 +44,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * The coordinator of an asynchronous FedBuff run (Nguyen et al., 2022): {@code concurrency}
  * clients train at once, each on the model version current when it was asked; every
  * {@code buffer-size} arrivals are aggregated with staleness weights
- * ({@link ServerWork#aggregateBuffered}), which makes a new version. FedAsync (Xie et al.,
+ * (the run's {@link org.fedsub.runtime.strategy.AsyncAggregation}), which makes a new version. FedAsync (Xie et al.,
  * 2019) is the same coordinator with a buffer of one and FedAsync's weight
  * {@code alpha * s(staleness)} ({@link ActorSettings.Async#weight}). Each aggregation is
  * reported as one "round" (FedAsync: each applied update; one it discards makes no version). A client is asked again only once its previous update has been
@@ -74,7 +76,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private record Quiet(FederatedServer.Finished finished, List<Integer> stillBusy)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record BufferDone(List<UpdateReady> taken, ServerWork.BufferOutcome outcome, ServerWork.Scores scores,
+    private record BufferDone(List<UpdateReady> taken, ServerStep.Outcome outcome, ServerStep.Scores scores,
             Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
     /** A client at work: the version it was asked on, when (virtual seconds), its task's size. */
@@ -96,7 +98,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     /** An answer placed in (virtual) time. */
     private record Event(double time, int clientId, Kind kind, UpdateReady update, String reason) {}
 
-    private final ServerWork work;
+    private final ServerStep work;
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final ActorSettings settings;
     private final Timing timing;
@@ -110,7 +112,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private final int bufferSize;
 
     private final Map<Integer, Flight> inFlight = new TreeMap<>();
-    private final Map<Integer, Event> answered = new HashMap<>(); // virtual clock: answers not yet processed
+    private final ArrivalQueue<Event> answered = new ArrivalQueue<>(); // virtual clock: answers not yet processed
     private final List<UpdateReady> buffer = new ArrayList<>();
     private final Set<Integer> awaitingAck = new HashSet<>();
     private final Set<Integer> dead = new HashSet<>();
@@ -123,24 +125,23 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private long dispatches;
     private boolean busy;
     private boolean done;
-    // What happened since the last aggregation.
-    private int asked;
-    private int late;
-    private long up;
-    private long down;
-    private long maxUp;
-    private final List<ClientFailure> failures = new ArrayList<>();
-    private long periodStart = System.nanoTime();
+    private final RoundTally tally = new RoundTally(); // what happened since the last aggregation
 
-    /** Fails with a {@link org.fedsub.runtime.config.ConfigError} if the strategy cannot run under FedBuff. */
-    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+    /**
+     * @param work the run's server step, over the strategy as {@link ActorSettings.Async#serverStrategy}
+     *             made it asynchronous
+     */
+    public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
-        work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
+        if (!(work.strategy() instanceof org.fedsub.runtime.strategy.AsyncAggregation)) {
+            throw new IllegalArgumentException("FedBuffServer needs a server step over an AsyncAggregation, got "
+                    + work.strategy().getClass().getName() + " (see ActorSettings.Async.serverStrategy)");
+        }
         return Behaviors.setup(ctx -> Behaviors.withTimers(
                 timers -> new FedBuffServer(ctx, timers, work, Map.copyOf(clients), settings, timing, listener)));
     }
 
-    private FedBuffServer(ActorContext<Command> context, TimerScheduler<Command> timers, ServerWork work,
+    private FedBuffServer(ActorContext<Command> context, TimerScheduler<Command> timers, ServerStep work,
             Map<Integer, ActorRef<ToClient>> clients, ActorSettings settings, Timing timing, RoundListener listener) {
         super(context);
         this.work = work;
@@ -152,9 +153,8 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
         this.virtual = settings.clock() == ActorSettings.Clock.VIRTUAL;
         this.self = context.messageAdapter(ToServer.class, FromClient::new);
-        this.rng = new SplittableRandom(Seeds.derive(work.seed(), Seeds.tag("fedbuff")));
-        int c = settings.async().concurrency() > 0 ? settings.async().concurrency() : work.target();
-        this.concurrency = Math.min(c, work.numClients());
+        this.rng = new SplittableRandom(Seeds.derive(work.experiment().seed(), Seeds.tag("fedbuff")));
+        this.concurrency = settings.async().effectiveConcurrency(work.target(), work.numClients());
         this.bufferSize = settings.async().effectiveBufferSize();
         this.coolUntil = new int[work.numClients()];
     }
@@ -181,7 +181,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         }
         replyTo = cmd.replyTo();
         getContext().getLog().info("run {}: {} {} to {} versions, {} clients at once, buffer {}, over {} clients",
-                work.experiment(), settings.async().mode().configName(), work.strategyName(), work.rounds(),
+                work.experiment().name(), settings.async().mode().configName(), work.strategyName(), work.rounds(),
                 concurrency, bufferSize, work.numClients());
         return advance();
     }
@@ -201,7 +201,6 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             }
             Event next = virtual ? nextProcessable() : null;
             if (next != null) {
-                answered.remove(next.clientId());
                 now = Math.max(now, next.time());
                 process(next);
                 continue;
@@ -239,7 +238,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             inFlight.put(id, new Flight(version, now, dispatches++));
             everAsked.add(id);
         }
-        asked += ids.size();
+        tally.asked(ids.size());
         busy = true;
         int v = version;
         int[] arr = ids.stream().mapToInt(Integer::intValue).toArray();
@@ -257,7 +256,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             Flight f = inFlight.get(id);
             EncodedPayload task = m.tasks().get(id);
             f.taskBytes = task.size();
-            down += task.size();
+            tally.sent(task.size());
             ActorRef<ToClient> client = clients.get(id);
             getContext().watchWith(client, new ClientStopped(id));
             client.tell(new TrainRound(f.version, id, task, self));
@@ -285,7 +284,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             return this;
         }
         Flight f = inFlight.get(id);
-        if (f == null || f.version != round || answered.containsKey(id)) {
+        if (f == null || f.version != round || answered.holds(id)) {
             getContext().getLog().debug("ignoring an answer of client {} for version {}", id, round);
             return this;
         }
@@ -312,7 +311,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
 
     private Behavior<Command> arrived(Event e) {
         if (virtual) {
-            answered.put(e.clientId(), e);
+            answered.add(e.time(), e.clientId(), e);
         } else {
             process(e);
         }
@@ -321,7 +320,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
 
     private Behavior<Command> onClientStopped(ClientStopped m) {
         Flight f = inFlight.get(m.clientId());
-        if (f == null || answered.containsKey(m.clientId())) {
+        if (f == null || answered.holds(m.clientId())) {
             dead.add(m.clientId());
             return this;
         }
@@ -342,26 +341,11 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
 
     /** The earliest answer, if no client still working could answer before it. */
     private Event nextProcessable() {
-        Event first = null;
-        for (Event e : answered.values()) {
-            if (first == null || e.time() < first.time() || (e.time() == first.time() && e.clientId() < first.clientId())) {
-                first = e;
-            }
-        }
-        if (first == null) {
-            return null;
-        }
-        for (Map.Entry<Integer, Flight> w : inFlight.entrySet()) {
-            if (answered.containsKey(w.getKey())) {
-                continue;
-            }
-            Flight f = w.getValue();
-            double bound = f.start + Math.min(timing.earliestAnswerSeconds(w.getKey(), f.version), settings.deadlineSeconds());
-            if (bound < first.time() || (bound == first.time() && w.getKey() < first.clientId())) {
-                return null; // it might still answer first
-            }
-        }
-        return first;
+        ArrivalQueue.Arrival<Event> a = answered.poll(inFlight.keySet(), id -> {
+            Flight f = inFlight.get(id);
+            return f.start + Math.min(timing.earliestAnswerSeconds(id, f.version), settings.deadlineSeconds());
+        });
+        return a == null ? null : a.answer();
     }
 
     private void process(Event e) {
@@ -371,23 +355,21 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
             case UPDATE -> {
                 buffer.add(e.update());
                 awaitingAck.add(id);
-                up += e.update().update().size();
-                maxUp = Math.max(maxUp, e.update().update().size());
+                tally.received(e.update().update().size());
                 getContext().getLog().debug("version {}: update from client {} (version {})", version, id,
                         e.update().round());
             }
             case LATE -> {
-                late++;
                 coolUntil[id] = version + 1;
-                failures.add(new ClientFailure(id, version, e.reason()));
+                tally.late(new ClientFailure(id, version, e.reason()));
             }
             case FAILED -> {
                 coolUntil[id] = version + 1;
-                failures.add(new ClientFailure(id, version, e.reason()));
+                tally.failed(new ClientFailure(id, version, e.reason()));
             }
             case STOPPED -> {
                 dead.add(id);
-                failures.add(new ClientFailure(id, version, e.reason()));
+                tally.failed(new ClientFailure(id, version, e.reason()));
             }
         }
     }
@@ -396,11 +378,9 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         busy = true;
         buffer.subList(0, taken.size()).clear();
         int v = version;
-        ActorSettings.Async async = settings.async();
-        // FedAsync acknowledges against the updates of the clients that trained alongside (ServerWork).
-        int ackWindow = async.mode() == ActorSettings.Async.Mode.FEDASYNC ? concurrency : 1;
+        List<EncodedUpdate> updates = taken.stream().map(UpdateReady::encoded).toList();
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            ServerWork.BufferOutcome o = work.aggregateBuffered(v, taken, async, ackWindow);
+            ServerStep.Outcome o = work.aggregate(v, updates, List.of());
             return new BufferDone(taken, o, work.evaluate(v), null);
         }, compute), (d, failure) -> failure == null ? d : new BufferDone(taken, null, null, failure));
         return this;
@@ -411,47 +391,38 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         if (d.failure() != null) {
             return finishRun("version " + version + ": aggregation or evaluation failed: " + unwrap(d.failure()));
         }
-        ServerWork.BufferOutcome o = d.outcome();
+        ServerStep.Outcome o = d.outcome();
         for (UpdateReady u : d.taken()) {
             awaitingAck.remove(u.clientId());
         }
         for (int id : o.used()) {
-            EncodedPayload ack = o.acks().get(id);
+            EncodedPayload ack = o.ackFor(id);
             int round = d.taken().stream().filter(u -> u.clientId() == id).findFirst().orElseThrow().round();
             clients.get(id).tell(new Aggregated(round, id, ack));
-            down += ack == null ? 0 : ack.size();
+            tally.sent(ack == null ? 0 : ack.size());
         }
-        failures.addAll(o.rejected());
+        tally.failed(o.rejected());
         if (o.used().isEmpty() && settings.async().mode() == ActorSettings.Async.Mode.FEDASYNC) {
             // FedAsync: a discarded update (too stale, or refused) changes nothing, so it makes no
             // version, and staleness keeps counting model changes; its failure goes in the next report.
             return advance();
         }
-        ServerWork.Scores s = d.scores();
-        double wall = (System.nanoTime() - periodStart) / 1e6 - s.evalMillis();
-        RoundMetrics m = new RoundMetrics(version, asked, o.used().size(), failures.size(), o.clientLoss(),
-                s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, virtual ? now : 0.0);
-        failures.sort((a, b) -> Integer.compare(a.clientId(), b.clientId()));
-        reports.add(new RoundReport(m, late, false, failures));
+        RoundReport report = tally.report(version, o, tally.failures().size(), d.scores(), virtual ? now : 0.0, false);
+        RoundMetrics m = report.metrics();
+        reports.add(report);
         getContext().getLog().info("version {}: aggregated {} updates ({} asked, {} late, {} failed){}", version,
-                m.used(), asked, late, failures.size(),
+                m.used(), m.sampled(), report.late(), m.failed(),
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
         listener.onRound(m);
         version++;
-        asked = 0;
-        late = 0;
-        up = 0;
-        down = 0;
-        maxUp = 0;
-        failures.clear();
-        periodStart = System.nanoTime();
+        tally.reset();
         return advance();
     }
 
     private Behavior<Command> finishRun(String error) {
         done = true;
         if (error != null) {
-            getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
+            getContext().getLog().error("run {} stopped: {}", work.experiment().name(), error);
         }
         FederatedServer.Finished finished = new FederatedServer.Finished(reports, error);
         Map<Integer, ActorRef<ToClient>> used = new TreeMap<>();

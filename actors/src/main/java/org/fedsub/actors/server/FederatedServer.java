@@ -17,11 +17,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.protocol.CborSerializable;
-import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.strategy.ClientFailure;
 
@@ -61,15 +62,15 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record RoundDone(RoundCollected collected, boolean dropped, ServerWork.Outcome outcome,
-            ServerWork.Scores scores, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+    private record RoundDone(RoundCollected collected, boolean dropped, ServerStep.Outcome outcome,
+            ServerStep.Scores scores, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
     /** Every client the run used is idle (but {@code stillBusy}): {@code finished} may go out. */
     private record Quiet(Finished finished, List<Integer> stillBusy) implements Command, NoSerializationVerificationNeeded {}
 
-    private final ServerWork work;
+    private final ServerStep work;
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final ActorSettings settings;
     private final RoundListener listener;
@@ -81,14 +82,14 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private int round = -1;
     private int[] sampled = new int[0];
     private boolean collected;
-    private long roundStart;
+    private RoundTally tally = new RoundTally();
     private double virtualNow;
 
     /**
      * @param clients  every client the server may sample, by id
      * @param listener called with each round's metrics, on the coordinator's thread
      */
-    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+    public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, RoundListener listener) {
         return create(work, clients, settings, Timing.INSTANT, listener);
     }
@@ -96,12 +97,12 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     /**
      * @param timing the virtual clock's model of the clients (used when {@code settings.clock()} is virtual)
      */
-    public static Behavior<Command> create(ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+    public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
         return Behaviors.setup(ctx -> new FederatedServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
     }
 
-    private FederatedServer(ActorContext<Command> context, ServerWork work, Map<Integer, ActorRef<ToClient>> clients,
+    private FederatedServer(ActorContext<Command> context, ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
         super(context);
         this.work = work;
@@ -130,7 +131,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
             return this;
         }
         replyTo = cmd.replyTo();
-        getContext().getLog().info("run {}: {} rounds of {} over {} clients", work.experiment(), work.rounds(),
+        getContext().getLog().info("run {}: {} rounds of {} over {} clients", work.experiment().name(), work.rounds(),
                 work.strategyName(), work.numClients());
         return startRound(0);
     }
@@ -138,7 +139,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private Behavior<Command> startRound(int r) {
         round = r;
         collected = false;
-        roundStart = System.nanoTime();
+        tally = new RoundTally();
         int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()));
         sampled = ids;
         for (int id : ids) {
@@ -193,7 +194,8 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
     private Behavior<Command> finishRound(RoundCollected c, boolean dropped) {
         int r = c.round();
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            ServerWork.Outcome outcome = dropped ? ServerWork.Outcome.none() : work.aggregate(r, c.updates(), c.failures());
+            ServerStep.Outcome outcome = dropped ? ServerStep.Outcome.none()
+                    : work.aggregate(r, c.updates().stream().map(UpdateReady::encoded).toList(), c.failures());
             return new RoundDone(c, dropped, outcome, work.evaluate(r), null);
         }, compute), (done, failure) -> failure == null ? done : new RoundDone(c, dropped, null, null, failure));
         return this;
@@ -204,33 +206,32 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         if (d.failure() != null) {
             return finishRun("round " + c.round() + ": aggregation or evaluation failed: " + unwrap(d.failure()));
         }
-        ServerWork.Outcome o = d.outcome();
-        long down = c.downlinkBytes();
+        ServerStep.Outcome o = d.outcome();
+        tally.asked(sampled.length);
+        tally.sent(c.downlinkBytes());
         for (int id : o.used()) {
-            clients.get(id).tell(new Aggregated(c.round(), id, o.ack()));
-            down += o.ack() == null ? 0 : o.ack().size();
+            EncodedPayload ack = o.ackFor(id);
+            clients.get(id).tell(new Aggregated(c.round(), id, ack));
+            tally.sent(ack == null ? 0 : ack.size());
         }
-        long up = 0;
-        long maxUp = 0;
         for (UpdateReady u : c.updates()) {
-            up += u.update().size();
-            maxUp = Math.max(maxUp, u.update().size());
+            tally.received(u.update().size());
         }
-        ServerWork.Scores s = d.scores();
-        double wall = (System.nanoTime() - roundStart) / 1e6 - s.evalMillis();
         if (settings.clock() == ActorSettings.Clock.VIRTUAL) {
             virtualNow += c.virtualSeconds();
         }
-        RoundMetrics m = new RoundMetrics(c.round(), sampled.length, o.used().size(), sampled.length - o.used().size(),
-                o.clientLoss(), s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, virtualNow);
-        List<ClientFailure> failures = new ArrayList<>(c.failures());
-        failures.addAll(o.rejected());
+        tally.lateCount(c.late());
+        tally.failed(c.failures());
+        tally.failed(o.rejected());
         if (d.dropped()) {
             for (UpdateReady u : c.updates()) {
-                failures.add(new ClientFailure(u.clientId(), c.round(), "round dropped below min-completion"));
+                tally.failed(new ClientFailure(u.clientId(), c.round(), "round dropped below min-completion"));
             }
         }
-        reports.add(new RoundReport(m, c.late(), d.dropped(), failures));
+        RoundReport report = tally.report(c.round(), o, sampled.length - o.used().size(), d.scores(), virtualNow,
+                d.dropped());
+        RoundMetrics m = report.metrics();
+        reports.add(report);
         getContext().getLog().info("round {}: used {} of {} sampled ({} late, {} failed){}{}", c.round(), m.used(),
                 m.sampled(), c.late(), m.failed(), d.dropped() ? ", dropped" : "",
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
@@ -240,7 +241,7 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
 
     private Behavior<Command> finishRun(String error) {
         if (error != null) {
-            getContext().getLog().error("run {} stopped: {}", work.experiment(), error);
+            getContext().getLog().error("run {} stopped: {}", work.experiment().name(), error);
         }
         Finished finished = new Finished(reports, error);
         Map<Integer, ActorRef<ToClient>> used = new java.util.TreeMap<>();

@@ -2,7 +2,6 @@ package org.fedsub.actors.server;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
@@ -197,63 +196,12 @@ public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
     }
 
     private Behavior<Command> finish() {
-        List<ClientFailure> out = new ArrayList<>(failures);
-        List<UpdateReady> used;
-        int late;
-        double seconds = 0;
-        if (timing == null) {
-            String why = updates.size() >= plan.target() && !pending.isEmpty()
-                    ? "late: the round already had its " + plan.target() + " updates"
-                    : "late: no answer before the round deadline";
-            for (int id : pending) {
-                out.add(new ClientFailure(id, plan.round(), why));
-            }
-            used = List.copyOf(updates.values());
-            late = pending.size();
-        } else {
-            // Place every update at its modelled arrival; the round closes when it has its target
-            // in time, when everyone has answered in time, or at the deadline.
-            List<UpdateReady> byArrival = new ArrayList<>(updates.values());
-            byArrival.sort(Comparator.comparingDouble((UpdateReady u) -> arrival.get(u.clientId()))
-                    .thenComparingInt(UpdateReady::clientId));
-            List<UpdateReady> inTime = new ArrayList<>();
-            late = 0;
-            for (UpdateReady u : byArrival) {
-                if (arrival.get(u.clientId()) <= deadlineSeconds && inTime.size() < plan.target()) {
-                    inTime.add(u);
-                } else {
-                    late++;
-                    out.add(new ClientFailure(u.clientId(), plan.round(), inTime.size() >= plan.target()
-                            ? "late: the round already had its " + plan.target() + " updates"
-                            : "late: its update would arrive after the round deadline"));
-                }
-            }
-            for (int id : absent) {
-                late++;
-                out.add(new ClientFailure(id, plan.round(), "late: dropped out, no update before the round deadline"));
-            }
-            for (int id : pending) {
-                late++;
-                out.add(new ClientFailure(id, plan.round(), "late: no answer before the wall-clock safety timeout"));
-            }
-            if (inTime.size() >= plan.target() && !inTime.isEmpty()) {
-                seconds = arrival.get(inTime.get(inTime.size() - 1).clientId());
-            } else if (late > 0) {
-                seconds = deadlineSeconds;
-            } else {
-                for (UpdateReady u : inTime) {
-                    seconds = Math.max(seconds, arrival.get(u.clientId()));
-                }
-                for (double t : failuresKnownAt) {
-                    seconds = Math.max(seconds, t);
-                }
-            }
-            inTime.sort(Comparator.comparingInt(UpdateReady::clientId));
-            used = inTime;
-        }
-        out.sort(Comparator.comparingInt(ClientFailure::clientId));
-        replyTo.tell(new FederatedServer.RoundCollected(plan.round(), List.copyOf(used), List.copyOf(out), late,
-                downlink, seconds));
+        SyncCutoff cut = timing == null
+                ? SyncCutoff.realClock(plan.round(), plan.target(), updates, pending, failures)
+                : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pending,
+                        failures, failuresKnownAt);
+        replyTo.tell(new FederatedServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
+                cut.seconds()));
         return Behaviors.stopped();
     }
 }

@@ -14,18 +14,18 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
-import org.fedsub.actors.client.ClientWork;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.server.FedBuffServer;
 import org.fedsub.actors.server.FederatedServer;
 import org.fedsub.actors.server.FederatedServer.Finished;
 import org.fedsub.actors.server.RoundReport;
-import org.fedsub.actors.server.ServerWork;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.engine.ClientStep;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.state.ClientStateStore;
 import org.fedsub.runtime.state.StateSettings;
 import org.fedsub.runtime.strategy.Strategies;
@@ -99,8 +99,8 @@ public final class ActorSimulation {
     /** As above, with the client's state dormant in {@code store} between its calls ({@code null}: kept live). */
     public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
             ClientProfiles profiles, ClientStateStore store, int clientId) {
-        return ClientActor.supervised(new ClientWork(strategy.newClient(clientId), exp.data().client(clientId),
-                exp.codec(), exp.model().dtype(), store), profiles.behaviour(clientId), settings);
+        return ClientActor.supervised(ClientStep.of(exp, strategy.newClient(clientId), clientId, store),
+                profiles.behaviour(clientId), settings);
     }
 
     /**
@@ -121,12 +121,9 @@ public final class ActorSimulation {
     public static Behavior<Finished> behavior(Experiment exp, Strategy strategy, ActorSettings settings,
             Map<Integer, Behavior<ToClient>> overrides, RoundListener listener, CompletableFuture<Finished> done,
             ClientStateStore states) {
-        ServerWork work = new ServerWork(exp, strategy);
+        // Before any actor exists: a strategy that cannot run in the configured mode fails here.
+        ServerStep work = new ServerStep(exp, settings.async().serverStrategy(strategy, exp));
         boolean async = settings.async().asynchronous();
-        if (async) {
-            // Before any actor exists.
-            work.checkAsync(ActorSettings.Async.PATH + ".mode", settings.async().mode().configName());
-        }
         return Behaviors.setup(ctx -> {
             ClientStateStore store;
             try {

@@ -16,7 +16,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.Fixtures;
-import org.fedsub.actors.protocol.EncodedPayload;
+import org.fedsub.runtime.engine.ClientStep;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
@@ -96,7 +97,7 @@ class ClientActorTest {
     @Test
     void trainRound_answersWithTheEncodedUpdate() {
         ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
-                new ClientWork(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE)));
+                new ClientStep(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE, null)));
         TestProbe<ToServer> round = testKit.createTestProbe();
 
         client.tell(train(4, 42, round.ref()));
@@ -110,7 +111,7 @@ class ClientActorTest {
     void workArrivingWhileBusy_waitsAndRunsInOrder() {
         CountDownLatch gate = new CountDownLatch(1);
         Echo echo = new Echo(gate);
-        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientWork(echo, data, codec, DataType.DOUBLE)));
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientStep(echo, data, codec, DataType.DOUBLE, null)));
         TestProbe<ToServer> round = testKit.createTestProbe();
 
         client.tell(train(0, 1, round.ref()));
@@ -132,7 +133,7 @@ class ClientActorTest {
     void quiesce_isAnsweredOnlyAfterTheTrainingAndTheAcknowledgementSentBeforeIt() {
         CountDownLatch gate = new CountDownLatch(1);
         Echo echo = new Echo(gate);
-        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientWork(echo, data, codec, DataType.DOUBLE)));
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(new ClientStep(echo, data, codec, DataType.DOUBLE, null)));
         TestProbe<ToServer> round = testKit.createTestProbe();
         TestProbe<ToServer> end = testKit.createTestProbe();
 
@@ -149,7 +150,7 @@ class ClientActorTest {
     @Test
     void quiesce_ofAnIdleClient_isAnsweredAtOnce() {
         ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
-                new ClientWork(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE)));
+                new ClientStep(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE, null)));
         TestProbe<ToServer> end = testKit.createTestProbe();
 
         client.tell(new Quiesce(end.ref()));
@@ -163,7 +164,7 @@ class ClientActorTest {
         ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30))
                 .withClientRestarts(2, new ActorSettings.Backoff(backoff, backoff, 0.0, Duration.ofMinutes(10)));
         ActorRef<ToClient> client = testKit.spawn(ClientActor.supervised(
-                new ClientWork(new AlwaysThrows(), data, codec, DataType.DOUBLE), settings));
+                new ClientStep(new AlwaysThrows(), data, codec, DataType.DOUBLE, null), settings));
         TestProbe<ToServer> round = testKit.createTestProbe();
         TestProbe<Object> watcher = testKit.createTestProbe();
 

@@ -37,6 +37,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.fedsub.runtime.codec.EncodedPayload;
 
 @ExtendWith(LogCapturingExtension.class)
 class SerializationTest {

@@ -18,11 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.client.ClientActor;
-import org.fedsub.actors.client.ClientWork;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.server.FederatedServer.Finished;
 import org.fedsub.actors.server.RoundReport;
+import org.fedsub.runtime.engine.ClientStep;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.engine.Experiment;
@@ -145,7 +145,7 @@ class ActorSimulationTest {
         Strategy strategy = ActorSimulation.newStrategy(exp);
         ActorSettings settings = Fixtures.settings(Duration.ofSeconds(20)); // 2 restarts
         Behavior<ToClient> crashing = ClientActor.supervised(
-                new ClientWork(new Crashing(), exp.data().client(2), exp.codec(), exp.model().dtype()), settings);
+                new ClientStep(new Crashing(), exp.data().client(2), exp.codec(), exp.model().dtype(), null), settings);
 
         ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(2, crashing));
 
@@ -228,8 +228,8 @@ class ActorSimulationTest {
             }
         };
         ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30));
-        Behavior<ToClient> client0 = ClientActor.supervised(new ClientWork(slowFold, exp.data().client(0), exp.codec(),
-                exp.model().dtype()), settings);
+        Behavior<ToClient> client0 = ClientActor.supervised(new ClientStep(slowFold, exp.data().client(0), exp.codec(),
+                exp.model().dtype(), null), settings);
 
         ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(0, client0));
 

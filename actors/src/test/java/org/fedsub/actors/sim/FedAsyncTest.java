@@ -153,6 +153,6 @@ class FedAsyncTest {
         ConfigError e = assertThrows(ConfigError.class, () -> ActorSimulation.behavior(exp,
                 ActorSimulation.newStrategy(exp), settings, Map.of(), RoundListener.NONE, new CompletableFuture<>()));
         assertEquals("fedsub.actors.async.mode", e.path());
-        assertTrue(e.getMessage().contains("FedAsync runs [fedavg, fedprox, fedsub]"), e.getMessage());
+        assertTrue(e.getMessage().contains("FedAsync cannot run scaffold"), e.getMessage());
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.server.RoundReport;
-import org.fedsub.actors.server.ServerWork;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.examples.results.Charts;
 import org.fedsub.examples.results.MetricsFiles;
@@ -131,12 +130,8 @@ final class Runs {
         }
         ActorSettings read = ActorSettings.fromConfig(root);
         ActorSettings settings = threads > 0 ? read.withComputePoolSize(threads) : read;
-        if (settings.async().asynchronous()) {
-            new ServerWork(exp, ActorSimulation.newStrategy(exp)).checkAsync(ActorSettings.Async.PATH + ".mode",
-                    settings.async().mode().configName());
-        } else {
-            ActorSimulation.newStrategy(exp);
-        }
+        // Fails now, naming the key, if the strategy cannot run in the configured mode.
+        settings.async().serverStrategy(ActorSimulation.newStrategy(exp), exp);
         // The launcher's actor systems log through SLF4J (logback, quiet by default), not to stdout.
         Config system = ConfigFactory.parseString("""
                 pekko {

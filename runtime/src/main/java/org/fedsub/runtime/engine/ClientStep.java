@@ -1,11 +1,8 @@
-package org.fedsub.actors.client;
+package org.fedsub.runtime.engine;
 
 import java.util.function.Supplier;
-import org.fedsub.actors.protocol.EncodedPayload;
-import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
-import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
-import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.codec.Codec;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.data.ClientData;
@@ -15,20 +12,19 @@ import org.fedsub.runtime.strategy.ClientUpdate;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Everything tensor-shaped about one client: its algorithm (with its private state), its data
- * view, and the codec that turns tasks and acknowledgements into tensors and updates back into
- * bytes, exactly as the reference engine does. Bytes in, bytes out, so that its actor never
- * sees a tensor. Not thread-safe: its actor runs one call at a time on the compute dispatcher.
+ * One client's half of a round, bytes in and bytes out: decode the task, restore the client's
+ * state, train on its data, encode the update, put the state away; and later fold the server's
+ * acknowledgement into that state. {@link ReferenceEngine} and the actor runtime's client actors
+ * call the same object. Not thread-safe: one call at a time.
  *
- * <p>The algorithm's state outlives actor restarts (it stands for what the device keeps on
- * disk); a training that threw only loses that round's work.
+ * <p>The algorithm's state outlives the caller (it stands for what the device keeps on disk); a
+ * training that threw only loses that round's work.
  *
  * <p>With a {@link ClientStateStore}, the client is dormant between calls: each call checks its
  * state out of the store, restores it into the algorithm, and suspends it back into the store
- * afterwards (also when the call throws), so an idle client holds no tensor and only the clients
- * the compute pool is running are live.
+ * afterwards (also when the call throws), so an idle client holds no tensor.
  */
-public final class ClientWork {
+public final class ClientStep {
 
     private final ClientAlgorithm algorithm;
     private final ClientData data;
@@ -36,13 +32,8 @@ public final class ClientWork {
     private final DataType dtype;
     private final ClientStateStore store;
 
-    /** A client whose algorithm keeps its state live between rounds. */
-    public ClientWork(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype) {
-        this(algorithm, data, codec, dtype, null);
-    }
-
     /** A client whose state is dormant in {@code store} between calls ({@code null}: kept live). */
-    public ClientWork(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
+    public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
         this.algorithm = algorithm;
         this.data = data;
         this.codec = codec;
@@ -50,25 +41,35 @@ public final class ClientWork {
         this.store = store;
     }
 
+    /** Client {@code id} of {@code exp}, running {@code algorithm} on its data view. */
+    public static ClientStep of(Experiment exp, ClientAlgorithm algorithm, int id, ClientStateStore store) {
+        return new ClientStep(algorithm, exp.data().client(id), exp.codec(), exp.model().dtype(), store);
+    }
+
     public int clientId() {
         return data.clientId();
     }
 
-    /** Decodes the task, runs the round's local steps, encodes the update. */
-    public UpdateReady train(TrainRound cmd) {
-        Payload task = decode(cmd.task());
-        ClientUpdate u = awake(() -> algorithm.train(cmd.round(), task, data));
-        EncodedPayload update = new EncodedPayload(codec.name(), codec.encode(u.payload()));
-        return new UpdateReady(u.round(), u.clientId(), u.numExamples(), u.trainLoss(), update);
+    /** Decodes the task of {@code round}, runs the round's local steps, encodes the update. */
+    public EncodedUpdate train(int round, EncodedPayload task) {
+        Payload decoded = decode(task);
+        ClientUpdate u = awake(() -> algorithm.train(round, decoded, data));
+        return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
+                new EncodedPayload(codec.name(), codec.encode(u.payload())));
     }
 
-    /** Folds the server's acknowledgement of a used update into the client's state. */
-    public void acknowledge(Aggregated msg) {
-        Payload ack = msg.ack() == null ? null : decode(msg.ack());
+    /** Folds the server's acknowledgement of the used update of {@code round} ({@code null}: none sent) into the state. */
+    public void acknowledge(int round, EncodedPayload ack) {
+        Payload decoded = ack == null ? null : decode(ack);
         awake(() -> {
-            algorithm.onAggregated(msg.round(), ack);
+            algorithm.onAggregated(round, decoded);
             return null;
         });
+    }
+
+    /** Bytes of persistent client state held live (duals, control variates); 0 while dormant in a store. */
+    public long stateBytes() {
+        return algorithm.stateBytes();
     }
 
     /** Runs {@code call} with the client's state restored from the store, and suspends it back. */
@@ -95,11 +96,6 @@ public final class ClientWork {
                 store.checkIn(id, after);
             }
         }
-    }
-
-    /** Bytes of persistent client state held live (duals, control variates); 0 while dormant in a store. */
-    public long stateBytes() {
-        return algorithm.stateBytes();
     }
 
     private Payload decode(EncodedPayload p) {

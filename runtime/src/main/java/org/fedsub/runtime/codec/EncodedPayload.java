@@ -1,16 +1,16 @@
-package org.fedsub.actors.protocol;
+package org.fedsub.runtime.codec;
 
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * An encoded {@link org.fedsub.runtime.codec.Payload}: the codec that wrote it and its bytes.
+ * An encoded {@link Payload}: the codec that wrote it and its bytes.
  * Immutable: the bytes are copied in, {@link #bytes()} hands out a copy, and {@link #read}
  * lends the bytes without copying to a reader that promises not to change them. Equality is
  * over the content of the array.
  *
- * @param codec the codec name ({@link org.fedsub.runtime.codec.Codec#name()}), e.g. {@code float64}
+ * @param codec the codec name ({@link Codec#name()}), e.g. {@code float64}
  * @param bytes the encoded payload
  */
 public record EncodedPayload(String codec, byte[] bytes) {

@@ -1,0 +1,220 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.IntToDoubleFunction;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.model.Params;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Asynchronous aggregation (FedBuff, Nguyen et al. 2022; FedAsync, Xie et al. 2019) as a
+ * strategy that wraps a synchronous one, in the shape of Flower's wrapper strategies: tasks,
+ * client halves and the global model are the inner strategy's; only aggregation differs.
+ *
+ * <p>{@link #aggregate} takes the updates of one aggregation at model version {@code version}.
+ * An update trained on version {@code v} (its round) has staleness {@code s = version - v}; it
+ * is discarded if {@code s > maxStaleness}, and otherwise counts with weight {@code w(s)} in
+ * {@code x += sum_i w_i n_i delta_i / sum_i n_i} ({@code n_i} the strategy's weighting:
+ * examples or 1). FedAsync is the case of one update: {@code x += alpha s(t) delta}.
+ *
+ * <p>Updates trained on the same version are handed to the inner strategy together, as that
+ * version's round (so FedSub lifts them with the basis they were trained in), each scaled by
+ * {@code w_v * N_v / N}: the inner weighted mean over the group then contributes exactly the
+ * group's share of the sum. Each group's acknowledgement is scaled back to the group's plain
+ * mean, which is what a client's dual update needs. With every update fresh and one group this
+ * is exactly a synchronous round.
+ *
+ * <p>With {@code ackWindow > 1} (FedAsync, where a group is a single update and its own mean
+ * would leave FedSub's duals unchanged) the acknowledgement is instead the weighted mean of the
+ * acknowledgements of the last {@code ackWindow} applied groups, this one included, that have
+ * the same {@code basis} field and tensor shapes: the mean update of the clients that trained
+ * alongside it, in its basis. Acknowledgements of other bases cannot be compared with it without
+ * moving them, and are left out.
+ *
+ * <p>Like every strategy, one instance is the server state of one run, used by one thread at a time.
+ */
+public final class AsyncAggregation implements Strategy {
+
+    private final Strategy inner;
+    private final boolean byExamples;
+    private final int maxStaleness;
+    private final IntToDoubleFunction weight;
+    private final int ackWindow;
+    private final ArrayDeque<RecentAck> recentAcks = new ArrayDeque<>();
+
+    private record RecentAck(Payload ack, double weight) {}
+
+    /**
+     * @param byExamples   weight updates by their example counts (else uniformly), as the inner strategy does
+     * @param maxStaleness updates more than this many versions old are discarded (>= 0)
+     * @param weight       the staleness weight {@code w(s)} of an update {@code s} versions old
+     * @param ackWindow    acknowledge with the mean of this many recent groups in the same basis (>= 1)
+     * @throws IllegalArgumentException if {@code inner} cannot run asynchronously (naming why)
+     */
+    public AsyncAggregation(Strategy inner, boolean byExamples, int maxStaleness, IntToDoubleFunction weight,
+            int ackWindow) {
+        Optional<String> why = inner.whyNotAsynchronous();
+        if (why.isPresent()) {
+            throw new IllegalArgumentException(why.get());
+        }
+        if (maxStaleness < 0 || ackWindow < 1) {
+            throw new IllegalArgumentException("max-staleness must be >= 0 and the acknowledgement window >= 1, got "
+                    + maxStaleness + " and " + ackWindow);
+        }
+        this.inner = inner;
+        this.byExamples = byExamples;
+        this.maxStaleness = maxStaleness;
+        this.weight = weight;
+        this.ackWindow = ackWindow;
+    }
+
+    /** The synchronous strategy this one wraps. */
+    public Strategy inner() {
+        return inner;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public Params globalModel() {
+        return inner.globalModel();
+    }
+
+    @Override
+    public Payload configure(int round, int clientId) {
+        return inner.configure(round, clientId);
+    }
+
+    @Override
+    public ClientAlgorithm newClient(int clientId) {
+        return inner.newClient(clientId);
+    }
+
+    @Override
+    public Optional<String> whyNotAsynchronous() {
+        return Optional.empty();
+    }
+
+    /**
+     * Aggregates at model version {@code version} the updates that arrived, each with the version
+     * it trained on as its round; the acknowledgement of each used client is in
+     * {@link Aggregate#perClient()}.
+     */
+    @Override
+    public Aggregate aggregate(int version, List<ClientUpdate> updates, List<ClientFailure> failures) {
+        List<ClientFailure> rejected = new ArrayList<>();
+        TreeMap<Integer, List<ClientUpdate>> groups = new TreeMap<>();
+        for (ClientUpdate u : updates) {
+            int s = version - u.round();
+            if (s > maxStaleness || s < 0) {
+                rejected.add(new ClientFailure(u.clientId(), version, "update of version " + u.round() + " is " + s
+                        + " versions old (max-staleness " + maxStaleness + ")"));
+                continue;
+            }
+            groups.computeIfAbsent(u.round(), k -> new ArrayList<>()).add(u);
+        }
+        double total = 0;
+        for (List<ClientUpdate> g : groups.values()) {
+            total += weightOf(g, null);
+        }
+        Map<Integer, Payload> acks = new HashMap<>();
+        List<Integer> used = new ArrayList<>();
+        for (Map.Entry<Integer, List<ClientUpdate>> e : groups.entrySet()) {
+            int v = e.getKey();
+            List<ClientUpdate> g = new ArrayList<>(e.getValue());
+            g.sort(Comparator.comparingInt(ClientUpdate::clientId));
+            double scale = weight.applyAsDouble(version - v) * weightOf(g, null) / total;
+            List<ClientUpdate> scaled = new ArrayList<>(g.size());
+            for (ClientUpdate u : g) {
+                scaled.add(new ClientUpdate(u.clientId(), u.round(), u.numExamples(), u.trainLoss(),
+                        scaled(u.payload(), scale)));
+            }
+            Aggregate agg = inner.aggregate(v, scaled, List.of());
+            rejected.addAll(agg.rejected());
+            Payload plain = agg.ack() == null ? null : scaled(agg.ack(), 1.0 / scale);
+            if (plain != null && ackWindow > 1) {
+                plain = windowMean(plain, weightOf(g, agg.used()));
+            }
+            for (int id : agg.used()) {
+                acks.put(id, plain);
+                used.add(id);
+            }
+        }
+        return new Aggregate(null, used, rejected, acks);
+    }
+
+    /** The aggregation weight of the updates of {@code g} (of those in {@code only}, when given). */
+    private double weightOf(List<ClientUpdate> g, List<Integer> only) {
+        double w = 0;
+        for (ClientUpdate u : g) {
+            if (only == null || only.contains(u.clientId())) {
+                w += byExamples ? u.numExamples() : 1.0;
+            }
+        }
+        return w;
+    }
+
+    /** Remembers {@code ack} and returns the weighted mean of the remembered ones like it. */
+    private Payload windowMean(Payload ack, double w) {
+        if (w <= 0) {
+            return ack;
+        }
+        recentAcks.addLast(new RecentAck(ack, w));
+        while (recentAcks.size() > ackWindow) {
+            recentAcks.removeFirst();
+        }
+        List<RecentAck> like = new ArrayList<>();
+        for (RecentAck r : recentAcks) {
+            if (comparable(r.ack(), ack)) {
+                like.add(r);
+            }
+        }
+        if (like.size() == 1) {
+            return ack;
+        }
+        double[] weights = like.stream().mapToDouble(RecentAck::weight).toArray();
+        Payload mean = new Payload();
+        ack.fields().forEach(mean::field);
+        for (String name : ack.tensors().keySet()) {
+            mean.tensor(name, Aggregation.weightedMean(like.stream().map(r -> r.ack().tensor(name)).toList(), weights));
+        }
+        return mean;
+    }
+
+    /** Same basis (when there is one) and the same tensors with the same shapes. */
+    private static boolean comparable(Payload a, Payload b) {
+        if (a.fieldOr("basis", -1) != b.fieldOr("basis", -1) || !a.tensors().keySet().equals(b.tensors().keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, INDArray> t : a.tensors().entrySet()) {
+            if (!Arrays.equals(t.getValue().shape(), b.tensors().get(t.getKey()).shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A copy of {@code p} with every tensor multiplied by {@code factor} (the same payload when it is 1). */
+    private static Payload scaled(Payload p, double factor) {
+        if (factor == 1.0) {
+            return p;
+        }
+        Payload out = new Payload();
+        p.fields().forEach(out::field);
+        for (Map.Entry<String, INDArray> t : p.tensors().entrySet()) {
+            out.tensor(t.getKey(), t.getValue().mul(factor));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,208 @@
+package org.fedsub.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.function.IntToDoubleFunction;
+import org.fedsub.runtime.codec.EncodedPayload;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.codec.RawCodec;
+import org.fedsub.runtime.data.FederatedData;
+import org.fedsub.runtime.data.SyntheticData;
+import org.fedsub.runtime.model.LogisticRegression;
+import org.fedsub.runtime.model.Model;
+import org.fedsub.runtime.model.ParamSpec;
+import org.fedsub.runtime.model.Params;
+import org.fedsub.runtime.strategy.AsyncAggregation;
+import org.fedsub.runtime.strategy.ClientAlgorithm;
+import org.fedsub.runtime.strategy.ClientUpdate;
+import org.fedsub.runtime.strategy.Strategies;
+import org.fedsub.runtime.strategy.Strategy;
+import org.fedsub.runtime.strategy.StrategyContext;
+import org.fedsub.runtime.strategy.StrategySettings;
+import org.fedsub.runtime.strategy.TrainSettings;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** FedBuff's and FedAsync's arithmetic: the {@link AsyncAggregation} wrapper under a {@link ServerStep}. */
+class AsyncServerStepTest {
+
+    private static final IntToDoubleFunction FEDBUFF = s -> 1.0 / Math.sqrt(1.0 + s);
+
+    /** Synthetic(1,1) over 6 users, logistic regression in float64, a lossless codec. */
+    private static Experiment experiment(String strategy) {
+        FederatedData data = SyntheticData.generate(
+                SyntheticData.Spec.fedProx(1, 1).withUsers(6).withMaxSamplesPerUser(60), DataType.DOUBLE, 7);
+        Model model = new LogisticRegression(data.train().featureDim(), data.train().numClasses(), DataType.DOUBLE);
+        StrategySettings s = StrategySettings.fromConfig(Experiments.load(ConfigFactory.parseString(
+                "fedsub.strategy { name = " + strategy + ", fedsub.update-cp-freq = 10 }")));
+        return new Experiment("test-" + strategy, 7, 10, Participation.full(), 1, 0, new RawCodec(DataType.DOUBLE),
+                model, data, TrainSettings.sgd(5, 10, 0.05, 10), s);
+    }
+
+    private static Strategy strategy(Experiment exp) {
+        return Strategies.create(exp.strategy(), new StrategyContext(exp.model(), exp.train(), exp.seed(),
+                exp.data().numClients(), exp.model().init(exp.seed())));
+    }
+
+    private static EncodedUpdate fedAvgUpdate(Experiment exp, int client, int round, long examples, double value) {
+        Payload p = new Payload().field("round", round);
+        for (ParamSpec s : exp.model().params()) {
+            p.tensor("d:" + s.name(), Nd4j.valueArrayOf(s.shape(), value, exp.model().dtype()));
+        }
+        return new EncodedUpdate(round, client, examples, 0.5, new EncodedPayload(exp.codec().name(), exp.codec().encode(p)));
+    }
+
+    @Test
+    void aggregateBuffered_weightsEachUpdateByExamplesAndStaleness_andDropsTheTooStale() {
+        Experiment exp = experiment("fedavg");
+        Strategy strategy = strategy(exp);
+        Params before = strategy.globalModel().dup();
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 3, FEDBUFF, 1));
+
+        // At version 5: a fresh update (s = 0), one 3 versions old, one 4 versions old (too stale for 3).
+        ServerStep.Outcome o = work.aggregate(5, List.of(
+                fedAvgUpdate(exp, 0, 5, 10, 1.0), fedAvgUpdate(exp, 1, 2, 30, 2.0), fedAvgUpdate(exp, 2, 1, 50, 4.0)),
+                List.of());
+
+        assertEquals(List.of(0, 1), o.used());
+        assertEquals(1, o.rejected().size());
+        assertTrue(o.rejected().get(0).reason().contains("versions old"));
+        double expected = (10 * 1.0 * 1.0 + 30 * 2.0 / Math.sqrt(4)) / 40;
+        for (String n : before.names()) {
+            INDArray moved = strategy.globalModel().get(n).sub(before.get(n));
+            assertEquals(expected, moved.minNumber().doubleValue(), 1e-12, n);
+            assertEquals(expected, moved.maxNumber().doubleValue(), 1e-12, n);
+        }
+    }
+
+    @Test
+    void aggregateBuffered_fedAsync_movesTheModelByAlphaTimesTheStalenessWeight() {
+        Experiment exp = experiment("fedavg");
+        Strategy strategy = strategy(exp);
+        Params before = strategy.globalModel().dup();
+        // FedAsync: alpha 0.5 times a hinge with a grace of 2 and slope 10.
+        IntToDoubleFunction hinge = s -> 0.5 * (s <= 2 ? 1.0 : 1.0 / (10 * (s - 2) + 1.0));
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, hinge, 4));
+
+        // 3 versions old, one past the hinge's grace of 2: s = 1 / (10 * 1 + 1).
+        ServerStep.Outcome o = work.aggregate(5, List.of(fedAvgUpdate(exp, 1, 2, 30, 2.0)), List.of());
+
+        assertEquals(List.of(1), o.used());
+        double expected = 0.5 / 11 * 2.0;
+        for (String n : before.names()) {
+            INDArray moved = strategy.globalModel().get(n).sub(before.get(n));
+            assertEquals(expected, moved.minNumber().doubleValue(), 1e-12, n);
+            assertEquals(expected, moved.maxNumber().doubleValue(), 1e-12, n);
+        }
+    }
+
+    @Test
+    void aggregateBuffered_fedAsyncFedSub_acknowledgesTheMeanOfTheWindowInTheSameBasis() {
+        Experiment exp = experiment("fedsub");
+        Strategy strategy = strategy(exp);
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, s -> 1.0, 2));
+        // Both train on version 0 (basis 0); they are applied at versions 0 and 1.
+        EncodedUpdate first = trained(exp, strategy, 0, 0);
+        EncodedUpdate second = trained(exp, strategy, 1, 0);
+
+        Payload ack0 = ack(exp, work.aggregate(0, List.of(first), List.of()), 0);
+        Payload ack1 = ack(exp, work.aggregate(1, List.of(second), List.of()), 1);
+
+        Payload b0 = decode(exp, first.update());
+        Payload b1 = decode(exp, second.update());
+        double n0 = first.numExamples();
+        double n1 = second.numExamples();
+        for (String name : ack1.tensors().keySet()) {
+            assertTrue(name.startsWith("b:"), name);
+            assertEquals(b0.tensor(name), ack0.tensor(name), "the first of a window is acknowledged with itself");
+            INDArray mean = b0.tensor(name).mul(n0).add(b1.tensor(name).mul(n1)).div(n0 + n1);
+            assertTrue(mean.equalsWithEps(ack1.tensor(name), 1e-12), name + ": " + ack1.tensor(name) + " vs " + mean);
+        }
+    }
+
+    @Test
+    void freshUpdatesInOneGroup_areExactlyASynchronousRound() {
+        Experiment exp = experiment("fedsub");
+        Strategy syncStrategy = strategy(exp);
+        Strategy asyncInner = strategy(exp);
+        ServerStep sync = new ServerStep(exp, syncStrategy);
+        ServerStep async = new ServerStep(exp, new AsyncAggregation(asyncInner, true, 3, FEDBUFF, 1));
+        List<EncodedUpdate> updates = List.of(trained(exp, syncStrategy, 0, 0), trained(exp, syncStrategy, 2, 0),
+                trained(exp, syncStrategy, 5, 0));
+
+        ServerStep.Outcome s = sync.aggregate(0, updates, List.of());
+        ServerStep.Outcome a = async.aggregate(0, updates, List.of());
+
+        assertEquals(s.used(), a.used());
+        assertEquals(s.clientLoss(), a.clientLoss(), 0.0);
+        for (int id : s.used()) {
+            assertEquals(s.ackFor(id), a.ackFor(id), "acknowledgement of client " + id + ", byte for byte");
+        }
+        for (String n : syncStrategy.globalModel().names()) {
+            assertEquals(syncStrategy.globalModel().get(n), asyncInner.globalModel().get(n), n);
+        }
+    }
+
+    @Test
+    void fedBuffFedSub_acknowledgesEachVersionGroupWithItsOwnPlainMean() {
+        Experiment exp = experiment("fedsub");
+        Strategy strategy = strategy(exp);
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1));
+        // Clients 0 and 1 trained on version 0 (basis 0), client 2 on version 2 (basis 1): applied at version 2.
+        EncodedUpdate a = trained(exp, strategy, 0, 0);
+        EncodedUpdate b = trained(exp, strategy, 1, 0);
+        EncodedUpdate c = trained(exp, strategy, 2, 2);
+
+        ServerStep.Outcome o = work.aggregate(2, List.of(c, a, b), List.of());
+
+        assertEquals(List.of(0, 1, 2), o.used());
+        assertEquals(o.ackFor(0), o.ackFor(1), "one acknowledgement per version group");
+        Payload ackOld = decode(exp, o.ackFor(0));
+        Payload ackNew = decode(exp, o.ackFor(2));
+        Payload pa = decode(exp, a.update());
+        Payload pb = decode(exp, b.update());
+        Payload pc = decode(exp, c.update());
+        double na = a.numExamples();
+        double nb = b.numExamples();
+        for (String name : ackOld.tensors().keySet()) {
+            INDArray mean = pa.tensor(name).mul(na).add(pb.tensor(name).mul(nb)).div(na + nb);
+            assertTrue(mean.equalsWithEps(ackOld.tensor(name), 1e-12), name + ": the staleness scale is undone");
+            assertTrue(pc.tensor(name).equalsWithEps(ackNew.tensor(name), 1e-12), name + ": a group of one is itself");
+        }
+    }
+
+    @Test
+    void strategiesThatCannotRunAsynchronously_areRefusedNamingWhy() {
+        IllegalArgumentException scaffold = assertThrows(IllegalArgumentException.class,
+                () -> new AsyncAggregation(strategy(experiment("scaffold")), true, 3, FEDBUFF, 1));
+        assertTrue(scaffold.getMessage().contains("synchronous rounds"), scaffold.getMessage());
+
+        Experiment svd = experiment("fedsub").withStrategy(StrategySettings.fromConfig(Experiments.load(
+                ConfigFactory.parseString("fedsub.strategy { name = fedsub, fedsub.generator = svd }"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AsyncAggregation(strategy(svd), true, 3, FEDBUFF, 1));
+        assertTrue(e.getMessage().contains("seeded projection generator"), e.getMessage());
+    }
+
+    private static EncodedUpdate trained(Experiment exp, Strategy strategy, int client, int round) {
+        ClientAlgorithm c = strategy.newClient(client);
+        ClientUpdate u = c.train(round, strategy.configure(round, client), exp.data().client(client));
+        return new EncodedUpdate(round, client, u.numExamples(), u.trainLoss(),
+                new EncodedPayload(exp.codec().name(), exp.codec().encode(u.payload())));
+    }
+
+    private static Payload ack(Experiment exp, ServerStep.Outcome o, int client) {
+        assertEquals(List.of(client), o.used());
+        return decode(exp, o.ackFor(client));
+    }
+
+    private static Payload decode(Experiment exp, EncodedPayload p) {
+        return p.read(b -> exp.codec().decode(b, exp.model().dtype()));
+    }
+}
