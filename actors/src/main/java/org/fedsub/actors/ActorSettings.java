@@ -66,6 +66,15 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         positive(path(PATH, "real-timeout"), realTimeout);
     }
 
+    /**
+     * The defaults: {@code fedsub.actors} of the reference config on the classpath (this
+     * module's {@code reference.conf}, the one place where defaults are written). Programmatic
+     * users start here and change what they need with the {@code with...} methods.
+     */
+    public static ActorSettings defaults() {
+        return fromConfig(com.typesafe.config.ConfigFactory.defaultReference());
+    }
+
     /** Reads {@code fedsub.actors} from a resolved root config. */
     public static ActorSettings fromConfig(Config root) {
         Config c = subtree(root, PATH);
@@ -179,10 +188,6 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         }
 
         /** Every client equally fast, always there, on an instant network. */
-        public static Clients ideal() {
-            return new Clients(0, 0, 0, 1, Duration.ZERO, 0, 0, 1, 0);
-        }
-
         public Clients withFaults(double availability, double dropout) {
             return new Clients(stepSeconds, speedSigma, slowFraction, slowFactor, latency, uplinkBytesPerSec,
                     downlinkBytesPerSec, availability, dropout);
@@ -253,16 +258,14 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                     intAt(c, PATH, "max-staleness"), FedAsync.fromConfig(c));
         }
 
-        public static Async sync() {
-            return new Async(Mode.SYNC, 10, 0, 20, FedAsync.DEFAULT);
+        /** These settings in FedBuff mode, with the given buffer, concurrency and staleness bound. */
+        public Async fedBuff(int bufferSize, int concurrency, int maxStaleness) {
+            return new Async(Mode.FEDBUFF, bufferSize, concurrency, maxStaleness, fedAsync);
         }
 
-        public static Async fedBuff(int bufferSize, int concurrency, int maxStaleness) {
-            return new Async(Mode.FEDBUFF, bufferSize, concurrency, maxStaleness, FedAsync.DEFAULT);
-        }
-
-        public static Async fedAsync(FedAsync fedAsync, int concurrency, int maxStaleness) {
-            return new Async(Mode.FEDASYNC, 1, concurrency, maxStaleness, fedAsync);
+        /** These settings in FedAsync mode, with the given mixing rule, concurrency and staleness bound. */
+        public Async fedAsync(FedAsync rule, int concurrency, int maxStaleness) {
+            return new Async(Mode.FEDASYNC, bufferSize, concurrency, maxStaleness, rule);
         }
 
         /** True for FedBuff and FedAsync: no rounds, a model version per aggregation. */
@@ -326,8 +329,6 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         public static final String PATH = Async.PATH + ".fedasync";
 
         /** alpha 0.6 with polynomial staleness, a = 0.5, as in reference.conf. */
-        public static final FedAsync DEFAULT = new FedAsync(0.6, Staleness.polynomial(0.5));
-
         public FedAsync {
             if (!(alpha > 0 && alpha <= 1)) {
                 throw new ConfigError(path(PATH, "alpha"), alpha, "expected a mixing weight in (0, 1]");

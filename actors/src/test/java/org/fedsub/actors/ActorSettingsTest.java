@@ -47,6 +47,17 @@ class ActorSettingsTest {
     }
 
     @Test
+    void defaults_areTheReferenceConfigs_idealClientsInSynchronousRounds() {
+        ActorSettings d = ActorSettings.defaults();
+
+        assertEquals(read(""), d);
+        assertEquals(ActorSettings.Async.Mode.SYNC, d.async().mode());
+        assertEquals(0.0, d.clients().dropout(), 0.0);
+        assertEquals(1.0, d.clients().availability(), 0.0);
+        assertEquals(0.6, d.async().fedAsync().alpha(), 0.0, "FedAsync's alpha as reference.conf sets it");
+    }
+
+    @Test
     void overSelection_samplesMoreClientsThanTheTarget_cappedAtAll() {
         ActorSettings s = read("fedsub.actors.over-selection = 0.3");
         assertEquals(13, s.selected(10, 100));

@@ -72,7 +72,7 @@ class FedAsyncTest {
     }
 
     private static ActorSettings fedAsync(FedAsync rule, int concurrency, int maxStaleness) {
-        return Fixtures.settings(Duration.ofSeconds(30)).withAsync(Async.fedAsync(rule, concurrency, maxStaleness));
+        return Fixtures.settings(Duration.ofSeconds(30)).withAsync(ActorSettings.defaults().async().fedAsync(rule, concurrency, maxStaleness));
     }
 
     @ParameterizedTest
@@ -117,7 +117,7 @@ class FedAsyncTest {
 
         ActorSimulation.Outcome fedAsync = run(exp, fedAsync(new FedAsync(1.0, s), 1, 0));
         ActorSimulation.Outcome fedBuff = run(exp, Fixtures.settings(Duration.ofSeconds(30))
-                .withAsync(Async.fedBuff(1, 1, 0)));
+                .withAsync(ActorSettings.defaults().async().fedBuff(1, 1, 0)));
 
         assertSameModel(fedBuff.result().finalModel(), fedAsync.result().finalModel());
     }
@@ -127,7 +127,7 @@ class FedAsyncTest {
         Experiment exp = Fixtures.experiment("fedsub", 12, Participation.full());
         ActorSettings settings = fedAsync(new FedAsync(0.6, Staleness.polynomial(0.5)), 4, 1)
                 .withRoundDeadline(Duration.ofSeconds(3)).withClock(Clock.VIRTUAL)
-                .withClients(ActorSettings.Clients.ideal().withSpeed(0.1, 0.5, 0.3, 10).withFaults(0.9, 0.1));
+                .withClients(ActorSettings.defaults().clients().withSpeed(0.1, 0.5, 0.3, 10).withFaults(0.9, 0.1));
 
         ActorSimulation.Outcome first = run(exp, settings);
         ActorSimulation.Outcome second = run(exp, settings);
@@ -148,7 +148,7 @@ class FedAsyncTest {
     @Test
     void strategiesFedAsyncCannotRun_areRefusedAtStartUp_namingTheKey() {
         Experiment exp = Fixtures.experiment("scaffold", 2, Participation.full());
-        ActorSettings settings = fedAsync(FedAsync.DEFAULT, 2, 3);
+        ActorSettings settings = fedAsync(ActorSettings.defaults().async().fedAsync(), 2, 3);
 
         ConfigError e = assertThrows(ConfigError.class, () -> ActorSimulation.behavior(exp,
                 ActorSimulation.newStrategy(exp), settings, Map.of(), RoundListener.NONE, new CompletableFuture<>()));

@@ -53,7 +53,7 @@ class FedBuffTest {
     void bufferOfEveryClient_noStaleness_isExactlyTheSynchronousRun(String strategy, Clock clock) throws Exception {
         Experiment exp = Fixtures.experiment(strategy, 4, Participation.full());
         RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
-        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30)).withClock(clock).withAsync(Async.fedBuff(6, 6, 0));
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30)).withClock(clock).withAsync(ActorSettings.defaults().async().fedBuff(6, 6, 0));
 
         ActorSimulation.Outcome out = run(exp, settings);
 
@@ -72,8 +72,8 @@ class FedBuffTest {
     void fedBuffFedSub_withStragglersAndDropouts_finishes_reproduciblyOnTheVirtualClock() throws Exception {
         Experiment exp = Fixtures.experiment("fedsub", 8, Participation.full());
         ActorSettings settings = Fixtures.settings(Duration.ofSeconds(3)).withClock(Clock.VIRTUAL)
-                .withClients(ActorSettings.Clients.ideal().withSpeed(0.1, 0.5, 0.3, 10).withFaults(0.9, 0.1))
-                .withAsync(Async.fedBuff(2, 4, 3));
+                .withClients(ActorSettings.defaults().clients().withSpeed(0.1, 0.5, 0.3, 10).withFaults(0.9, 0.1))
+                .withAsync(ActorSettings.defaults().async().fedBuff(2, 4, 3));
 
         ActorSimulation.Outcome first = run(exp, settings);
         ActorSimulation.Outcome second = run(exp, settings);
@@ -98,7 +98,7 @@ class FedBuffTest {
     @Test
     void strategiesFedBuffCannotRun_areRefusedAtStartUp_namingTheKey() {
         Experiment exp = Fixtures.experiment("scaffold", 2, Participation.full());
-        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(3)).withAsync(Async.fedBuff(2, 4, 3));
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(3)).withAsync(ActorSettings.defaults().async().fedBuff(2, 4, 3));
 
         ConfigError e = assertThrows(ConfigError.class, () -> ActorSimulation.behavior(exp,
                 ActorSimulation.newStrategy(exp), settings, Map.of(), RoundListener.NONE, new CompletableFuture<>()));

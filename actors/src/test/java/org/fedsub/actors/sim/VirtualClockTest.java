@@ -56,7 +56,7 @@ class VirtualClockTest {
         Experiment exp = Fixtures.experiment("fedsub", 3, Participation.full());
         RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
 
-        ActorSimulation.Outcome out = run(exp, virtual(1, ActorSettings.Clients.ideal()));
+        ActorSimulation.Outcome out = run(exp, virtual(1, ActorSettings.defaults().clients()));
 
         assertSameModel(expected.finalModel(), out.result().finalModel());
         assertTrue(out.result().rounds().stream().allMatch(m -> m.virtualSeconds() == 0.0));
@@ -66,7 +66,7 @@ class VirtualClockTest {
     void virtualTime_advancesByModelledComputeAndTransfer() throws Exception {
         Experiment exp = Fixtures.experiment("fedavg", 3, Participation.full());
         RunResult ref = new ReferenceEngine(exp).run(RoundListener.NONE);
-        ActorSettings.Clients clients = ActorSettings.Clients.ideal().withSpeed(0.1, 0, 0, 1)
+        ActorSettings.Clients clients = ActorSettings.defaults().clients().withSpeed(0.1, 0, 0, 1)
                 .withNetwork(Duration.ofMillis(10), 1e6, 1e7);
 
         ActorSimulation.Outcome out = run(exp, virtual(60, clients));
@@ -85,7 +85,7 @@ class VirtualClockTest {
     void stragglersAndDropouts_areCutAtTheVirtualDeadline_reproduciblyFromTheSeed() throws Exception {
         Experiment exp = Fixtures.experiment("fedsub", 4, Participation.full());
         // Normal clients take 0.5 s a round, stragglers 5 s; the deadline is 2 s.
-        ActorSettings.Clients clients = ActorSettings.Clients.ideal().withSpeed(0.1, 0, 0.3, 10).withFaults(0.9, 0.2);
+        ActorSettings.Clients clients = ActorSettings.defaults().clients().withSpeed(0.1, 0, 0.3, 10).withFaults(0.9, 0.2);
         ActorSettings settings = virtual(2, clients);
         ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
 
@@ -131,7 +131,7 @@ class VirtualClockTest {
         Experiment exp = Fixtures.experiment("fedavg", 1, Participation.full());
         // Normal clients answer after 0.05 s, stragglers after 5 s; the deadline is 1.5 s.
         ActorSettings settings = Fixtures.settings(Duration.ofMillis(1500))
-                .withClients(ActorSettings.Clients.ideal().withSpeed(0.01, 0, 0.3, 100));
+                .withClients(ActorSettings.defaults().clients().withSpeed(0.01, 0, 0.3, 100));
         ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
         int stragglers = 0;
         for (int id = 0; id < 6; id++) {
