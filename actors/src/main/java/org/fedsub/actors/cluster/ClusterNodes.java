@@ -13,9 +13,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
-import org.fedsub.actors.server.FedBuffServer;
-import org.fedsub.actors.server.FederatedServer;
-import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.AsyncServer;
+import org.fedsub.actors.server.Finished;
+import org.fedsub.actors.server.SyncServer;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
 import org.fedsub.runtime.engine.Experiment;
@@ -112,15 +112,15 @@ public final class ClusterNodes {
         ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
         ActorRef<Finished> finished = ctx.messageAdapter(Finished.class, Done::new);
         if (settings.async().asynchronous()) {
-            ActorRef<FedBuffServer.Command> server = ctx.spawn(
-                    FedBuffServer.create(work, clients, settings, profiles, listener), "server");
+            ActorRef<AsyncServer.Command> server = ctx.spawn(
+                    AsyncServer.create(work, clients, settings, profiles, listener), "server");
             ctx.watch(server);
-            server.tell(new FedBuffServer.Run(finished));
+            server.tell(new AsyncServer.Run(finished));
         } else {
-            ActorRef<FederatedServer.Command> server = ctx.spawn(
-                    FederatedServer.create(work, clients, settings, profiles, listener), "server");
+            ActorRef<SyncServer.Command> server = ctx.spawn(
+                    SyncServer.create(work, clients, settings, profiles, listener), "server");
             ctx.watch(server);
-            server.tell(new FederatedServer.Run(finished));
+            server.tell(new SyncServer.Run(finished));
         }
         return Behaviors.receive(ServerCommand.class)
                 .onMessage(Listed.class, m -> Behaviors.same()) // clients that leave now are DeathWatch's business

@@ -12,7 +12,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
 /**
  * Where a synchronous round is cut: which of the updates that came back made it, and why every
  * other sampled client is late. Plain data in, plain data out, so that the rules are tested
- * without actors; {@link RoundActor} gathers the inputs.
+ * without actors; {@link SyncRound} gathers the inputs.
  *
  * <p>On the real clock the round closes when it has its target or at its deadline: what has
  * arrived is used, whoever is still pending is late. On the virtual clock every answer has come

@@ -15,10 +15,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
-import org.fedsub.actors.server.FedBuffServer;
-import org.fedsub.actors.server.FederatedServer;
-import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.AsyncServer;
+import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
+import org.fedsub.actors.server.SyncServer;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.ClientStep;
 import org.fedsub.runtime.engine.Experiment;
@@ -34,7 +34,7 @@ import org.fedsub.runtime.strategy.StrategyContext;
 
 /**
  * Runs an experiment on actors in this JVM: one supervised {@link ClientActor} per client, one
- * {@link FederatedServer} (synchronous rounds) or {@link FedBuffServer} (asynchronous: FedBuff or
+ * {@link SyncServer} (synchronous rounds) or {@link AsyncServer} (asynchronous: FedBuff or
  * FedAsync). With full participation and no faults the result equals the reference engine's for
  * the same experiment and seed.
  */
@@ -141,15 +141,15 @@ public final class ActorSimulation {
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
             if (async) {
-                ActorRef<FedBuffServer.Command> server = ctx.spawn(
-                        FedBuffServer.create(work, clients, settings, profiles, listener), "server");
+                ActorRef<AsyncServer.Command> server = ctx.spawn(
+                        AsyncServer.create(work, clients, settings, profiles, listener), "server");
                 ctx.watch(server);
-                server.tell(new FedBuffServer.Run(ctx.getSelf()));
+                server.tell(new AsyncServer.Run(ctx.getSelf()));
             } else {
-                ActorRef<FederatedServer.Command> server = ctx.spawn(
-                        FederatedServer.create(work, clients, settings, profiles, listener), "server");
+                ActorRef<SyncServer.Command> server = ctx.spawn(
+                        SyncServer.create(work, clients, settings, profiles, listener), "server");
                 ctx.watch(server);
-                server.tell(new FederatedServer.Run(ctx.getSelf()));
+                server.tell(new SyncServer.Run(ctx.getSelf()));
             }
             return Behaviors.receive(Finished.class)
                     .onMessage(Finished.class, f -> {

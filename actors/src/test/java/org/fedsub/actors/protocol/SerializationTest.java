@@ -30,14 +30,15 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
-import org.fedsub.actors.server.FederatedServer;
+import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
+import org.fedsub.actors.server.SyncServer;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.strategy.ClientFailure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.fedsub.runtime.codec.EncodedPayload;
 
 @ExtendWith(LogCapturingExtension.class)
 class SerializationTest {
@@ -122,10 +123,10 @@ class SerializationTest {
         RoundMetrics m = new RoundMetrics(2, 6, 5, 1, 0.5, Double.NaN, Double.NaN, Double.NaN, 100, 200, 30, 1.5, 0);
         RoundReport r = new RoundReport(m, 1, false, List.of(new ClientFailure(4, 2, "late: no answer before the round deadline")));
         assertEquals(r, serialization.verifySerialization(r, true));
-        FederatedServer.Finished f = new FederatedServer.Finished(List.of(r), null);
+        Finished f = new Finished(List.of(r), null);
         assertEquals(f, serialization.verifySerialization(f, true));
-        TestProbe<FederatedServer.Finished> probe = testKit.createTestProbe();
-        serialization.verifySerialization(new FederatedServer.Run(probe.ref()), true);
+        TestProbe<Finished> probe = testKit.createTestProbe();
+        serialization.verifySerialization(new SyncServer.Run(probe.ref()), true);
     }
 
     @Test

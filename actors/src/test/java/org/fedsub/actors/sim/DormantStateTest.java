@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.fedsub.actors.Fixtures;
-import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.Finished;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Participation;

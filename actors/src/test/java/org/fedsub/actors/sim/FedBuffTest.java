@@ -15,7 +15,7 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.ActorSettings.Async;
 import org.fedsub.actors.ActorSettings.Clock;
 import org.fedsub.actors.Fixtures;
-import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.Experiment;

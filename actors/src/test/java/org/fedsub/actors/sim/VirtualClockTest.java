@@ -15,7 +15,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.ActorSettings.Clock;
 import org.fedsub.actors.Fixtures;
-import org.fedsub.actors.server.FederatedServer.Finished;
+import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Participation;

@@ -2,10 +2,10 @@ package org.fedsub.runtime.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.model.Params;

@@ -17,18 +17,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.protocol.CborSerializable;
-import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.engine.RoundListener;
-import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * The coordinator of a synchronous run. It outlives rounds: for each round it samples clients,
- * has the strategy configure their tasks, spawns a {@link RoundActor} to collect the updates,
+ * has the strategy configure their tasks, spawns a {@link SyncRound} to collect the updates,
  * and then aggregates what came back in time, acknowledges the used clients, evaluates, reports
  * the round and starts the next. All strategy work runs on the compute dispatcher, one step at a
  * time, so the strategy is only ever used by one thread at once.
@@ -37,23 +37,13 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * round whose actor crashes loses that round only. An exception from the strategy itself ends
  * the run with an error in {@link Finished}.
  */
-public final class FederatedServer extends AbstractBehavior<FederatedServer.Command> {
+public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     /** The coordinator's protocol. */
     public sealed interface Command {}
 
     /** Runs every round of the experiment, then replies {@link Finished} and stops. */
     public record Run(ActorRef<Finished> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * The run ended: every round's report, and the error that ended it early, or null.
-     */
-    public record Finished(List<RoundReport> rounds, String error) implements CborSerializable {
-
-        public Finished {
-            rounds = List.copyOf(rounds);
-        }
-    }
 
     /** A round actor's harvest: the updates that arrived in time, sorted by client id, and the failures. */
     record RoundCollected(int round, List<UpdateReady> updates, List<ClientFailure> failures, int late,
@@ -99,10 +89,10 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
      */
     public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
-        return Behaviors.setup(ctx -> new FederatedServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
+        return Behaviors.setup(ctx -> new SyncServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
     }
 
-    private FederatedServer(ActorContext<Command> context, ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
+    private SyncServer(ActorContext<Command> context, ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
         super(context);
         this.work = work;
@@ -154,12 +144,12 @@ public final class FederatedServer extends AbstractBehavior<FederatedServer.Comm
         if (m.failure() != null) {
             return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
         }
-        RoundActor.Plan plan = new RoundActor.Plan(m.round(), work.target(), m.tasks());
-        Behavior<RoundActor.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
-                ? RoundActor.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
+        SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks());
+        Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
+                ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
                         getContext().getSelf())
-                : RoundActor.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
-        ActorRef<RoundActor.Command> ref = getContext().spawn(round, "round-" + m.round());
+                : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
+        ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round());
         getContext().watchWith(ref, new RoundActorStopped(m.round()));
         return this;
     }

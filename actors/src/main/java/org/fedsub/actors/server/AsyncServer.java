@@ -24,7 +24,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.protocol.CborSerializable;
-import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
@@ -34,21 +33,24 @@ import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.Seeds;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.engine.EncodedUpdate;
 import org.fedsub.runtime.engine.RoundListener;
-import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * The coordinator of an asynchronous FedBuff run (Nguyen et al., 2022): {@code concurrency}
  * clients train at once, each on the model version current when it was asked; every
- * {@code buffer-size} arrivals are aggregated with staleness weights
- * (the run's {@link org.fedsub.runtime.strategy.AsyncAggregation}), which makes a new version. FedAsync (Xie et al.,
- * 2019) is the same coordinator with a buffer of one and FedAsync's weight
- * {@code alpha * s(staleness)} ({@link ActorSettings.Async#weight}). Each aggregation is
- * reported as one "round" (FedAsync: each applied update; one it discards makes no version). A client is asked again only once its previous update has been
- * aggregated or discarded, so that its acknowledgement always meets the state it belongs to.
+ * {@code buffer-size} arrivals are aggregated with staleness weights, which makes a new version.
+ * FedAsync (Xie et al., 2019) is the same coordinator with a buffer of one and FedAsync's weight
+ * {@code alpha * s(staleness)} ({@link ActorSettings.Async#weight}). The arithmetic is the run's
+ * {@link org.fedsub.runtime.strategy.AsyncAggregation}, reached through the server step; this
+ * actor only decides who trains when. Each aggregation is reported as one "round" (FedAsync:
+ * each applied update; one it discards makes no version). A client is asked again only once its
+ * previous update has been aggregated or discarded, so that its acknowledgement always meets the
+ * state it belongs to.
  *
  * <p>On the virtual clock the coordinator is a conservative discrete-event simulation: each
  * answer is placed at its modelled time, and it is processed only when no client still
@@ -56,13 +58,13 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * reproducible from the seed whatever the thread scheduling. On the real clock answers are
  * processed as they come and a per-client deadline catches silent clients.
  */
-public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command> {
+public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
 
     /** The coordinator's protocol. */
     public sealed interface Command {}
 
     /** Runs until {@code fedsub.rounds} aggregations, then replies and stops. */
-    public record Run(ActorRef<FederatedServer.Finished> replyTo) implements Command, CborSerializable {}
+    public record Run(ActorRef<Finished> replyTo) implements Command, CborSerializable {}
 
     private record FromClient(ToServer msg) implements Command, NoSerializationVerificationNeeded {}
 
@@ -73,7 +75,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private record TasksReady(List<Integer> ids, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record Quiet(FederatedServer.Finished finished, List<Integer> stillBusy)
+    private record Quiet(Finished finished, List<Integer> stillBusy)
             implements Command, NoSerializationVerificationNeeded {}
 
     private record BufferDone(List<UpdateReady> taken, ServerStep.Outcome outcome, ServerStep.Scores scores,
@@ -119,7 +121,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     private final Set<Integer> everAsked = new java.util.TreeSet<>();
     private final int[] coolUntil;
     private final List<RoundReport> reports = new ArrayList<>();
-    private ActorRef<FederatedServer.Finished> replyTo;
+    private ActorRef<Finished> replyTo;
     private int version;
     private double now;
     private long dispatches;
@@ -134,14 +136,14 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
     public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
         if (!(work.strategy() instanceof org.fedsub.runtime.strategy.AsyncAggregation)) {
-            throw new IllegalArgumentException("FedBuffServer needs a server step over an AsyncAggregation, got "
+            throw new IllegalArgumentException("AsyncServer needs a server step over an AsyncAggregation, got "
                     + work.strategy().getClass().getName() + " (see ActorSettings.Async.serverStrategy)");
         }
         return Behaviors.setup(ctx -> Behaviors.withTimers(
-                timers -> new FedBuffServer(ctx, timers, work, Map.copyOf(clients), settings, timing, listener)));
+                timers -> new AsyncServer(ctx, timers, work, Map.copyOf(clients), settings, timing, listener)));
     }
 
-    private FedBuffServer(ActorContext<Command> context, TimerScheduler<Command> timers, ServerStep work,
+    private AsyncServer(ActorContext<Command> context, TimerScheduler<Command> timers, ServerStep work,
             Map<Integer, ActorRef<ToClient>> clients, ActorSettings settings, Timing timing, RoundListener listener) {
         super(context);
         this.work = work;
@@ -424,7 +426,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
         if (error != null) {
             getContext().getLog().error("run {} stopped: {}", work.experiment().name(), error);
         }
-        FederatedServer.Finished finished = new FederatedServer.Finished(reports, error);
+        Finished finished = new Finished(reports, error);
         Map<Integer, ActorRef<ToClient>> used = new TreeMap<>();
         for (int id : everAsked) {
             used.put(id, clients.get(id));
@@ -441,7 +443,7 @@ public final class FedBuffServer extends AbstractBehavior<FedBuffServer.Command>
 
     @Override
     public String toString() {
-        return "FedBuffServer[version " + version + ", in flight " + inFlight.keySet() + ", buffer " + buffer.size()
+        return "AsyncServer[version " + version + ", in flight " + inFlight.keySet() + ", buffer " + buffer.size()
                 + ", dead " + Arrays.toString(dead.toArray()) + "]";
     }
 }

@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
@@ -24,6 +23,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
@@ -38,7 +38,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * modelled arrival time, and cuts at the deadline in simulated time; its timer is then only a
  * wall-clock safety net. The outcome is the same whatever order the answers come in.
  */
-public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
+public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     /** The round actor's protocol; all of it private. */
     public sealed interface Command {}
@@ -59,7 +59,7 @@ public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
     public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks) {}
 
     private final Plan plan;
-    private final ActorRef<FederatedServer.Command> replyTo;
+    private final ActorRef<SyncServer.Command> replyTo;
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final Timing timing;
     private final double deadlineSeconds;
@@ -74,9 +74,9 @@ public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
-            ActorRef<FederatedServer.Command> replyTo) {
+            ActorRef<SyncServer.Command> replyTo) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(
-                timers -> new RoundActor(ctx, plan, clients, replyTo, null, 0).start(timers, deadline)));
+                timers -> new SyncRound(ctx, plan, clients, replyTo, null, 0).start(timers, deadline)));
     }
 
     /**
@@ -84,13 +84,13 @@ public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
      * places the answers; {@code realTimeout} of wall-clock time is the safety net.
      */
     public static Behavior<Command> virtual(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Timing timing,
-            double deadlineSeconds, Duration realTimeout, ActorRef<FederatedServer.Command> replyTo) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RoundActor(ctx, plan, clients, replyTo, timing,
+            double deadlineSeconds, Duration realTimeout, ActorRef<SyncServer.Command> replyTo) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SyncRound(ctx, plan, clients, replyTo, timing,
                 deadlineSeconds).start(timers, realTimeout)));
     }
 
-    private RoundActor(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
-            ActorRef<FederatedServer.Command> replyTo, Timing timing, double deadlineSeconds) {
+    private SyncRound(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
+            ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds) {
         super(context);
         this.plan = plan;
         this.clients = clients;
@@ -200,7 +200,7 @@ public final class RoundActor extends AbstractBehavior<RoundActor.Command> {
                 ? SyncCutoff.realClock(plan.round(), plan.target(), updates, pending, failures)
                 : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pending,
                         failures, failuresKnownAt);
-        replyTo.tell(new FederatedServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
+        replyTo.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
                 cut.seconds()));
         return Behaviors.stopped();
     }

@@ -15,11 +15,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.strategy.ClientFailure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The round actor alone, with probes standing in for clients and coordinator, on manual time. */
 @ExtendWith(LogCapturingExtension.class)
-class RoundActorTest {
+class SyncRoundTest {
 
     private static final ActorTestKit testKit =
             ActorTestKit.create(ManualTime.config().withFallback(ConfigFactory.load("application-test")));
@@ -43,8 +43,8 @@ class RoundActorTest {
         return new EncodedPayload("float64", new byte[n]);
     }
 
-    private record Setup(ActorRef<RoundActor.Command> round, List<TestProbe<ToClient>> clients,
-            TestProbe<FederatedServer.Command> server) {}
+    private record Setup(ActorRef<SyncRound.Command> round, List<TestProbe<ToClient>> clients,
+            TestProbe<SyncServer.Command> server) {}
 
     private static Setup start(int round, int numClients, int target) {
         List<TestProbe<ToClient>> probes = new java.util.ArrayList<>();
@@ -56,9 +56,9 @@ class RoundActorTest {
             refs.put(id, p.ref());
             tasks.put(id, bytes(10 + id));
         }
-        TestProbe<FederatedServer.Command> server = testKit.createTestProbe();
-        ActorRef<RoundActor.Command> ref = testKit.spawn(
-                RoundActor.create(new RoundActor.Plan(round, target, tasks), refs, DEADLINE, server.ref()));
+        TestProbe<SyncServer.Command> server = testKit.createTestProbe();
+        ActorRef<SyncRound.Command> ref = testKit.spawn(
+                SyncRound.create(new SyncRound.Plan(round, target, tasks), refs, DEADLINE, server.ref()));
         return new Setup(ref, probes, server);
     }
 
@@ -74,7 +74,7 @@ class RoundActorTest {
             asked.get(i).replyTo().tell(update(5, i));
         }
 
-        FederatedServer.RoundCollected c = s.server().expectMessageClass(FederatedServer.RoundCollected.class);
+        SyncServer.RoundCollected c = s.server().expectMessageClass(SyncServer.RoundCollected.class);
         assertEquals(List.of(0, 1, 2), c.updates().stream().map(UpdateReady::clientId).toList());
         assertEquals(List.of(), c.failures());
         assertEquals(0, c.late());
@@ -95,7 +95,7 @@ class RoundActorTest {
             return null;
         });
 
-        FederatedServer.RoundCollected c = s.server().expectMessageClass(FederatedServer.RoundCollected.class);
+        SyncServer.RoundCollected c = s.server().expectMessageClass(SyncServer.RoundCollected.class);
         assertEquals(List.of(0, 2), c.updates().stream().map(UpdateReady::clientId).toList());
         assertEquals(1, c.late());
         ClientFailure f = c.failures().get(0);
@@ -118,7 +118,7 @@ class RoundActorTest {
             return null;
         });
 
-        FederatedServer.RoundCollected c = s.server().expectMessageClass(FederatedServer.RoundCollected.class);
+        SyncServer.RoundCollected c = s.server().expectMessageClass(SyncServer.RoundCollected.class);
         assertEquals(List.of(0), c.updates().stream().map(UpdateReady::clientId).toList());
         assertEquals(0, c.late());
         assertEquals(List.of(1, 2), c.failures().stream().map(ClientFailure::clientId).toList());
@@ -137,7 +137,7 @@ class RoundActorTest {
         s.server().expectNoMessage(Duration.ofMillis(100));
         asked.get(1).replyTo().tell(update(3, 1));
 
-        FederatedServer.RoundCollected c = s.server().expectMessageClass(FederatedServer.RoundCollected.class);
+        SyncServer.RoundCollected c = s.server().expectMessageClass(SyncServer.RoundCollected.class);
         assertEquals(List.of(update(3, 0), update(3, 1)), c.updates());
     }
 
@@ -148,7 +148,7 @@ class RoundActorTest {
         asked.get(3).replyTo().tell(update(0, 3));
         asked.get(1).replyTo().tell(update(0, 1));
 
-        FederatedServer.RoundCollected c = s.server().expectMessageClass(FederatedServer.RoundCollected.class);
+        SyncServer.RoundCollected c = s.server().expectMessageClass(SyncServer.RoundCollected.class);
         assertEquals(List.of(1, 3), c.updates().stream().map(UpdateReady::clientId).toList());
         assertEquals(2, c.late());
         assertTrue(c.failures().get(0).reason().contains("already had its 2 updates"));
