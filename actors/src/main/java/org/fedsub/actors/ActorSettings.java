@@ -1,15 +1,18 @@
 package org.fedsub.actors;
 
 import static org.fedsub.runtime.config.Settings.doubleAt;
+import static org.fedsub.runtime.config.Settings.durationAt;
 import static org.fedsub.runtime.config.Settings.intAt;
+import static org.fedsub.runtime.config.Settings.nonNegative;
 import static org.fedsub.runtime.config.Settings.oneOf;
 import static org.fedsub.runtime.config.Settings.path;
+import static org.fedsub.runtime.config.Settings.positive;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.strategy.AsyncAggregation;
 import org.fedsub.runtime.strategy.Strategy;
@@ -429,39 +432,11 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         }
     }
 
-    private static void nonNegative(String path, double v) {
-        if (!(v >= 0) || !Double.isFinite(v)) {
-            throw new ConfigError(path, v, "expected a finite number >= 0");
-        }
+    private static Config subtree(Config root, String path) {
+        return Settings.subtree(root, path, "fedsub-actors' reference.conf");
     }
 
     private static void fraction(String path, double v) {
-        if (!(v >= 0 && v <= 1)) {
-            throw new ConfigError(path, v, "expected a probability in [0, 1]");
-        }
-    }
-
-    private static void positive(String path, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new ConfigError(path, d, "expected a duration > 0, e.g. 30s or 500ms");
-        }
-    }
-
-    private static Config subtree(Config root, String path) {
-        try {
-            return root.getConfig(path);
-        } catch (ConfigException e) {
-            throw new ConfigError(path, "missing or not an object; expected the " + path
-                    + " block of fedsub-actors' reference.conf", e);
-        }
-    }
-
-    private static Duration durationAt(Config c, String prefix, String key) {
-        try {
-            return c.getDuration(key);
-        } catch (ConfigException e) {
-            String found = c.hasPath(key) ? " (found " + c.getValue(key).render() + ")" : "";
-            throw new ConfigError(path(prefix, key), "expected a duration such as 30s or 500ms" + found, e);
-        }
+        Settings.unitInterval(path, v, true);
     }
 }

@@ -2,6 +2,7 @@ package org.fedsub.runtime.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -102,6 +103,34 @@ public final class Settings {
             throw new ConfigError(path, v, "expected an integer >= " + min);
         }
         return v;
+    }
+
+    /** {@code d} if it is a duration > 0, else a {@link ConfigError} at {@code path}. */
+    public static Duration positive(String path, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new ConfigError(path, d, "expected a duration > 0, e.g. 30s or 500ms");
+        }
+        return d;
+    }
+
+    public static Duration durationAt(Config c, String prefix, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            throw wrap(c, prefix, key, "a duration such as 30s or 500ms", e);
+        }
+    }
+
+    /**
+     * The object at {@code path} of {@code root}; a {@link ConfigError} naming the path when it
+     * is missing or not an object ({@code whose} says which reference.conf defines it).
+     */
+    public static Config subtree(Config root, String path, String whose) {
+        try {
+            return root.getConfig(path);
+        } catch (ConfigException e) {
+            throw new ConfigError(path, "missing or not an object; expected the " + path + " block of " + whose, e);
+        }
     }
 
     private static ConfigError wrap(Config c, String prefix, String key, String expected, ConfigException e) {
