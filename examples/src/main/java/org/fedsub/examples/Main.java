@@ -12,6 +12,7 @@ import org.fedsub.examples.cli.Help;
 import org.fedsub.examples.cli.RunCommand;
 import org.fedsub.examples.cli.UsageError;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.engine.RunFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,10 @@ public final class Main {
                     + (parsed == null ? "" : fromSet(parsed, e.path(), e.getMessage())));
             log.debug("config error", e);
             return USAGE;
+        } catch (RunFailedException e) {
+            err.println("fedsub: " + e.getMessage());
+            log.debug("run failed", e);
+            return FAILED;
         } catch (Exception e) {
             err.println("fedsub: " + command + " failed: " + e);
             e.printStackTrace(err);

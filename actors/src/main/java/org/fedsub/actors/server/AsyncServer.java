@@ -403,11 +403,12 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
             clients.get(id).tell(new Aggregated(round, id, ack));
             tally.sent(ack == null ? 0 : ack.size());
         }
-        tally.failed(o.rejected());
+        tally.refused(o);
         if (o.used().isEmpty() && settings.async().mode() == ActorSettings.Async.Mode.FEDASYNC) {
             // FedAsync: a discarded update (too stale, or refused) changes nothing, so it makes no
             // version, and staleness keeps counting model changes; its failure goes in the next report.
-            return advance();
+            java.util.Optional<String> stalled = work.stalled();
+            return stalled.isPresent() ? finishRun(stalled.get()) : advance();
         }
         RoundReport report = tally.report(version, o, tally.failures().size(), d.scores(), virtual ? now : 0.0, false);
         RoundMetrics m = report.metrics();
@@ -418,6 +419,10 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         listener.onRound(m);
         version++;
         tally.reset();
+        java.util.Optional<String> stalled = work.stalled();
+        if (stalled.isPresent()) {
+            return finishRun(stalled.get());
+        }
         return advance();
     }
 

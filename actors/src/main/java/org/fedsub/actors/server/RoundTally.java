@@ -21,6 +21,7 @@ final class RoundTally {
     private long down;
     private long maxUp;
     private final List<ClientFailure> failures = new ArrayList<>();
+    private final java.util.SortedMap<String, Integer> rejectedBy = new java.util.TreeMap<>();
     private long start = System.nanoTime();
 
     /** {@code n} more clients were asked to train. */
@@ -58,6 +59,12 @@ final class RoundTally {
         failures.addAll(fs);
     }
 
+    /** The updates an aggregation refused: failures, counted by reason. */
+    void refused(ServerStep.Outcome o) {
+        failures.addAll(o.rejected());
+        o.rejectedBy().forEach((k, v) -> rejectedBy.merge(k, v, Integer::sum));
+    }
+
     int asked() {
         return asked;
     }
@@ -79,7 +86,8 @@ final class RoundTally {
             double virtualSeconds, boolean dropped) {
         double wall = (System.nanoTime() - start) / 1e6 - scores.evalMillis();
         RoundMetrics m = new RoundMetrics(round, asked, outcome.used().size(), failed, outcome.clientLoss(),
-                scores.trainLoss(), scores.testLoss(), scores.testAccuracy(), up, down, maxUp, wall, virtualSeconds);
+                scores.trainLoss(), scores.testLoss(), scores.testAccuracy(), up, down, maxUp, wall, virtualSeconds,
+                rejectedBy);
         List<ClientFailure> sorted = new ArrayList<>(failures);
         sorted.sort(Comparator.comparingInt(ClientFailure::clientId));
         return new RoundReport(m, late, dropped, sorted);
@@ -93,6 +101,7 @@ final class RoundTally {
         down = 0;
         maxUp = 0;
         failures.clear();
+        rejectedBy.clear();
         start = System.nanoTime();
     }
 }

@@ -21,6 +21,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.codec.EncodedPayload;
+import org.fedsub.runtime.engine.EncodedUpdate;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.ServerStep;
@@ -160,12 +161,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         }
         collected = true;
         int target = work.target();
-        boolean dropped = c.updates().size() < settings.minCompletion() * target;
-        if (dropped) {
-            getContext().getLog().warn("round {}: dropped, only {} of {} updates arrived (min-completion {}); model kept",
-                    c.round(), c.updates().size(), target, settings.minCompletion());
-        }
-        return finishRound(c, dropped);
+        return finishRound(c, false);
     }
 
     private Behavior<Command> onRoundActorStopped(RoundActorStopped m) {
@@ -181,13 +177,16 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds()), true);
     }
 
-    private Behavior<Command> finishRound(RoundCollected c, boolean dropped) {
+    /** Aggregates what was collected; a round whose actor crashed ({@code lost}) aggregates nothing. */
+    private Behavior<Command> finishRound(RoundCollected c, boolean lost) {
         int r = c.round();
+        // min-completion counts the valid updates: fewer and the round is dropped, the model kept.
+        double minValid = lost ? Double.POSITIVE_INFINITY : settings.minCompletion() * work.target();
+        List<EncodedUpdate> updates = c.updates().stream().map(UpdateReady::encoded).toList();
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-            ServerStep.Outcome outcome = dropped ? ServerStep.Outcome.none()
-                    : work.aggregate(r, c.updates().stream().map(UpdateReady::encoded).toList(), c.failures());
-            return new RoundDone(c, dropped, outcome, work.evaluate(r), null);
-        }, compute), (done, failure) -> failure == null ? done : new RoundDone(c, dropped, null, null, failure));
+            ServerStep.Outcome outcome = work.aggregate(r, updates, c.failures(), minValid);
+            return new RoundDone(c, outcome.dropped(), outcome, work.evaluate(r), null);
+        }, compute), (done, failure) -> failure == null ? done : new RoundDone(c, lost, null, null, failure));
         return this;
     }
 
@@ -212,11 +211,11 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         }
         tally.lateCount(c.late());
         tally.failed(c.failures());
-        tally.failed(o.rejected());
+        tally.refused(o);
         if (d.dropped()) {
-            for (UpdateReady u : c.updates()) {
-                tally.failed(new ClientFailure(u.clientId(), c.round(), "round dropped below min-completion"));
-            }
+            getContext().getLog().warn("round {}: dropped, {} valid of {} wanted (min-completion {}); model kept",
+                    c.round(), o.rejectedBy().getOrDefault("round-dropped", 0), work.target(),
+                    settings.minCompletion());
         }
         RoundReport report = tally.report(c.round(), o, sampled.length - o.used().size(), d.scores(), virtualNow,
                 d.dropped());
@@ -226,6 +225,10 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 m.sampled(), c.late(), m.failed(), d.dropped() ? ", dropped" : "",
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
         listener.onRound(m);
+        java.util.Optional<String> stalled = work.stalled();
+        if (stalled.isPresent()) {
+            return finishRun(stalled.get());
+        }
         return c.round() + 1 < work.rounds() ? startRound(c.round() + 1) : finishRun(null);
     }
 

@@ -24,6 +24,7 @@ import org.fedsub.runtime.engine.ClientStep;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
+import org.fedsub.runtime.engine.RunFailedException;
 import org.fedsub.runtime.engine.RunResult;
 import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.state.ClientStateStore;
@@ -54,7 +55,7 @@ public final class ActorSimulation {
      * Runs {@code exp} on a fresh actor system configured by {@code systemConfig} (a resolved
      * config; the compute pool is sized by {@code settings}), and terminates it.
      *
-     * @throws IllegalStateException if the run ended with an error
+     * @throws RunFailedException if the run ended with an error
      */
     public static Outcome run(Experiment exp, ActorSettings settings, Config systemConfig, RoundListener listener) {
         Strategy strategy = newStrategy(exp);
@@ -172,10 +173,11 @@ public final class ActorSimulation {
 
     /** The run's result once {@code finished}: the strategy's final model and each round's metrics. */
     public static Outcome outcome(Experiment exp, Strategy strategy, Finished finished) {
-        if (finished.error() != null) {
-            throw new IllegalStateException("run " + exp.name() + " failed: " + finished.error());
-        }
         List<RoundMetrics> metrics = finished.rounds().stream().map(RoundReport::metrics).toList();
+        if (finished.error() != null) {
+            throw new RunFailedException("run " + exp.name() + " failed after " + metrics.size() + " rounds: "
+                    + finished.error(), metrics);
+        }
         return new Outcome(new RunResult(exp.name(), strategy.name(), metrics, strategy.globalModel()), finished.rounds());
     }
 }

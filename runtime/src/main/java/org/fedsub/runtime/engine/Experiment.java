@@ -12,21 +12,37 @@ import org.fedsub.runtime.strategy.TrainSettings;
  *
  * @param evalEvery     evaluate the global model every this many rounds (and after the last)
  * @param evalTrainLimit rows of the training data used for the global train loss (0 = all)
+ * @param server        what the server accepts from clients, and how long it tolerates idle rounds
  */
 public record Experiment(String name, long seed, int rounds, Participation participation, int evalEvery,
         int evalTrainLimit, Codec codec, Model model, FederatedData data, TrainSettings train,
-        StrategySettings strategy) {
+        StrategySettings strategy, ServerSettings server) {
+
+    /** An experiment with the server settings of the reference config. */
+    public Experiment(String name, long seed, int rounds, Participation participation, int evalEvery,
+            int evalTrainLimit, Codec codec, Model model, FederatedData data, TrainSettings train,
+            StrategySettings strategy) {
+        this(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train, strategy,
+                ServerSettings.defaults());
+    }
 
     public Experiment withStrategy(StrategySettings s) {
-        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train, s);
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train, s,
+                server);
     }
 
     public Experiment withTrain(TrainSettings t) {
-        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, t, strategy);
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, t,
+                strategy, server);
     }
 
     public Experiment withRounds(int r) {
         return new Experiment(name, seed, r, participation, evalEvery, evalTrainLimit, codec, model, data,
-                train.withTotalRounds(r), strategy);
+                train.withTotalRounds(r), strategy, server);
+    }
+
+    public Experiment withServer(ServerSettings s) {
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
+                strategy, s);
     }
 }

@@ -54,6 +54,6 @@ public final class Experiments {
         Model model = Models.fromConfig(root.getConfig("fedsub.model"), "fedsub.model", data.train().featureDim(),
                 outputs, dtype);
         return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
-                strategy);
+                strategy, ServerSettings.fromConfig(root));
     }
 }

@@ -66,12 +66,22 @@ public final class ReferenceEngine {
         return steps[id];
     }
 
+    /**
+     * Runs every round.
+     *
+     * @throws RunStalledException if no update was used for {@code fedsub.max-idle-rounds} rounds in a row
+     */
     public RunResult run(RoundListener listener) {
         List<RoundMetrics> rounds = new ArrayList<>();
         for (int r = 0; r < exp.rounds(); r++) {
             RoundMetrics m = round(r);
             rounds.add(m);
             listener.onRound(m);
+            java.util.Optional<String> stalled = server.stalled();
+            if (stalled.isPresent()) {
+                throw new RunStalledException("run " + exp.name() + " stopped at round " + (r + 1) + ": "
+                        + stalled.get(), rounds);
+            }
         }
         return new RunResult(exp.name(), server.strategyName(), rounds, server.globalModel());
     }
@@ -106,6 +116,6 @@ public final class ReferenceEngine {
         double wall = (System.nanoTime() - t0) / 1e6;
         ServerStep.Scores s = server.evaluate(r);
         return new RoundMetrics(r, sampled.length, o.used().size(), sampled.length - o.used().size(), o.clientLoss(),
-                s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, 0.0);
+                s.trainLoss(), s.testLoss(), s.testAccuracy(), up, down, maxUp, wall, 0.0, o.rejectedBy());
     }
 }

@@ -15,10 +15,28 @@ package org.fedsub.runtime.engine;
  * @param maxClientUplink the largest single client upload this round
  * @param wallMillis     wall-clock time of the round, evaluation excluded
  * @param virtualSeconds simulated time at the end of the round (0 where no clock is modelled)
+ * @param rejected       updates that arrived and were refused, counted by reason ({@link Rejection#label()})
  */
 public record RoundMetrics(int round, int sampled, int used, int failed, double clientLoss, double trainLoss,
         double testLoss, double testAccuracy, long uplinkBytes, long downlinkBytes, long maxClientUplink,
-        double wallMillis, double virtualSeconds) {
+        double wallMillis, double virtualSeconds, java.util.SortedMap<String, Integer> rejected) {
+
+    public RoundMetrics {
+        rejected = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(rejected));
+    }
+
+    /** A round in which no update was refused. */
+    public RoundMetrics(int round, int sampled, int used, int failed, double clientLoss, double trainLoss,
+            double testLoss, double testAccuracy, long uplinkBytes, long downlinkBytes, long maxClientUplink,
+            double wallMillis, double virtualSeconds) {
+        this(round, sampled, used, failed, clientLoss, trainLoss, testLoss, testAccuracy, uplinkBytes, downlinkBytes,
+                maxClientUplink, wallMillis, virtualSeconds, new java.util.TreeMap<>());
+    }
+
+    /** Updates refused this round, whatever the reason. */
+    public int rejectedTotal() {
+        return rejected.values().stream().mapToInt(Integer::intValue).sum();
+    }
 
     public boolean evaluated() {
         return !Double.isNaN(trainLoss);

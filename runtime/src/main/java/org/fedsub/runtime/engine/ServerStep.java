@@ -41,12 +41,19 @@ public final class ServerStep {
     private final Strategy strategy;
     private final Codec codec;
     private final DataType dtype;
+    private final ServerSettings settings;
+    /** The round (model version) each client was last given a task for, until it answers. */
+    private final Map<Integer, Integer> issued = new HashMap<>();
+    /** The round of each client's last answered task: a second answer is a duplicate. */
+    private final Map<Integer, Integer> answered = new HashMap<>();
+    private final IdleRounds idle = new IdleRounds();
 
     public ServerStep(Experiment exp, Strategy strategy) {
         this.exp = exp;
         this.strategy = strategy;
         this.codec = exp.codec();
         this.dtype = exp.model().dtype();
+        this.settings = exp.server();
     }
 
     /**
@@ -54,16 +61,24 @@ public final class ServerStep {
      *
      * @param acks       the encoded acknowledgement of each used client (a null value: none is sent)
      * @param used       ids of the clients whose updates were aggregated, ascending
-     * @param rejected   updates refused by the codec or the strategy, with reasons
+     * @param rejected   updates refused, with reasons
      * @param clientLoss mean local training loss of the used clients (NaN when none)
+     * @param rejectedBy the refused updates counted by {@link Rejection#label()}
+     * @param dropped    the round had too few valid updates and aggregated nothing (min-completion)
      */
     public record Outcome(Map<Integer, EncodedPayload> acks, List<Integer> used, List<ClientFailure> rejected,
-            double clientLoss) {
+            double clientLoss, SortedMap<String, Integer> rejectedBy, boolean dropped) {
 
         public Outcome {
             acks = Collections.unmodifiableMap(new HashMap<>(acks));
             used = List.copyOf(used);
             rejected = List.copyOf(rejected);
+            rejectedBy = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedBy));
+        }
+
+        public Outcome(Map<Integer, EncodedPayload> acks, List<Integer> used, List<ClientFailure> rejected,
+                double clientLoss) {
+            this(acks, used, rejected, clientLoss, new TreeMap<>(), false);
         }
 
         /** A round that aggregated nothing. */
@@ -129,50 +144,114 @@ public final class ServerStep {
         SortedMap<Integer, EncodedPayload> tasks = new TreeMap<>();
         for (int id : ids) {
             tasks.put(id, new EncodedPayload(codec.name(), codec.encode(strategy.configure(round, id))));
+            issued.put(id, round);
         }
         return Collections.unmodifiableSortedMap(tasks);
     }
 
     /**
-     * Decodes the updates of {@code round} (or, asynchronously, model version), aggregates them
-     * with the round's {@code failures}, and encodes the acknowledgements. Synchronous updates
-     * must come sorted by client id, the order in which they are aggregated. Updates that do not
-     * decode are rejected, never thrown.
+     * Checks, decodes and aggregates the updates of {@code round} (or, asynchronously, model
+     * version) with the round's {@code failures}, and encodes the acknowledgements. Synchronous
+     * updates must come sorted by client id, the order in which they are aggregated.
      */
     public Outcome aggregate(int round, List<EncodedUpdate> updates, List<ClientFailure> failures) {
-        List<ClientUpdate> decoded = new ArrayList<>(updates.size());
-        List<ClientFailure> rejected = new ArrayList<>();
-        Map<Integer, Double> lossOf = new HashMap<>();
+        return aggregate(round, updates, failures, 0);
+    }
+
+    /**
+     * As {@link #aggregate(int, List, List)}; with fewer than {@code minValid} valid updates the
+     * round is dropped instead: nothing is aggregated and the model is kept.
+     *
+     * <p>No update can end the run or reach the strategy unchecked: each must come from a client
+     * that was given a task for exactly its round and has not answered it yet, carry a positive
+     * example count no larger than the client's data, decode, be finite, have an L2 norm within
+     * {@link ServerSettings}' bounds, and pass the strategy's own {@link Strategy#problem}
+     * check; any exception while checking one update refuses that update. If aggregating the
+     * valid ones throws anyway, the round's updates are refused and the global model restored.
+     */
+    public Outcome aggregate(int round, List<EncodedUpdate> updates, List<ClientFailure> failures, double minValid) {
+        Refusals refused = new Refusals(round);
+        List<ClientUpdate> candidates = new ArrayList<>(updates.size());
+        List<Double> norms = new ArrayList<>(updates.size());
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (EncodedUpdate u : updates) {
+            int id = u.clientId();
+            if (id < 0 || id >= numClients()) {
+                refused.add(u, Rejection.UNSAMPLED, "unknown client id " + id + " (known ids are 0.." + (numClients() - 1)
+                        + ")");
+                continue;
+            }
+            Integer asked = issued.get(id);
+            if (!seen.add(id) || (asked == null && Integer.valueOf(u.round()).equals(answered.get(id)))) {
+                refused.add(u, Rejection.DUPLICATE, "a second update for its task of round " + u.round());
+                continue;
+            }
+            if (asked == null) {
+                refused.add(u, Rejection.UNSAMPLED, "client " + id + " was not asked to train");
+                continue;
+            }
+            if (asked != u.round()) {
+                refused.add(u, Rejection.WRONG_ROUND, "trained for round " + u.round() + ", asked for round " + asked);
+                continue;
+            }
+            issued.remove(id); // one answer per task, whatever becomes of it
+            answered.put(id, u.round());
+            if (strategy instanceof AsyncAggregation a && round - u.round() > a.maxStaleness()) {
+                refused.add(u, Rejection.STALE, "update of version " + u.round() + " is " + (round - u.round())
+                        + " versions old (max-staleness " + a.maxStaleness() + ")");
+                continue;
+            }
+            long known = exp.data().client(id).numExamples();
+            if (u.numExamples() <= 0 || u.numExamples() > known) {
+                refused.add(u, Rejection.EXAMPLE_COUNT, "example count " + u.numExamples() + " outside 1.." + known
+                        + " (the client's data)");
+                continue;
+            }
             try {
-                Payload p = decode(u.update());
-                decoded.add(new ClientUpdate(u.clientId(), u.round(), u.numExamples(), u.trainLoss(), p));
-                lossOf.put(u.clientId(), u.trainLoss());
-            } catch (MalformedPayloadException e) {
-                rejected.add(new ClientFailure(u.clientId(), round, "update does not decode: " + e.getMessage()));
+                ClientUpdate decoded = new ClientUpdate(id, u.round(), u.numExamples(), u.trainLoss(), decode(u.update()));
+                double norm = norm(decoded.payload());
+                if (!Double.isFinite(norm) || !Double.isFinite(u.trainLoss())) {
+                    refused.add(u, Rejection.NON_FINITE, Double.isFinite(u.trainLoss())
+                            ? "a tensor holds NaN or infinite values" : "its training loss is " + u.trainLoss());
+                    continue;
+                }
+                if (norm > settings.maxUpdateNorm()) {
+                    refused.add(u, Rejection.NORM, "L2 norm " + norm + " over the cap " + settings.maxUpdateNorm());
+                    continue;
+                }
+                java.util.Optional<String> problem = strategy.problem(round, decoded);
+                if (problem.isPresent()) {
+                    refused.add(u, Rejection.INVALID, problem.get());
+                    continue;
+                }
+                candidates.add(decoded);
+                norms.add(norm);
+            } catch (RuntimeException e) {
+                refused.add(u, Rejection.MALFORMED, "does not decode: " + e.getMessage());
             }
         }
-        List<ClientFailure> all = new ArrayList<>(failures);
-        all.addAll(rejected);
-        Aggregate agg = strategy.aggregate(round, decoded, all);
-        rejected.addAll(agg.rejected());
-        boolean async = strategy instanceof AsyncAggregation;
-        for (ClientFailure f : agg.rejected()) {
-            if (async) {
-                log.debug("version {}: discarded {}", round, f.reason());
-            } else {
-                log.warn("round {}: rejected {}", round, f.reason());
+        List<ClientUpdate> valid = withinMedianNorm(candidates, norms, refused);
+        Aggregate agg = null;
+        boolean dropped = valid.size() < minValid;
+        if (dropped) {
+            for (ClientUpdate u : valid) {
+                refused.add(u.clientId(), Rejection.ROUND_DROPPED, "only " + valid.size() + " valid updates, "
+                        + "min-completion needs " + minValid + "; model kept");
             }
+        } else {
+            agg = aggregateSafely(round, valid, failures, refused);
         }
-        // One encoding per distinct acknowledgement (a synchronous round sends all the same one).
-        Map<Payload, EncodedPayload> encoded = new IdentityHashMap<>();
-        Map<Integer, EncodedPayload> acks = new HashMap<>();
-        for (int id : agg.used()) {
-            Payload ack = agg.ackFor(id);
-            acks.put(id, ack == null ? null : encoded.computeIfAbsent(ack, this::encode));
-        }
-        double clientLoss = agg.used().stream().mapToDouble(lossOf::get).average().orElse(Double.NaN);
-        return new Outcome(acks, agg.used().stream().sorted().toList(), rejected, clientLoss);
+        Outcome o = outcome(agg, valid, refused, dropped);
+        idle.record(o, updates.size(), strategy instanceof AsyncAggregation);
+        return o;
+    }
+
+    /**
+     * Why the run should stop, if it has used no update for {@code fedsub.max-idle-rounds}
+     * rounds in a row: the likely cause, from what was refused meanwhile.
+     */
+    public java.util.Optional<String> stalled() {
+        return idle.stalled(settings.maxIdleRounds());
     }
 
     /** True if the global model is scored after {@code round}: every eval-every rounds and after the last. */
@@ -190,6 +269,91 @@ public final class ServerStep {
         double trainLoss = Evaluation.of(exp.model(), g, exp.data().train(), exp.evalTrainLimit()).loss();
         Evaluation test = Evaluation.of(exp.model(), g, exp.data().test(), 0);
         return new Scores(trainLoss, test.loss(), test.accuracy(), (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** Refuses the updates whose norm is far above the median of those aggregated with them. */
+    private List<ClientUpdate> withinMedianNorm(List<ClientUpdate> candidates, List<Double> norms, Refusals refused) {
+        double multiple = settings.normMedianMultiple();
+        if (multiple == 0 || candidates.size() < ServerSettings.MEDIAN_MIN_UPDATES) {
+            return candidates;
+        }
+        double[] sorted = norms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        List<ClientUpdate> kept = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            if (norms.get(i) > multiple * median) {
+                refused.add(candidates.get(i).clientId(), Rejection.NORM, "L2 norm " + norms.get(i) + " over " + multiple
+                        + " x the median " + median + " of the round's updates");
+            } else {
+                kept.add(candidates.get(i));
+            }
+        }
+        return kept;
+    }
+
+    /** The strategy's aggregation; if it throws, the updates are refused and the global model restored. */
+    private Aggregate aggregateSafely(int round, List<ClientUpdate> valid, List<ClientFailure> failures,
+            Refusals refused) {
+        List<ClientFailure> all = new ArrayList<>(failures);
+        all.addAll(refused.failures());
+        Params before = strategy.globalModel().dup();
+        try {
+            Aggregate agg = strategy.aggregate(round, valid, all);
+            for (ClientFailure f : agg.rejected()) {
+                refused.add(f.clientId(), Rejection.INVALID, f.reason());
+            }
+            return agg;
+        } catch (RuntimeException e) {
+            log.error("round {}: aggregation threw, its {} updates are refused and the model restored", round,
+                    valid.size(), e);
+            Params g = strategy.globalModel();
+            for (String n : g.names()) {
+                g.get(n).assign(before.get(n));
+            }
+            for (ClientUpdate u : valid) {
+                refused.add(u.clientId(), Rejection.AGGREGATION_FAILED, e.toString());
+            }
+            return null;
+        }
+    }
+
+    private Outcome outcome(Aggregate agg, List<ClientUpdate> valid, Refusals refused, boolean dropped) {
+        boolean async = strategy instanceof AsyncAggregation;
+        for (ClientFailure f : refused.failures()) {
+            if (async) {
+                log.debug("version {}: discarded {}", f.round(), f.reason());
+            } else {
+                log.warn("round {}: rejected {}", f.round(), f.reason());
+            }
+        }
+        if (agg == null) {
+            return new Outcome(Map.of(), List.of(), refused.failures(), Double.NaN, refused.counts(), dropped);
+        }
+        Map<Integer, Double> lossOf = new HashMap<>();
+        for (ClientUpdate u : valid) {
+            lossOf.put(u.clientId(), u.trainLoss());
+        }
+        // One encoding per distinct acknowledgement (a synchronous round sends all the same one).
+        Map<Payload, EncodedPayload> encoded = new IdentityHashMap<>();
+        Map<Integer, EncodedPayload> acks = new HashMap<>();
+        for (int id : agg.used()) {
+            Payload ack = agg.ackFor(id);
+            acks.put(id, ack == null ? null : encoded.computeIfAbsent(ack, this::encode));
+        }
+        double clientLoss = agg.used().stream().mapToDouble(lossOf::get).average().orElse(Double.NaN);
+        return new Outcome(acks, agg.used().stream().sorted().toList(), refused.failures(), clientLoss,
+                refused.counts(), false);
+    }
+
+    /** The L2 norm over every tensor of {@code p}; NaN or infinite if a value is. */
+    private static double norm(Payload p) {
+        double sq = 0;
+        for (org.nd4j.linalg.api.ndarray.INDArray t : p.tensors().values()) {
+            double n = t.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        return Math.sqrt(sq);
     }
 
     private EncodedPayload encode(Payload p) {

@@ -101,6 +101,17 @@ public final class AsyncAggregation implements Strategy {
         return inner.newClient(clientId);
     }
 
+    /** The inner strategy's check, in the round (model version) the update trained on. */
+    @Override
+    public Optional<String> problem(int version, ClientUpdate update) {
+        return inner.problem(update.round(), update);
+    }
+
+    /** Updates more than this many versions old are discarded. */
+    public int maxStaleness() {
+        return maxStaleness;
+    }
+
     @Override
     public Optional<String> whyNotAsynchronous() {
         return Optional.empty();

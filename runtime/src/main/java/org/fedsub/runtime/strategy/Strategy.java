@@ -32,6 +32,17 @@ public interface Strategy {
     Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures);
 
     /**
+     * Why {@link #aggregate} would refuse {@code update} of {@code round} on its own (missing
+     * tensors, wrong shapes, a basis other than the round's), or empty if it would take it. The
+     * server step asks before aggregating, so that a bad update is refused before it can weigh
+     * in; the checks that need the round as a whole (who was sampled, duplicates, norms) are the
+     * server step's.
+     */
+    default java.util.Optional<String> problem(int round, ClientUpdate update) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Why this strategy cannot run asynchronously (FedBuff, FedAsync: updates trained on older
      * model versions, weighted by staleness and summed, see {@link AsyncAggregation}), or empty
      * if it can. Strategies with server state that assumes synchronous rounds (control

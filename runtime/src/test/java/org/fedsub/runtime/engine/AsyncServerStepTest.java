@@ -65,15 +65,21 @@ class AsyncServerStepTest {
         Params before = strategy.globalModel().dup();
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 3, FEDBUFF, 1));
 
+        long n0 = exp.data().client(0).numExamples();
+        long n1 = exp.data().client(1).numExamples();
+        work.tasks(1, new int[] {2});
+        work.tasks(2, new int[] {1});
+        work.tasks(5, new int[] {0});
+
         // At version 5: a fresh update (s = 0), one 3 versions old, one 4 versions old (too stale for 3).
-        ServerStep.Outcome o = work.aggregate(5, List.of(
-                fedAvgUpdate(exp, 0, 5, 10, 1.0), fedAvgUpdate(exp, 1, 2, 30, 2.0), fedAvgUpdate(exp, 2, 1, 50, 4.0)),
-                List.of());
+        ServerStep.Outcome o = work.aggregate(5, List.of(fedAvgUpdate(exp, 0, 5, n0, 1.0),
+                fedAvgUpdate(exp, 1, 2, n1, 2.0), fedAvgUpdate(exp, 2, 1, 1, 4.0)), List.of());
 
         assertEquals(List.of(0, 1), o.used());
         assertEquals(1, o.rejected().size());
         assertTrue(o.rejected().get(0).reason().contains("versions old"));
-        double expected = (10 * 1.0 * 1.0 + 30 * 2.0 / Math.sqrt(4)) / 40;
+        assertEquals(java.util.Map.of("stale", 1), o.rejectedBy());
+        double expected = (n0 * 1.0 * 1.0 + n1 * 2.0 / Math.sqrt(4)) / (n0 + n1);
         for (String n : before.names()) {
             INDArray moved = strategy.globalModel().get(n).sub(before.get(n));
             assertEquals(expected, moved.minNumber().doubleValue(), 1e-12, n);
@@ -90,8 +96,10 @@ class AsyncServerStepTest {
         IntToDoubleFunction hinge = s -> 0.5 * (s <= 2 ? 1.0 : 1.0 / (10 * (s - 2) + 1.0));
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, hinge, 4));
 
+        work.tasks(2, new int[] {1});
+
         // 3 versions old, one past the hinge's grace of 2: s = 1 / (10 * 1 + 1).
-        ServerStep.Outcome o = work.aggregate(5, List.of(fedAvgUpdate(exp, 1, 2, 30, 2.0)), List.of());
+        ServerStep.Outcome o = work.aggregate(5, List.of(fedAvgUpdate(exp, 1, 2, exp.data().client(1).numExamples(), 2.0)), List.of());
 
         assertEquals(List.of(1), o.used());
         double expected = 0.5 / 11 * 2.0;
@@ -111,6 +119,7 @@ class AsyncServerStepTest {
         EncodedUpdate first = trained(exp, strategy, 0, 0);
         EncodedUpdate second = trained(exp, strategy, 1, 0);
 
+        work.tasks(0, new int[] {0, 1});
         Payload ack0 = ack(exp, work.aggregate(0, List.of(first), List.of()), 0);
         Payload ack1 = ack(exp, work.aggregate(1, List.of(second), List.of()), 1);
 
@@ -136,6 +145,8 @@ class AsyncServerStepTest {
         List<EncodedUpdate> updates = List.of(trained(exp, syncStrategy, 0, 0), trained(exp, syncStrategy, 2, 0),
                 trained(exp, syncStrategy, 5, 0));
 
+        sync.tasks(0, new int[] {0, 2, 5});
+        async.tasks(0, new int[] {0, 2, 5});
         ServerStep.Outcome s = sync.aggregate(0, updates, List.of());
         ServerStep.Outcome a = async.aggregate(0, updates, List.of());
 
@@ -159,6 +170,8 @@ class AsyncServerStepTest {
         EncodedUpdate b = trained(exp, strategy, 1, 0);
         EncodedUpdate c = trained(exp, strategy, 2, 2);
 
+        work.tasks(0, new int[] {0, 1});
+        work.tasks(2, new int[] {2});
         ServerStep.Outcome o = work.aggregate(2, List.of(c, a, b), List.of());
 
         assertEquals(List.of(0, 1, 2), o.used());

@@ -41,7 +41,7 @@ class PartialParticipationTest {
         ReferenceEngine avg = new ReferenceEngine(half.withStrategy(strategy("fedavg", base.strategy().fedsub())));
         for (int r = 0; r < 300; r++) {
             var m = sub.round(r);
-            assertEquals(4, m.used());
+            assertEquals(4, m.used(), "round " + r + " " + m.rejected());
             avg.round(r);
         }
         double dSub = Runs.distanceToOptimum(sub);
