@@ -58,7 +58,7 @@ final class FedAvg implements Strategy {
 
     @Override
     public Payload configure(int round, int clientId) {
-        return Wire.withModel(new Payload().field("round", round), global);
+        return Wire.withModel(new Payload().field(PayloadKeys.ROUND, round), global);
     }
 
     @Override
@@ -68,7 +68,7 @@ final class FedAvg implements Strategy {
         if (!ok.isEmpty()) {
             double[] w = Updates.weights(ok, settings.byExamples());
             for (ParamSpec p : ctx.model().params()) {
-                optimizer.apply(global, p.name(), Aggregation.weightedMean(Updates.tensors(ok, "d:" + p.name()), w));
+                optimizer.apply(global, p.name(), Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w));
             }
         }
         return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
@@ -77,7 +77,7 @@ final class FedAvg implements Strategy {
     private Map<String, long[]> expected() {
         Map<String, long[]> e = new LinkedHashMap<>();
         for (ParamSpec p : ctx.model().params()) {
-            e.put("d:" + p.name(), p.shape());
+            e.put(PayloadKeys.delta(p.name()), p.shape());
         }
         return e;
     }
@@ -116,9 +116,9 @@ final class FedAvg implements Strategy {
                     sgd.step(n, w.get(n), g, lr);
                 }
             }
-            Payload up = new Payload().field("round", round);
+            Payload up = new Payload().field(PayloadKeys.ROUND, round);
             for (String n : w.names()) {
-                up.tensor("d:" + n, w.get(n).subi(x.get(n)));
+                up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
             }
             return new ClientUpdate(id, round, data.numExamples(), lossSum / ts.localSteps(), up);
         }

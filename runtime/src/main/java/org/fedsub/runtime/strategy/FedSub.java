@@ -147,10 +147,10 @@ final class FedSub implements Strategy {
     @Override
     public Payload configure(int round, int clientId) {
         long k = basisOf(round);
-        Payload p = Wire.withModel(new Payload().field("round", round).field("basis", k), global);
+        Payload p = Wire.withModel(new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k), global);
         if (fs.generator() == Generator.SVD && k > 0) {
             for (Layer l : layers) {
-                p.tensor("P:" + l.name(), serverBasis(k)[l.index()].dense());
+                p.tensor(PayloadKeys.projection(l.name()), serverBasis(k)[l.index()].dense());
             }
         }
         return p;
@@ -161,10 +161,10 @@ final class FedSub implements Strategy {
         long k = basisOf(round);
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (Layer l : layers) {
-            expected.put("b:" + l.name(), new long[] {l.r(), l.m()});
+            expected.put(PayloadKeys.subspace(l.name()), new long[] {l.r(), l.m()});
         }
         for (ParamSpec s : plain) {
-            expected.put("d:" + s.name(), s.shape());
+            expected.put(PayloadKeys.delta(s.name()), s.shape());
         }
         List<ClientFailure> rejected = new ArrayList<>();
         List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected, rejected);
@@ -173,11 +173,11 @@ final class FedSub implements Strategy {
         }
         double[] w = Updates.weights(ok, settings.byExamples());
         Projection[] basis = serverBasis(k);
-        Payload ack = new Payload().field("round", round).field("basis", k);
+        Payload ack = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
         INDArray[] bAvg = new INDArray[layers.size()];
         for (Layer l : layers) {
-            bAvg[l.index()] = Aggregation.weightedMean(Updates.tensors(ok, "b:" + l.name()), w);
-            ack.tensor("b:" + l.name(), bAvg[l.index()]);
+            bAvg[l.index()] = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.subspace(l.name())), w);
+            ack.tensor(PayloadKeys.subspace(l.name()), bAvg[l.index()]);
         }
         if (fs.generator() == Generator.SVD && basisOf(round + 1) != k) {
             Projection[] next = new Projection[layers.size()];
@@ -191,7 +191,7 @@ final class FedSub implements Strategy {
             basis[l.index()].liftAddi(global.get(l.name()), bAvg[l.index()]);
         }
         for (ParamSpec s : plain) {
-            global.get(s.name()).addi(Aggregation.weightedMean(Updates.tensors(ok, "d:" + s.name()), w));
+            global.get(s.name()).addi(Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(s.name())), w));
         }
         return new Aggregate(ack, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
     }
@@ -224,7 +224,7 @@ final class FedSub implements Strategy {
             }
             Projection[] ps = new Projection[layers.size()];
             for (Layer l : layers) {
-                ps[l.index()] = new DenseProjection(task.tensor("P:" + l.name()), 1.0);
+                ps[l.index()] = new DenseProjection(task.tensor(PayloadKeys.projection(l.name())), 1.0);
             }
             return ps;
         }
@@ -232,7 +232,7 @@ final class FedSub implements Strategy {
         @Override
         public ClientUpdate train(int round, Payload task, ClientData data) {
             TrainSettings ts = ctx.train();
-            long k = task.field("basis");
+            long k = task.field(PayloadKeys.BASIS);
             Projection[] basis = basisFor(k, task);
             pendingB = null;
             if (fs.duals()) {
@@ -307,12 +307,12 @@ final class FedSub implements Strategy {
                     p.liftAddi(w.get(n), step);
                 }
             }
-            Payload up = new Payload().field("round", round).field("basis", k);
+            Payload up = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
             for (Layer l : layers) {
-                up.tensor("b:" + l.name(), b[l.index()]);
+                up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
             }
             for (ParamSpec s : plain) {
-                up.tensor("d:" + s.name(), w.get(s.name()).subi(x.get(s.name())));
+                up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(x.get(s.name())));
             }
             pendingB = b;
             pendingRound = round;
@@ -327,7 +327,7 @@ final class FedSub implements Strategy {
             }
             if (fs.duals()) {
                 for (Layer l : layers) {
-                    lambda[l.index()].addi(pendingB[l.index()]).subi(ack.tensor("b:" + l.name()));
+                    lambda[l.index()].addi(pendingB[l.index()]).subi(ack.tensor(PayloadKeys.subspace(l.name())));
                 }
             }
             pendingB = null;
@@ -361,20 +361,20 @@ final class FedSub implements Strategy {
                     && sgdBasisId == -1 && pendingRound == -1) {
                 return NO_STATE;
             }
-            Payload p = ClientStates.start(STATE_FORMAT, id).field("lambda-basis", lambdaBasisId)
-                    .field("sgd-basis", sgdBasisId).field("pending-round", pendingRound);
+            Payload p = ClientStates.start(STATE_FORMAT, id).field(PayloadKeys.DUALS_BASIS, lambdaBasisId)
+                    .field(PayloadKeys.MOMENTUM_BASIS, sgdBasisId).field(PayloadKeys.PENDING_ROUND, pendingRound);
             for (Layer l : layers) {
                 if (lambda != null) {
-                    p.tensor("lambda:" + l.name(), lambda[l.index()]);
+                    p.tensor(PayloadKeys.dual(l.name()), lambda[l.index()]);
                     if (!seededBasis(lambdaBasisId)) {
-                        p.tensor("P:" + l.name(), lambdaBasis[l.index()].dense());
+                        p.tensor(PayloadKeys.projection(l.name()), lambdaBasis[l.index()].dense());
                     }
                 }
                 if (pendingB != null) {
-                    p.tensor("pending:" + l.name(), pendingB[l.index()]);
+                    p.tensor(PayloadKeys.pending(l.name()), pendingB[l.index()]);
                 }
             }
-            sgd.buffers().forEach((key, buf) -> p.tensor("momentum:" + key, buf));
+            sgd.buffers().forEach((key, buf) -> p.tensor(PayloadKeys.momentum(key), buf));
             return ClientStates.encode(p, ctx.model().dtype());
         }
 
@@ -391,29 +391,29 @@ final class FedSub implements Strategy {
                 return;
             }
             Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
-            lambdaBasisId = p.field("lambda-basis");
-            sgdBasisId = p.field("sgd-basis");
-            pendingRound = Math.toIntExact(p.field("pending-round"));
+            lambdaBasisId = p.field(PayloadKeys.DUALS_BASIS);
+            sgdBasisId = p.field(PayloadKeys.MOMENTUM_BASIS);
+            pendingRound = Math.toIntExact(p.field(PayloadKeys.PENDING_ROUND));
             String first = layers.get(0).name();
-            if (p.has("lambda:" + first)) {
+            if (p.has(PayloadKeys.dual(first))) {
                 lambda = new INDArray[layers.size()];
                 lambdaBasis = seededBasis(lambdaBasisId) ? seeded(lambdaBasisId) : new Projection[layers.size()];
                 for (Layer l : layers) {
-                    lambda[l.index()] = p.tensor("lambda:" + l.name());
+                    lambda[l.index()] = p.tensor(PayloadKeys.dual(l.name()));
                     if (!seededBasis(lambdaBasisId)) {
-                        lambdaBasis[l.index()] = new DenseProjection(p.tensor("P:" + l.name()), 1.0);
+                        lambdaBasis[l.index()] = new DenseProjection(p.tensor(PayloadKeys.projection(l.name())), 1.0);
                     }
                 }
             }
-            if (p.has("pending:" + first)) {
+            if (p.has(PayloadKeys.pending(first))) {
                 pendingB = new INDArray[layers.size()];
                 for (Layer l : layers) {
-                    pendingB[l.index()] = p.tensor("pending:" + l.name());
+                    pendingB[l.index()] = p.tensor(PayloadKeys.pending(l.name()));
                 }
             }
             p.tensors().forEach((name, t) -> {
-                if (name.startsWith("momentum:")) {
-                    sgd.restore(name.substring("momentum:".length()), t);
+                if (name.startsWith(PayloadKeys.MOMENTUM_PREFIX)) {
+                    sgd.restore(name.substring(PayloadKeys.MOMENTUM_PREFIX.length()), t);
                 }
             });
         }

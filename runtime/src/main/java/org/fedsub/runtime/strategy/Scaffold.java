@@ -46,9 +46,9 @@ final class Scaffold implements Strategy {
 
     @Override
     public Payload configure(int round, int clientId) {
-        Payload p = Wire.withModel(new Payload().field("round", round), global);
+        Payload p = Wire.withModel(new Payload().field(PayloadKeys.ROUND, round), global);
         for (String n : control.names()) {
-            p.tensor("c:" + n, control.get(n));
+            p.tensor(PayloadKeys.control(n), control.get(n));
         }
         return p;
     }
@@ -58,8 +58,8 @@ final class Scaffold implements Strategy {
         List<ClientFailure> rejected = new ArrayList<>();
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (ParamSpec p : ctx.model().params()) {
-            expected.put("d:" + p.name(), p.shape());
-            expected.put("dc:" + p.name(), p.shape());
+            expected.put(PayloadKeys.delta(p.name()), p.shape());
+            expected.put(PayloadKeys.controlDelta(p.name()), p.shape());
         }
         List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected, rejected);
         if (!ok.isEmpty()) {
@@ -67,9 +67,9 @@ final class Scaffold implements Strategy {
             double[] uniform = Updates.weights(ok, false);
             double share = (double) ok.size() / ctx.numClients();
             for (ParamSpec p : ctx.model().params()) {
-                INDArray dx = Aggregation.weightedMean(Updates.tensors(ok, "d:" + p.name()), w);
+                INDArray dx = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w);
                 global.get(p.name()).addi(settings.globalLr() == 1.0 ? dx : dx.muli(settings.globalLr()));
-                INDArray dc = Aggregation.weightedMean(Updates.tensors(ok, "dc:" + p.name()), uniform);
+                INDArray dc = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.controlDelta(p.name())), uniform);
                 control.get(p.name()).addi(share == 1.0 ? dc : dc.muli(share));
             }
         }
@@ -101,7 +101,7 @@ final class Scaffold implements Strategy {
             }
             Params correction = Params.empty();
             for (String n : x.names()) {
-                correction.put(n, task.tensor("c:" + n).sub(ci.get(n)));
+                correction.put(n, task.tensor(PayloadKeys.control(n)).sub(ci.get(n)));
             }
             Params w = x.dup();
             Params grad = w.zerosLike();
@@ -118,15 +118,15 @@ final class Scaffold implements Strategy {
                     sgd.step(n, w.get(n), grad.get(n).addi(correction.get(n)), lr);
                 }
             }
-            Payload up = new Payload().field("round", round);
+            Payload up = new Payload().field(PayloadKeys.ROUND, round);
             pending = Params.empty();
             pendingRound = round;
             for (String n : w.names()) {
                 INDArray delta = w.get(n).subi(x.get(n));
                 // c_i+ = c_i - c + (x - w) / sum(lr)  =>  c_i+ - c_i = -c - delta / sum(lr)
-                INDArray dci = task.tensor("c:" + n).neg().subi(delta.div(lrSum));
+                INDArray dci = task.tensor(PayloadKeys.control(n)).neg().subi(delta.div(lrSum));
                 pending.put(n, dci);
-                up.tensor("d:" + n, delta).tensor("dc:" + n, dci);
+                up.tensor(PayloadKeys.delta(n), delta).tensor(PayloadKeys.controlDelta(n), dci);
             }
             return new ClientUpdate(id, round, data.numExamples(), lossSum / ts.localSteps(), up);
         }
@@ -151,13 +151,13 @@ final class Scaffold implements Strategy {
             if (ci == null && pending == null && pendingRound == -1) {
                 return NO_STATE;
             }
-            Payload p = ClientStates.start(STATE_FORMAT, id).field("pending-round", pendingRound);
+            Payload p = ClientStates.start(STATE_FORMAT, id).field(PayloadKeys.PENDING_ROUND, pendingRound);
             for (ParamSpec s : ctx.model().params()) {
                 if (ci != null) {
-                    p.tensor("ci:" + s.name(), ci.get(s.name()));
+                    p.tensor(PayloadKeys.clientControl(s.name()), ci.get(s.name()));
                 }
                 if (pending != null) {
-                    p.tensor("pending:" + s.name(), pending.get(s.name()));
+                    p.tensor(PayloadKeys.pending(s.name()), pending.get(s.name()));
                 }
             }
             return ClientStates.encode(p, ctx.model().dtype());
@@ -172,15 +172,15 @@ final class Scaffold implements Strategy {
                 return;
             }
             Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
-            pendingRound = Math.toIntExact(p.field("pending-round"));
+            pendingRound = Math.toIntExact(p.field(PayloadKeys.PENDING_ROUND));
             String first = ctx.model().params().get(0).name();
-            if (p.has("ci:" + first)) {
+            if (p.has(PayloadKeys.clientControl(first))) {
                 ci = Params.empty();
-                ctx.model().params().forEach(s -> ci.put(s.name(), p.tensor("ci:" + s.name())));
+                ctx.model().params().forEach(s -> ci.put(s.name(), p.tensor(PayloadKeys.clientControl(s.name()))));
             }
-            if (p.has("pending:" + first)) {
+            if (p.has(PayloadKeys.pending(first))) {
                 pending = Params.empty();
-                ctx.model().params().forEach(s -> pending.put(s.name(), p.tensor("pending:" + s.name())));
+                ctx.model().params().forEach(s -> pending.put(s.name(), p.tensor(PayloadKeys.pending(s.name()))));
             }
         }
     }
