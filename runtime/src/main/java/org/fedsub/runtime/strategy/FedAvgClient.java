@@ -1,11 +1,8 @@
 package org.fedsub.runtime.strategy;
 
-import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.codec.Payload;
-import org.fedsub.runtime.data.Batch;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The client half of the FedAvg family ({@link FedAvg}): local SGD from the global model, with
@@ -15,40 +12,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class FedAvgClient implements ClientAlgorithm {
 
     private final StrategyContext ctx;
+    private final LocalTraining training;
     private final double mu;
     private final int id;
 
     FedAvgClient(StrategyContext ctx, double mu, int id) {
         this.ctx = ctx;
+        this.training = new LocalTraining(ctx);
         this.mu = mu;
         this.id = id;
     }
 
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
-        TrainSettings ts = ctx.train();
         Params x = Wire.model(task, ctx.model());
         Params w = x.dup();
-        Params grad = w.zerosLike();
-        Sgd sgd = new Sgd(ts);
-        Minibatches batches = new Minibatches(data, ts.batchSize(), Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, id));
-        double lossSum = 0;
-        for (int s = 0; s < ts.localSteps(); s++) {
-            Batch b = batches.next();
-            lossSum += ctx.model().lossAndGradient(w, b, grad);
-            double lr = ts.lrAt(round, s);
-            for (String n : w.names()) {
-                INDArray g = grad.get(n);
-                if (mu != 0) {
-                    g.addi(w.get(n).sub(x.get(n)).muli(mu));
-                }
-                sgd.step(n, w.get(n), g, lr);
-            }
-        }
+        LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE
+                : (n, wn, g) -> g.addi(wn.sub(x.get(n)).muli(mu));
+        double loss = training.run(round, id, data, w, prox, new Sgd(ctx.train())::step);
         Payload up = new Payload().field(PayloadKeys.ROUND, round);
         for (String n : w.names()) {
             up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
         }
-        return new ClientUpdate(id, round, data.numExamples(), lossSum / ts.localSteps(), up);
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
     }
 }

@@ -1,9 +1,7 @@
 package org.fedsub.runtime.strategy;
 
 import java.util.List;
-import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.codec.Payload;
-import org.fedsub.runtime.data.Batch;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
@@ -27,6 +25,7 @@ final class FedSubClient implements ClientAlgorithm {
     private final FedSubSettings fs;
     private final StrategyContext ctx;
     private final List<Layer> layers;
+    private final LocalTraining training;
     private final int id;
     private INDArray[] lambda;
     private Projection[] lambdaBasis;
@@ -41,13 +40,13 @@ final class FedSubClient implements ClientAlgorithm {
         this.fs = shared.settings();
         this.ctx = shared.context();
         this.layers = shared.layers();
+        this.training = new LocalTraining(ctx);
         this.id = id;
         this.sgd = new Sgd(ctx.train());
     }
 
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
-        TrainSettings ts = ctx.train();
         long k = task.field(PayloadKeys.BASIS);
         Projection[] basis = shared.taskBasis(k, task);
         pendingB = null;
@@ -71,58 +70,11 @@ final class FedSubClient implements ClientAlgorithm {
         }
         Params x = Wire.model(task, ctx.model());
         Params w = x.dup();
-        Params grad = w.zerosLike();
         INDArray[] b = new INDArray[layers.size()];
         for (Layer l : layers) {
             b[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
         }
-        int tau = ts.localSteps();
-        CoordinateStep[] fused = new CoordinateStep[layers.size()];
-        if (ts.momentum() == 0) {
-            for (Layer l : layers) {
-                if (basis[l.index()] instanceof CoordinateProjection cp) {
-                    fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs());
-                }
-            }
-        }
-        Minibatches batches = new Minibatches(data, ts.batchSize(), Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, id));
-        double lossSum = 0;
-        for (int s = 0; s < tau; s++) {
-            Batch batch = batches.next();
-            lossSum += ctx.model().lossAndGradient(w, batch, grad);
-            double lr = ts.lrAt(round, s);
-            for (String n : w.names()) {
-                Layer l = shared.layer(n);
-                if (l == null) {
-                    sgd.step(n, w.get(n), grad.get(n), lr);
-                    continue;
-                }
-                Projection p = basis[l.index()];
-                INDArray bi = b[l.index()];
-                INDArray li = fs.duals() ? lambda[l.index()] : null;
-                CoordinateStep f = fused[l.index()];
-                if (f != null && CoordinateStep.applicable(grad.get(n), w.get(n), bi, li)) {
-                    f.apply(grad.get(n), w.get(n), bi, li, lr, tau, ts.weightDecay(),
-                            fs.scaleByRank() ? (double) l.r() / l.m() : 1.0);
-                    continue;
-                }
-                INDArray gb = p.project(grad.get(n));
-                if (ts.weightDecay() != 0) {
-                    gb.addi(bi.mul(ts.weightDecay()));
-                }
-                if (fs.scaleByRank()) {
-                    gb.muli((double) l.r() / l.m());
-                }
-                INDArray d = sgd.direction(n, gb);
-                if (fs.duals()) {
-                    d = d.add(lambda[l.index()].div(lr * tau));
-                }
-                INDArray step = d.muli(-lr);
-                bi.addi(step);
-                // Keep the effective weight x + P^T B current by lifting only the change.
-                p.liftAddi(w.get(n), step);
-            }
-        }
+        double loss = training.run(round, id, data, w, LocalTraining.Correction.NONE, new SubspaceStep(basis, b));
         Payload up = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
         for (Layer l : layers) {
             up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
@@ -132,7 +84,67 @@ final class FedSubClient implements ClientAlgorithm {
         }
         pendingB = b;
         pendingRound = round;
-        return new ClientUpdate(id, round, data.numExamples(), lossSum / tau, up);
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
+    }
+
+    /**
+     * FedSub's local step in one round's basis: plain SGD for an uncompressed parameter; for a
+     * compressed one {@code B += -lr (d + Lambda / (lr tau))}, {@code d} the SGD direction of the
+     * projected gradient, lifted into the effective weight. Without momentum a coordinate basis
+     * takes the fused {@link CoordinateStep}.
+     */
+    private final class SubspaceStep implements LocalTraining.Step {
+
+        private final Projection[] basis;
+        private final INDArray[] b;
+        private final CoordinateStep[] fused;
+
+        SubspaceStep(Projection[] basis, INDArray[] b) {
+            this.basis = basis;
+            this.b = b;
+            this.fused = new CoordinateStep[layers.size()];
+            if (ctx.train().momentum() == 0) {
+                for (Layer l : layers) {
+                    if (basis[l.index()] instanceof CoordinateProjection cp) {
+                        fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void apply(String n, INDArray w, INDArray g, double lr) {
+            Layer l = shared.layer(n);
+            if (l == null) {
+                sgd.step(n, w, g, lr);
+                return;
+            }
+            TrainSettings ts = ctx.train();
+            int tau = ts.localSteps();
+            Projection p = basis[l.index()];
+            INDArray bi = b[l.index()];
+            INDArray li = fs.duals() ? lambda[l.index()] : null;
+            CoordinateStep f = fused[l.index()];
+            if (f != null && CoordinateStep.applicable(g, w, bi, li)) {
+                f.apply(g, w, bi, li, lr, tau, ts.weightDecay(), fs.scaleByRank() ? (double) l.r() / l.m() : 1.0);
+                return;
+            }
+            INDArray gb = p.project(g);
+            if (ts.weightDecay() != 0) {
+                gb.addi(bi.mul(ts.weightDecay()));
+            }
+            if (fs.scaleByRank()) {
+                gb.muli((double) l.r() / l.m());
+            }
+            INDArray d = sgd.direction(n, gb);
+            if (fs.duals()) {
+                d = d.add(lambda[l.index()].div(lr * tau));
+            }
+            INDArray step = d.muli(-lr);
+            bi.addi(step);
+            // Keep the effective weight x + P^T B current by lifting only the change.
+            p.liftAddi(w, step);
+        }
     }
 
     /** Lambda_i = Lambda_i + B_i - B_avg, in the basis the round trained in. */

@@ -1,8 +1,6 @@
 package org.fedsub.runtime.strategy;
 
-import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.codec.Payload;
-import org.fedsub.runtime.data.Batch;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
@@ -18,6 +16,7 @@ final class ScaffoldClient implements ClientAlgorithm {
     private static final String STATE_FORMAT = "scaffold";
 
     private final StrategyContext ctx;
+    private final LocalTraining training;
     private final int id;
     private Params ci;
     private Params pending;
@@ -25,12 +24,12 @@ final class ScaffoldClient implements ClientAlgorithm {
 
     ScaffoldClient(StrategyContext ctx, int id) {
         this.ctx = ctx;
+        this.training = new LocalTraining(ctx);
         this.id = id;
     }
 
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
-        TrainSettings ts = ctx.train();
         Params x = Wire.model(task, ctx.model());
         if (ci == null) {
             ci = x.zerosLike();
@@ -40,20 +39,9 @@ final class ScaffoldClient implements ClientAlgorithm {
             correction.put(n, task.tensor(PayloadKeys.control(n)).sub(ci.get(n)));
         }
         Params w = x.dup();
-        Params grad = w.zerosLike();
-        Sgd sgd = new Sgd(ts);
-        Minibatches batches = new Minibatches(data, ts.batchSize(), Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, id));
-        double lossSum = 0;
-        double lrSum = 0;
-        for (int s = 0; s < ts.localSteps(); s++) {
-            Batch b = batches.next();
-            lossSum += ctx.model().lossAndGradient(w, b, grad);
-            double lr = ts.lrAt(round, s);
-            lrSum += lr;
-            for (String n : w.names()) {
-                sgd.step(n, w.get(n), grad.get(n).addi(correction.get(n)), lr);
-            }
-        }
+        double loss = training.run(round, id, data, w, (n, wn, g) -> g.addi(correction.get(n)),
+                new Sgd(ctx.train())::step);
+        double lrSum = training.lrSum(round);
         Payload up = new Payload().field(PayloadKeys.ROUND, round);
         pending = Params.empty();
         pendingRound = round;
@@ -64,7 +52,7 @@ final class ScaffoldClient implements ClientAlgorithm {
             pending.put(n, dci);
             up.tensor(PayloadKeys.delta(n), delta).tensor(PayloadKeys.controlDelta(n), dci);
         }
-        return new ClientUpdate(id, round, data.numExamples(), lossSum / ts.localSteps(), up);
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
     }
 
     /** The control variate moves only when the server used this round's update. */
