@@ -10,9 +10,9 @@ import org.fedsub.runtime.model.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * SCAFFOLD (Karimireddy et al.), option II. The client steps with {@code g - c_i + c}, then sets
- * {@code c_i+ = c_i - c + (x - w) / (sum of its step sizes)} and sends {@code w - x} and
- * {@code c_i+ - c_i}. The server moves {@code x} by {@code global-lr} times the mean change and
+ * SCAFFOLD (Karimireddy et al.), option II. The client ({@link ScaffoldClient}) steps with
+ * {@code g - c_i + c}, then sets {@code c_i+ = c_i - c + (x - w) / (sum of its step sizes)} and
+ * sends {@code w - x} and {@code c_i+ - c_i}. The server moves {@code x} by {@code global-lr} times the mean change and
  * {@code c} by {@code |S|/N} times the uniform mean control change.
  *
  * <p>Wire format: task {@code x:<p>}, {@code c:<p>}; update {@code d:<p>}, {@code dc:<p>}.
