@@ -15,7 +15,7 @@ final class ClientStates {
     private ClientStates() {}
 
     static Payload start(String format, int clientId) {
-        return new Payload().field("format", tag(format)).field("client", clientId);
+        return new Payload().field(PayloadKeys.STATE_FORMAT, tag(format)).field(PayloadKeys.STATE_CLIENT, clientId);
     }
 
     static byte[] encode(Payload state, DataType dtype) {
@@ -31,12 +31,12 @@ final class ClientStates {
             throw new IllegalArgumentException("not a " + format + " client state (" + bytes.length + " bytes): "
                     + e.getMessage(), e);
         }
-        if (p.fieldOr("format", 0) != tag(format)) {
+        if (p.fieldOr(PayloadKeys.STATE_FORMAT, 0) != tag(format)) {
             throw new IllegalArgumentException("not a " + format + " client state (format tag "
-                    + p.fieldOr("format", 0) + ")");
+                    + p.fieldOr(PayloadKeys.STATE_FORMAT, 0) + ")");
         }
-        if (p.field("client") != clientId) {
-            throw new IllegalArgumentException("the state of client " + p.field("client") + " was given to client "
+        if (p.field(PayloadKeys.STATE_CLIENT) != clientId) {
+            throw new IllegalArgumentException("the state of client " + p.field(PayloadKeys.STATE_CLIENT) + " was given to client "
                     + clientId);
         }
         return p;

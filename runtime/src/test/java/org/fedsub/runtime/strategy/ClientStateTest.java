@@ -131,7 +131,7 @@ class ClientStateTest {
         FederatedData data = SyntheticData.generate(
                 SyntheticData.Spec.fedProx(1, 1).withUsers(3).withMaxSamplesPerUser(20), DataType.FLOAT, SEED);
         Strategy s = fedsub(DataType.FLOAT);
-        FedSub.Client c = (FedSub.Client) s.newClient(1);
+        FedSubClient c = (FedSubClient) s.newClient(1);
         ClientUpdate u = c.train(0, s.configure(0, 1), data.client(1));
         Aggregate agg = s.aggregate(0, List.of(u), List.of());
         c.onAggregated(0, agg.ack());

@@ -53,7 +53,7 @@ class FedSubAlgorithmTest {
             INDArray sum = null;
             double scale = 0;
             for (int c = 0; c < Runs.LSQ.data().numClients(); c++) {
-                INDArray l = ((FedSub.Client) e.client(c)).duals()[0];
+                INDArray l = ((FedSubClient) e.client(c)).duals()[0];
                 sum = sum == null ? l.dup() : sum.addi(l);
                 scale = Math.max(scale, l.amaxNumber().doubleValue());
             }

@@ -51,7 +51,7 @@ class PartialParticipationTest {
         // Every client's duals live in the basis it last trained in, and they are not all zero.
         boolean anyNonZero = false;
         for (int c = 0; c < 8; c++) {
-            INDArray[] l = ((FedSub.Client) sub.client(c)).duals();
+            INDArray[] l = ((FedSubClient) sub.client(c)).duals();
             anyNonZero |= l != null && l[0].amaxNumber().doubleValue() > 0;
         }
         assertTrue(anyNonZero);

@@ -1,0 +1,39 @@
+package org.fedsub.runtime.strategy;
+
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.data.ClientData;
+import org.fedsub.runtime.model.Params;
+
+/**
+ * The client half of the FedAvg family ({@link FedAvg}): local SGD from the global model, with
+ * FedProx's proximal gradient {@code mu (w - x)} when {@code mu > 0}; sends {@code w - x}. It
+ * keeps nothing between rounds.
+ */
+final class FedAvgClient implements ClientAlgorithm {
+
+    private final StrategyContext ctx;
+    private final LocalTraining training;
+    private final double mu;
+    private final int id;
+
+    FedAvgClient(StrategyContext ctx, double mu, int id) {
+        this.ctx = ctx;
+        this.training = new LocalTraining(ctx);
+        this.mu = mu;
+        this.id = id;
+    }
+
+    @Override
+    public ClientUpdate train(int round, Payload task, ClientData data) {
+        Params x = Wire.model(task, ctx.model());
+        Params w = x.dup();
+        LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE
+                : (n, wn, g) -> g.addi(wn.sub(x.get(n)).muli(mu));
+        double loss = training.run(round, id, data, w, prox, new Sgd(ctx.train())::step);
+        Payload up = new Payload().field(PayloadKeys.ROUND, round);
+        for (String n : w.names()) {
+            up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
+        }
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
+    }
+}

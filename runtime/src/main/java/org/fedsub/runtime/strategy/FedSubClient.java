@@ -1,0 +1,248 @@
+package org.fedsub.runtime.strategy;
+
+import java.util.List;
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.data.ClientData;
+import org.fedsub.runtime.model.ParamSpec;
+import org.fedsub.runtime.model.Params;
+import org.fedsub.runtime.strategy.FedSubShared.Layer;
+import org.fedsub.runtime.strategy.StrategySettings.FedSubSettings;
+import org.fedsub.runtime.subspace.CoordinateProjection;
+import org.fedsub.runtime.subspace.DenseProjection;
+import org.fedsub.runtime.subspace.Projection;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The client half of {@link FedSub}: its duals (in the basis they were last trained in) and
+ * momentum, over the layer table and projections of a {@link FedSubShared}.
+ */
+final class FedSubClient implements ClientAlgorithm {
+
+    private static final String STATE_FORMAT = "fedsub";
+
+    private final FedSubShared shared;
+    private final FedSubSettings fs;
+    private final StrategyContext ctx;
+    private final List<Layer> layers;
+    private final LocalTraining training;
+    private final int id;
+    private INDArray[] lambda;
+    private Projection[] lambdaBasis;
+    private long lambdaBasisId = -1;
+    private final Sgd sgd;
+    private long sgdBasisId = -1;
+    private INDArray[] pendingB;
+    private int pendingRound = -1;
+
+    FedSubClient(FedSubShared shared, int id) {
+        this.shared = shared;
+        this.fs = shared.settings();
+        this.ctx = shared.context();
+        this.layers = shared.layers();
+        this.training = new LocalTraining(ctx);
+        this.id = id;
+        this.sgd = new Sgd(ctx.train());
+    }
+
+    @Override
+    public ClientUpdate train(int round, Payload task, ClientData data) {
+        long k = task.field(PayloadKeys.BASIS);
+        Projection[] basis = shared.taskBasis(k, task);
+        pendingB = null;
+        if (fs.duals()) {
+            if (lambda == null) {
+                lambda = new INDArray[layers.size()];
+                for (Layer l : layers) {
+                    lambda[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
+                }
+            } else if (lambdaBasisId != k) {
+                for (Layer l : layers) {
+                    lambda[l.index()] = Projection.transport(lambdaBasis[l.index()], basis[l.index()], lambda[l.index()]);
+                }
+            }
+            lambdaBasis = basis;
+            lambdaBasisId = k;
+        }
+        if (sgdBasisId != k) {
+            sgd.reset();
+            sgdBasisId = k;
+        }
+        Params x = Wire.model(task, ctx.model());
+        Params w = x.dup();
+        INDArray[] b = new INDArray[layers.size()];
+        for (Layer l : layers) {
+            b[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
+        }
+        double loss = training.run(round, id, data, w, LocalTraining.Correction.NONE, new SubspaceStep(basis, b));
+        Payload up = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
+        for (Layer l : layers) {
+            up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
+        }
+        for (ParamSpec s : shared.plain()) {
+            up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(x.get(s.name())));
+        }
+        pendingB = b;
+        pendingRound = round;
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
+    }
+
+    /**
+     * FedSub's local step in one round's basis: plain SGD for an uncompressed parameter; for a
+     * compressed one {@code B += -lr (d + Lambda / (lr tau))}, {@code d} the SGD direction of the
+     * projected gradient, lifted into the effective weight. Without momentum a coordinate basis
+     * takes the fused {@link CoordinateStep}.
+     */
+    private final class SubspaceStep implements LocalTraining.Step {
+
+        private final Projection[] basis;
+        private final INDArray[] b;
+        private final CoordinateStep[] fused;
+
+        SubspaceStep(Projection[] basis, INDArray[] b) {
+            this.basis = basis;
+            this.b = b;
+            this.fused = new CoordinateStep[layers.size()];
+            if (ctx.train().momentum() == 0) {
+                for (Layer l : layers) {
+                    if (basis[l.index()] instanceof CoordinateProjection cp) {
+                        fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void apply(String n, INDArray w, INDArray g, double lr) {
+            Layer l = shared.layer(n);
+            if (l == null) {
+                sgd.step(n, w, g, lr);
+                return;
+            }
+            TrainSettings ts = ctx.train();
+            int tau = ts.localSteps();
+            Projection p = basis[l.index()];
+            INDArray bi = b[l.index()];
+            INDArray li = fs.duals() ? lambda[l.index()] : null;
+            CoordinateStep f = fused[l.index()];
+            if (f != null && CoordinateStep.applicable(g, w, bi, li)) {
+                f.apply(g, w, bi, li, lr, tau, ts.weightDecay(), fs.scaleByRank() ? (double) l.r() / l.m() : 1.0);
+                return;
+            }
+            INDArray gb = p.project(g);
+            if (ts.weightDecay() != 0) {
+                gb.addi(bi.mul(ts.weightDecay()));
+            }
+            if (fs.scaleByRank()) {
+                gb.muli((double) l.r() / l.m());
+            }
+            INDArray d = sgd.direction(n, gb);
+            if (fs.duals()) {
+                d = d.add(lambda[l.index()].div(lr * tau));
+            }
+            INDArray step = d.muli(-lr);
+            bi.addi(step);
+            // Keep the effective weight x + P^T B current by lifting only the change.
+            p.liftAddi(w, step);
+        }
+    }
+
+    /** Lambda_i = Lambda_i + B_i - B_avg, in the basis the round trained in. */
+    @Override
+    public void onAggregated(int round, Payload ack) {
+        if (round != pendingRound || pendingB == null) {
+            return;
+        }
+        if (fs.duals()) {
+            for (Layer l : layers) {
+                lambda[l.index()].addi(pendingB[l.index()]).subi(ack.tensor(PayloadKeys.subspace(l.name())));
+            }
+        }
+        pendingB = null;
+    }
+
+    /** The client's duals (for tests), in the basis of its last round. */
+    INDArray[] duals() {
+        return lambda;
+    }
+
+    @Override
+    public long stateBytes() {
+        long bytes = sgd.bytes();
+        if (lambda != null) {
+            for (INDArray a : lambda) {
+                bytes += a.length() * a.dataType().width();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Fields {@code lambda-basis}, {@code sgd-basis}, {@code pending-round}; tensors
+     * {@code lambda:<p>}, {@code pending:<p>} (the last update awaiting its acknowledgement),
+     * {@code momentum:<key>}, and {@code P:<p>} for an svd basis after the first (seeded bases
+     * are regenerated from their id instead).
+     */
+    @Override
+    public byte[] exportState() {
+        if (lambda == null && pendingB == null && sgd.buffers().isEmpty() && lambdaBasisId == -1
+                && sgdBasisId == -1 && pendingRound == -1) {
+            return NO_STATE;
+        }
+        Payload p = ClientStates.start(STATE_FORMAT, id).field(PayloadKeys.DUALS_BASIS, lambdaBasisId)
+                .field(PayloadKeys.MOMENTUM_BASIS, sgdBasisId).field(PayloadKeys.PENDING_ROUND, pendingRound);
+        for (Layer l : layers) {
+            if (lambda != null) {
+                p.tensor(PayloadKeys.dual(l.name()), lambda[l.index()]);
+                if (!shared.seededBasis(lambdaBasisId)) {
+                    p.tensor(PayloadKeys.projection(l.name()), lambdaBasis[l.index()].dense());
+                }
+            }
+            if (pendingB != null) {
+                p.tensor(PayloadKeys.pending(l.name()), pendingB[l.index()]);
+            }
+        }
+        sgd.buffers().forEach((key, buf) -> p.tensor(PayloadKeys.momentum(key), buf));
+        return ClientStates.encode(p, ctx.model().dtype());
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        lambda = null;
+        lambdaBasis = null;
+        lambdaBasisId = -1;
+        sgd.reset();
+        sgdBasisId = -1;
+        pendingB = null;
+        pendingRound = -1;
+        if (state.length == 0) {
+            return;
+        }
+        Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
+        lambdaBasisId = p.field(PayloadKeys.DUALS_BASIS);
+        sgdBasisId = p.field(PayloadKeys.MOMENTUM_BASIS);
+        pendingRound = Math.toIntExact(p.field(PayloadKeys.PENDING_ROUND));
+        String first = layers.get(0).name();
+        if (p.has(PayloadKeys.dual(first))) {
+            lambda = new INDArray[layers.size()];
+            lambdaBasis = shared.seededBasis(lambdaBasisId) ? shared.seeded(lambdaBasisId) : new Projection[layers.size()];
+            for (Layer l : layers) {
+                lambda[l.index()] = p.tensor(PayloadKeys.dual(l.name()));
+                if (!shared.seededBasis(lambdaBasisId)) {
+                    lambdaBasis[l.index()] = new DenseProjection(p.tensor(PayloadKeys.projection(l.name())), 1.0);
+                }
+            }
+        }
+        if (p.has(PayloadKeys.pending(first))) {
+            pendingB = new INDArray[layers.size()];
+            for (Layer l : layers) {
+                pendingB[l.index()] = p.tensor(PayloadKeys.pending(l.name()));
+            }
+        }
+        p.tensors().forEach((name, t) -> {
+            if (name.startsWith(PayloadKeys.MOMENTUM_PREFIX)) {
+                sgd.restore(name.substring(PayloadKeys.MOMENTUM_PREFIX.length()), t);
+            }
+        });
+    }
+}

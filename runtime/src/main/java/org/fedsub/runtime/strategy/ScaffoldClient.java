@@ -1,0 +1,110 @@
+package org.fedsub.runtime.strategy;
+
+import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.data.ClientData;
+import org.fedsub.runtime.model.ParamSpec;
+import org.fedsub.runtime.model.Params;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The client half of {@link Scaffold}: local SGD with the gradient corrected by {@code c - c_i},
+ * then {@code c_i+ = c_i - c + (x - w) / (sum of its step sizes)}. Its control variate {@code c_i}
+ * moves only when the server acknowledges the round's update.
+ */
+final class ScaffoldClient implements ClientAlgorithm {
+
+    private static final String STATE_FORMAT = "scaffold";
+
+    private final StrategyContext ctx;
+    private final LocalTraining training;
+    private final int id;
+    private Params ci;
+    private Params pending;
+    private int pendingRound = -1;
+
+    ScaffoldClient(StrategyContext ctx, int id) {
+        this.ctx = ctx;
+        this.training = new LocalTraining(ctx);
+        this.id = id;
+    }
+
+    @Override
+    public ClientUpdate train(int round, Payload task, ClientData data) {
+        Params x = Wire.model(task, ctx.model());
+        if (ci == null) {
+            ci = x.zerosLike();
+        }
+        Params correction = Params.empty();
+        for (String n : x.names()) {
+            correction.put(n, task.tensor(PayloadKeys.control(n)).sub(ci.get(n)));
+        }
+        Params w = x.dup();
+        double loss = training.run(round, id, data, w, (n, wn, g) -> g.addi(correction.get(n)),
+                new Sgd(ctx.train())::step);
+        double lrSum = training.lrSum(round);
+        Payload up = new Payload().field(PayloadKeys.ROUND, round);
+        pending = Params.empty();
+        pendingRound = round;
+        for (String n : w.names()) {
+            INDArray delta = w.get(n).subi(x.get(n));
+            // c_i+ = c_i - c + (x - w) / sum(lr)  =>  c_i+ - c_i = -c - delta / sum(lr)
+            INDArray dci = task.tensor(PayloadKeys.control(n)).neg().subi(delta.div(lrSum));
+            pending.put(n, dci);
+            up.tensor(PayloadKeys.delta(n), delta).tensor(PayloadKeys.controlDelta(n), dci);
+        }
+        return new ClientUpdate(id, round, data.numExamples(), loss, up);
+    }
+
+    /** The control variate moves only when the server used this round's update. */
+    @Override
+    public void onAggregated(int round, Payload ack) {
+        if (round == pendingRound && pending != null) {
+            ci.addi(pending);
+        }
+        pending = null;
+    }
+
+    @Override
+    public long stateBytes() {
+        return ci == null ? 0 : ci.length() * ctx.model().dtype().width();
+    }
+
+    /** Field {@code pending-round}; tensors {@code ci:<p>} and {@code pending:<p>} (the unacknowledged change). */
+    @Override
+    public byte[] exportState() {
+        if (ci == null && pending == null && pendingRound == -1) {
+            return NO_STATE;
+        }
+        Payload p = ClientStates.start(STATE_FORMAT, id).field(PayloadKeys.PENDING_ROUND, pendingRound);
+        for (ParamSpec s : ctx.model().params()) {
+            if (ci != null) {
+                p.tensor(PayloadKeys.clientControl(s.name()), ci.get(s.name()));
+            }
+            if (pending != null) {
+                p.tensor(PayloadKeys.pending(s.name()), pending.get(s.name()));
+            }
+        }
+        return ClientStates.encode(p, ctx.model().dtype());
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        ci = null;
+        pending = null;
+        pendingRound = -1;
+        if (state.length == 0) {
+            return;
+        }
+        Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
+        pendingRound = Math.toIntExact(p.field(PayloadKeys.PENDING_ROUND));
+        String first = ctx.model().params().get(0).name();
+        if (p.has(PayloadKeys.clientControl(first))) {
+            ci = Params.empty();
+            ctx.model().params().forEach(s -> ci.put(s.name(), p.tensor(PayloadKeys.clientControl(s.name()))));
+        }
+        if (p.has(PayloadKeys.pending(first))) {
+            pending = Params.empty();
+            ctx.model().params().forEach(s -> pending.put(s.name(), p.tensor(PayloadKeys.pending(s.name()))));
+        }
+    }
+}
