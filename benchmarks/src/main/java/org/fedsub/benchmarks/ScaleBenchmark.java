@@ -301,7 +301,7 @@ public final class ScaleBenchmark {
                 store.checkOut(i);
                 store.checkIn(i, clients[i].suspend());
             }
-            spawn(system, n, n + warm, i -> ActorSimulation.client(exp, s, settings, profiles, store, i));
+            spawn(system, n, n + warm, i -> ActorSimulation.client(exp, s::newClient, settings, profiles, store, i));
             long base = usedHeap();
 
             trainOneRound(exp, s, clients, 0, n);
@@ -314,7 +314,7 @@ public final class ScaleBenchmark {
             long dormant = usedHeap();
             double exported = (double) store.stats().memoryBytes() / (n + warm);
             Arrays.fill(clients, null); // the actors hold their own (stateless) algorithms
-            spawn(system, 0, n, i -> ActorSimulation.client(exp, s, settings, profiles, store, i));
+            spawn(system, 0, n, i -> ActorSimulation.client(exp, s::newClient, settings, profiles, store, i));
             long actors = usedHeap();
 
             double liveHeap = (double) (live - base) / n;

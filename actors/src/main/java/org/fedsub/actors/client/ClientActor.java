@@ -26,6 +26,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
+import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.engine.ClientStep;
 
 /**
@@ -38,12 +39,15 @@ import org.fedsub.runtime.engine.ClientStep;
  *
  * <p>A training that throws is answered with {@link TrainingFailed} (so the round need not wait
  * for its deadline) and then fails the actor with a {@link ClientTrainingException}; see
- * {@link #supervised}.
+ * {@link #supervised}. Bad input is not the client's failure and costs no restart: a task or
+ * acknowledgement that does not decode is dropped (a task is still answered with
+ * {@link TrainingFailed}), and messages beyond a full stash are dropped; each is logged and
+ * counted.
  */
 public final class ClientActor extends AbstractBehavior<ToClient> {
 
     // One task and one acknowledgement per round at most are ever queued in synchronous rounds;
-    // the bound only guards against a runaway sender.
+    // the bound only guards against a runaway sender: past it messages are dropped and counted.
     private static final int STASH_CAPACITY = 1_000;
 
     private record Trained(TrainRound cmd, UpdateReady update, Throwable failure) implements ClientSelfMessage {}
@@ -58,6 +62,10 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private final TimerScheduler<ToClient> timers;
     private final Executor compute;
     private boolean busy;
+    /** Messages dropped: stash overflow, malformed tasks and acknowledgements. */
+    private long dropped;
+    /** Quiesce requests that found the stash full. */
+    private final java.util.List<Quiesce> lateQuiesce = new java.util.ArrayList<>();
 
     /** An unsupervised, reliable client: its first failing training stops it. */
     public static Behavior<ToClient> create(ClientStep work) {
@@ -115,8 +123,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private Behavior<ToClient> onTrainRound(TrainRound cmd) {
         if (busy) {
-            stash.stash(cmd);
-            return this;
+            return queue(cmd);
         }
         switch (behaviour.fate(cmd.round())) {
             case DECLINE -> {
@@ -143,8 +150,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private Behavior<ToClient> onAggregated(Aggregated msg) {
         if (busy) {
-            stash.stash(msg);
-            return this;
+            return queue(msg);
         }
         busy = true;
         // Not runAsync: a null result reaching an actor that has stopped meanwhile (the end of a
@@ -158,8 +164,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private Behavior<ToClient> onQuiesce(Quiesce q) {
         if (busy) {
-            stash.stash(q); // after the work in progress and whatever was queued before it
-            return this;
+            return queue(q); // after the work in progress and whatever was queued before it
         }
         q.replyTo().tell(new Quiesced(step.clientId()));
         return this;
@@ -181,21 +186,63 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         busy = false;
         Throwable cause = unwrap(t.failure());
         cmd.replyTo().tell(new TrainingFailed(cmd.round(), step.clientId(), cause.toString()));
+        if (cause instanceof MalformedPayloadException) {
+            // The task's bytes were bad, not the client: drop it, spend no restart.
+            dropped++;
+            getContext().getLog().warn("client {}: dropped the malformed task of round {} ({} messages dropped): {}",
+                    step.clientId(), cmd.round(), dropped, cause.getMessage());
+            return resume();
+        }
         throw fail(cmd.round(), cause);
+    }
+
+    /**
+     * Keeps {@code m} for when the work in progress is done; when the stash is full (a runaway
+     * or hostile sender) the message is dropped and counted instead, and the client goes on.
+     */
+    private Behavior<ToClient> queue(ToClient m) {
+        if (stash.isFull() && m instanceof Quiesce q) {
+            lateQuiesce.add(q); // never dropped: answered once everything before it is done
+            return this;
+        }
+        if (stash.isFull()) {
+            dropped++;
+            getContext().getLog().warn("client {}: busy with {} messages queued, dropped a {} ({} messages dropped)",
+                    step.clientId(), stash.size(), m.getClass().getSimpleName(), dropped);
+            return this;
+        }
+        stash.stash(m);
+        return this;
     }
 
     private Behavior<ToClient> onRelease(Release r) {
         busy = false;
         r.replyTo().tell(r.update());
-        return stash.unstashAll(this);
+        return resume();
     }
 
     private Behavior<ToClient> onAcknowledged(Acknowledged a) {
         busy = false;
-        if (a.failure() == null) {
-            return stash.unstashAll(this);
+        Throwable cause = a.failure() == null ? null : unwrap(a.failure());
+        if (cause == null || cause instanceof MalformedPayloadException) {
+            if (cause != null) {
+                dropped++;
+                getContext().getLog().warn("client {}: dropped the malformed acknowledgement of round {} ({} messages "
+                        + "dropped): {}", step.clientId(), a.msg().round(), dropped, cause.getMessage());
+            }
+            return resume();
         }
-        throw fail(a.msg().round(), unwrap(a.failure()));
+        throw fail(a.msg().round(), cause);
+    }
+
+    /** Works off the stash; once idle with nothing left, answers the Quiesce requests that did not fit in it. */
+    private Behavior<ToClient> resume() {
+        Behavior<ToClient> next = stash.unstashAll(this);
+        if (!busy && stash.isEmpty() && !lateQuiesce.isEmpty()) {
+            lateQuiesce.forEach(q -> q.replyTo().tell(new Quiesced(step.clientId())));
+            lateQuiesce.clear();
+        }
+        return next;
     }
 
     private RuntimeException fail(int round, Throwable cause) {

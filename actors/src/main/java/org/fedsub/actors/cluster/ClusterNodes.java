@@ -21,6 +21,7 @@ import org.fedsub.actors.sim.ClientProfiles;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.ServerStep;
+import org.fedsub.runtime.strategy.ClientFactory;
 import org.fedsub.runtime.strategy.Strategy;
 
 /**
@@ -53,10 +54,10 @@ public final class ClusterNodes {
     /** The guardian of a client node hosting {@code ids}: spawns and registers them, then idles. */
     public static Behavior<Void> clientNode(Experiment exp, ActorSettings settings, int[] ids) {
         return Behaviors.setup(ctx -> {
-            Strategy strategy = ActorSimulation.newStrategy(exp); // only its client halves are used here
+            ClientFactory clients = ActorSimulation.clientFactory(exp); // client halves only, no server
             ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
             for (int id : ids) {
-                ActorRef<ToClient> client = ctx.spawn(ActorSimulation.client(exp, strategy, settings, profiles, id),
+                ActorRef<ToClient> client = ctx.spawn(ActorSimulation.client(exp, clients, settings, profiles, id),
                         CLIENT_PREFIX + id);
                 ctx.getSystem().receptionist().tell(Receptionist.register(CLIENTS, client));
             }

@@ -35,6 +35,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.engine.EncodedUpdate;
+import org.fedsub.runtime.engine.Rejection;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.ServerStep;
@@ -287,7 +288,19 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         }
         Flight f = inFlight.get(id);
         if (f == null || f.version != round || answered.holds(id)) {
-            getContext().getLog().debug("ignoring an answer of client {} for version {}", id, round);
+            // An answer to an earlier task of this client (it timed out, and may be at work again)
+            // is late, not hostile; the rest cannot come from an honest client.
+            Rejection why = f == null ? (everAsked.contains(id) ? null : Rejection.UNSAMPLED)
+                    : answered.holds(id) ? Rejection.DUPLICATE : round > f.version ? Rejection.WRONG_ROUND : null;
+            if (why == null) {
+                getContext().getLog().debug("ignoring a late answer of client {} for version {}", id, round);
+            } else {
+                getContext().getLog().warn("refused an answer of client {} for version {} ({})", id, round,
+                        why.label());
+                if (msg instanceof UpdateReady) {
+                    tally.refusedBefore(why.label(), 1);
+                }
+            }
             return this;
         }
         getContext().unwatch(clients.get(id));

@@ -65,6 +65,11 @@ final class RoundTally {
         o.rejectedBy().forEach((k, v) -> rejectedBy.merge(k, v, Integer::sum));
     }
 
+    /** {@code n} updates refused for {@code reason} by the coordinator, before the server step. */
+    void refusedBefore(String reason, int n) {
+        rejectedBy.merge(reason, n, Integer::sum);
+    }
+
     int asked() {
         return asked;
     }

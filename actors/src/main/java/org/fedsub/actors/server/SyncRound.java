@@ -24,6 +24,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.codec.EncodedPayload;
+import org.fedsub.runtime.engine.Rejection;
 import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
@@ -71,6 +72,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private final List<Double> failuresKnownAt = new ArrayList<>();
     private final TreeSet<Integer> absent = new TreeSet<>();
     private long downlink;
+    /** Updates refused here, before the server step sees them, by reason. */
+    private final SortedMap<String, Integer> refused = new TreeMap<>();
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
@@ -158,8 +161,13 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     /** True if this answer is the first from a pending client of this round (and stops watching it). */
     private boolean answered(int round, int clientId, String what) {
         if (round != plan.round() || !pending.remove(clientId)) {
-            getContext().getLog().debug("round {}: ignoring {} of client {} for round {}", plan.round(), what, clientId,
-                    round);
+            Rejection why = !plan.tasks().containsKey(clientId) ? Rejection.UNSAMPLED
+                    : round != plan.round() ? Rejection.WRONG_ROUND : Rejection.DUPLICATE;
+            getContext().getLog().warn("round {}: refused {} of client {} for round {} ({})", plan.round(), what,
+                    clientId, round, why.label());
+            if (what.equals("update")) {
+                refused.merge(why.label(), 1, Integer::sum);
+            }
             return false;
         }
         getContext().unwatch(clients.get(clientId));
@@ -201,7 +209,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pending,
                         failures, failuresKnownAt);
         replyTo.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
-                cut.seconds()));
+                cut.seconds(), refused));
         return Behaviors.stopped();
     }
 }

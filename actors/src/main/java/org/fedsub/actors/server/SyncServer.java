@@ -48,7 +48,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     /** A round actor's harvest: the updates that arrived in time, sorted by client id, and the failures. */
     record RoundCollected(int round, List<UpdateReady> updates, List<ClientFailure> failures, int late,
-            long downlinkBytes, double virtualSeconds) implements Command, NoSerializationVerificationNeeded {}
+            long downlinkBytes, double virtualSeconds, java.util.SortedMap<String, Integer> refused)
+            implements Command, NoSerializationVerificationNeeded {}
 
     private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
@@ -174,7 +175,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         for (int id : sampled) {
             failures.add(new ClientFailure(id, m.round(), "the round actor failed"));
         }
-        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds()), true);
+        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds(),
+                new java.util.TreeMap<>()), true);
     }
 
     /** Aggregates what was collected; a round whose actor crashed ({@code lost}) aggregates nothing. */
@@ -212,6 +214,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         tally.lateCount(c.late());
         tally.failed(c.failures());
         tally.refused(o);
+        c.refused().forEach(tally::refusedBefore);
         if (d.dropped()) {
             getContext().getLog().warn("round {}: dropped, {} valid of {} wanted (min-completion {}); model kept",
                     c.round(), o.rejectedBy().getOrDefault("round-dropped", 0), work.target(),

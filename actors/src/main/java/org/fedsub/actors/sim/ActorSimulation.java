@@ -29,6 +29,7 @@ import org.fedsub.runtime.engine.RunResult;
 import org.fedsub.runtime.engine.ServerStep;
 import org.fedsub.runtime.state.ClientStateStore;
 import org.fedsub.runtime.state.StateSettings;
+import org.fedsub.runtime.strategy.ClientFactory;
 import org.fedsub.runtime.strategy.Strategies;
 import org.fedsub.runtime.strategy.Strategy;
 import org.fedsub.runtime.strategy.StrategyContext;
@@ -92,15 +93,24 @@ public final class ActorSimulation {
      * The client actor of {@code clientId} as a simulation runs it: supervised, over its data
      * view, behaving as its profile says.
      */
-    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
+    public static Behavior<ToClient> client(Experiment exp, ClientFactory clients, ActorSettings settings,
             ClientProfiles profiles, int clientId) {
-        return client(exp, strategy, settings, profiles, null, clientId);
+        return client(exp, clients, settings, profiles, null, clientId);
+    }
+
+    /**
+     * The client halves of {@code exp}'s strategy, built without a server (no global model, no
+     * server state): what a node that only hosts clients needs.
+     */
+    public static ClientFactory clientFactory(Experiment exp) {
+        return Strategies.clients(exp.strategy(), new StrategyContext(exp.model(), exp.train(), exp.seed(),
+                exp.data().numClients(), null));
     }
 
     /** As above, with the client's state dormant in {@code store} between its calls ({@code null}: kept live). */
-    public static Behavior<ToClient> client(Experiment exp, Strategy strategy, ActorSettings settings,
+    public static Behavior<ToClient> client(Experiment exp, ClientFactory clients, ActorSettings settings,
             ClientProfiles profiles, ClientStateStore store, int clientId) {
-        return ClientActor.supervised(ClientStep.of(exp, strategy.newClient(clientId), clientId, store),
+        return ClientActor.supervised(ClientStep.of(exp, clients.newClient(clientId), clientId, store),
                 profiles.behaviour(clientId), settings);
     }
 
@@ -138,7 +148,7 @@ public final class ActorSimulation {
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
             for (int id = 0; id < exp.data().numClients(); id++) {
                 Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
-                        : client(exp, strategy, settings, profiles, store, id);
+                        : client(exp, strategy::newClient, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id));
             }
             if (async) {

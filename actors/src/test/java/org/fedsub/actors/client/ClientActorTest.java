@@ -159,6 +159,43 @@ class ClientActorTest {
     }
 
     @Test
+    void aFloodOfTasksWhileBusy_overflowsTheStash_isDroppedAndCounted_andTheClientGoesOn() {
+        CountDownLatch gate = new CountDownLatch(1);
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
+                new ClientStep(new Echo(gate), data, codec, DataType.DOUBLE, null)));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<ToServer> end = testKit.createTestProbe();
+
+        LoggingTestKit.warn("messages dropped").withOccurrences(100).expect(testKit.system(), () -> {
+            for (int r = 0; r < 1_101; r++) { // one in training, 1,000 stashed, 100 dropped
+                client.tell(train(r, r, round.ref()));
+            }
+            return null;
+        });
+        gate.countDown();
+        client.tell(new Quiesce(end.ref()));
+
+        assertEquals(1_001, round.receiveSeveralMessages(1_001, Duration.ofSeconds(30)).size());
+        end.expectMessageClass(Quiesced.class, Duration.ofSeconds(30)); // alive and idle
+    }
+
+    @Test
+    void malformedTaskAndAcknowledgement_areDropped_withoutFailingTheClient() {
+        // Unsupervised: a failure would stop it.
+        ActorRef<ToClient> client = testKit.spawn(ClientActor.create(
+                new ClientStep(new Echo(new CountDownLatch(0)), data, codec, DataType.DOUBLE, null)));
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        EncodedPayload garbage = new EncodedPayload(codec.name(), new byte[41]);
+
+        client.tell(new TrainRound(0, data.clientId(), garbage, round.ref()));
+        assertEquals(0, round.expectMessageClass(TrainingFailed.class).round());
+        client.tell(new Aggregated(0, data.clientId(), garbage));
+        client.tell(train(1, 5, round.ref()));
+
+        assertEquals(1, round.expectMessageClass(UpdateReady.class).round(), "the client still trains");
+    }
+
+    @Test
     void failingClient_isRestartedWithBackoff_thenStopsWhenItsRestartsAreSpent() {
         Duration backoff = Duration.ofSeconds(1);
         ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30))

@@ -322,9 +322,9 @@ public final class ServerStep {
         boolean async = strategy instanceof AsyncAggregation;
         for (ClientFailure f : refused.failures()) {
             if (async) {
-                log.debug("version {}: discarded {}", f.round(), f.reason());
+                log.debug("version {}: client {}: {}", f.round(), f.clientId(), f.reason());
             } else {
-                log.warn("round {}: rejected {}", f.round(), f.reason());
+                log.warn("round {}: client {}: {}", f.round(), f.clientId(), f.reason());
             }
         }
         if (agg == null) {

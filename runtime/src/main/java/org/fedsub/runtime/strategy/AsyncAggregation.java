@@ -205,7 +205,7 @@ public final class AsyncAggregation implements Strategy {
 
     /** Same basis (when there is one) and the same tensors with the same shapes. */
     private static boolean comparable(Payload a, Payload b) {
-        if (a.fieldOr("basis", -1) != b.fieldOr("basis", -1) || !a.tensors().keySet().equals(b.tensors().keySet())) {
+        if (a.fieldOr(PayloadKeys.BASIS, -1) != b.fieldOr(PayloadKeys.BASIS, -1) || !a.tensors().keySet().equals(b.tensors().keySet())) {
             return false;
         }
         for (Map.Entry<String, INDArray> t : a.tensors().entrySet()) {

@@ -72,6 +72,11 @@ final class FedAvg implements Strategy {
         return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
     }
 
+    @Override
+    public java.util.Optional<String> problem(int round, ClientUpdate update) {
+        return Updates.check(round, ctx.numClients(), update, expected());
+    }
+
     private Map<String, long[]> expected() {
         Map<String, long[]> e = new LinkedHashMap<>();
         for (ParamSpec p : ctx.model().params()) {

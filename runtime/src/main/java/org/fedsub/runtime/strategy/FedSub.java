@@ -33,6 +33,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class FedSub implements Strategy {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FedSub.class);
+
+
     private final StrategySettings settings;
     private final FedSubShared shared;
     private final StrategyContext ctx;
@@ -77,8 +80,18 @@ final class FedSub implements Strategy {
         if (shared.seededBasis(k)) {
             return shared.seeded(k);
         }
+        if (svdBasisId < k) {
+            // The round that should have computed basis k aggregated nothing (dropped, or every
+            // update refused): with no new mean update there is no new direction, so the
+            // previous basis carries on under the new number.
+            Projection[] previous = svdBasis != null ? svdBasis : serverBasis(k - 1);
+            log.warn("svd basis {} could not be computed (no update was aggregated at the end of basis {}); "
+                    + "basis {} carries on", k, k - 1, k - 1);
+            svdBasis = previous;
+            svdBasisId = k;
+        }
         if (svdBasisId != k) {
-            throw new IllegalStateException("svd basis " + k + " was not computed (current " + svdBasisId + ")");
+            throw new IllegalStateException("svd basis " + k + " is no longer available (current " + svdBasisId + ")");
         }
         return svdBasis;
     }
@@ -95,9 +108,9 @@ final class FedSub implements Strategy {
         return p;
     }
 
+    /** The common checks, and the basis: an update trained in another basis than the round's cannot be lifted. */
     @Override
-    public Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures) {
-        long k = shared.basisOf(round);
+    public java.util.Optional<String> problem(int round, ClientUpdate update) {
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (Layer l : layers) {
             expected.put(PayloadKeys.subspace(l.name()), new long[] {l.r(), l.m()});
@@ -105,8 +118,29 @@ final class FedSub implements Strategy {
         for (ParamSpec s : shared.plain()) {
             expected.put(PayloadKeys.delta(s.name()), s.shape());
         }
+        java.util.Optional<String> common = Updates.check(round, ctx.numClients(), update, expected);
+        if (common.isPresent()) {
+            return common;
+        }
+        long k = shared.basisOf(round);
+        long basis = update.payload().fieldOr(PayloadKeys.BASIS, k);
+        return basis == k ? java.util.Optional.empty() : java.util.Optional.of("update from client "
+                + update.clientId() + " for round " + round + ": trained in basis " + basis + ", the round's is " + k);
+    }
+
+    @Override
+    public Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures) {
+        long k = shared.basisOf(round);
         List<ClientFailure> rejected = new ArrayList<>();
-        List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected, rejected);
+        List<ClientUpdate> ok = new ArrayList<>();
+        for (ClientUpdate u : updates) {
+            java.util.Optional<String> why = problem(round, u);
+            if (why.isPresent()) {
+                rejected.add(new ClientFailure(u.clientId(), round, why.get()));
+            } else {
+                ok.add(u);
+            }
+        }
         if (ok.isEmpty()) {
             return new Aggregate(null, List.of(), rejected);
         }

@@ -12,8 +12,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * SCAFFOLD (Karimireddy et al.), option II. The client ({@link ScaffoldClient}) steps with
  * {@code g - c_i + c}, then sets {@code c_i+ = c_i - c + (x - w) / (sum of its step sizes)} and
- * sends {@code w - x} and {@code c_i+ - c_i}. The server moves {@code x} by {@code global-lr} times the mean change and
- * {@code c} by {@code |S|/N} times the uniform mean control change.
+ * sends {@code w - x} and {@code c_i+ - c_i}. The server moves {@code x} by {@code global-lr} times the
+ * mean change and {@code c} by {@code |S|/N} times the mean control change, both means in the
+ * strategy's weighting (examples or uniform): with uniform weighting this is the paper's rule, and
+ * with example weighting it keeps {@code c} the example-weighted mean gradient the model follows.
  *
  * <p>Wire format: task {@code x:<p>}, {@code c:<p>}; update {@code d:<p>}, {@code dc:<p>}.
  */
@@ -55,24 +57,34 @@ final class Scaffold implements Strategy {
     @Override
     public Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures) {
         List<ClientFailure> rejected = new ArrayList<>();
+        List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected(), rejected);
+        if (!ok.isEmpty()) {
+            double[] w = Updates.weights(ok, settings.byExamples());
+            double share = (double) ok.size() / ctx.numClients();
+            for (ParamSpec p : ctx.model().params()) {
+                INDArray dx = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w);
+                global.get(p.name()).addi(settings.globalLr() == 1.0 ? dx : dx.muli(settings.globalLr()));
+                // c is the mean gradient in the same weighting as the model: averaging it uniformly while the
+                // model is weighted by examples would pull the run to the client-uniform optimum.
+                INDArray dc = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.controlDelta(p.name())), w);
+                control.get(p.name()).addi(share == 1.0 ? dc : dc.muli(share));
+            }
+        }
+        return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
+    }
+
+    @Override
+    public java.util.Optional<String> problem(int round, ClientUpdate update) {
+        return Updates.check(round, ctx.numClients(), update, expected());
+    }
+
+    private Map<String, long[]> expected() {
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (ParamSpec p : ctx.model().params()) {
             expected.put(PayloadKeys.delta(p.name()), p.shape());
             expected.put(PayloadKeys.controlDelta(p.name()), p.shape());
         }
-        List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected, rejected);
-        if (!ok.isEmpty()) {
-            double[] w = Updates.weights(ok, settings.byExamples());
-            double[] uniform = Updates.weights(ok, false);
-            double share = (double) ok.size() / ctx.numClients();
-            for (ParamSpec p : ctx.model().params()) {
-                INDArray dx = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w);
-                global.get(p.name()).addi(settings.globalLr() == 1.0 ? dx : dx.muli(settings.globalLr()));
-                INDArray dc = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.controlDelta(p.name())), uniform);
-                control.get(p.name()).addi(share == 1.0 ? dc : dc.muli(share));
-            }
-        }
-        return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
+        return expected;
     }
 
     @Override

@@ -30,6 +30,11 @@ final class Updates {
         return ok;
     }
 
+    /** What is wrong with {@code u} for {@code round}, or empty: {@link Strategy#problem}'s common part. */
+    static java.util.Optional<String> check(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
+        return java.util.Optional.ofNullable(problem(round, numClients, u, expected));
+    }
+
     private static String problem(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
         String who = "update from client " + u.clientId() + " for round " + round;
         if (u.clientId() < 0 || u.clientId() >= numClients) {

@@ -4,28 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
 import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.codec.Payload;
-import org.fedsub.runtime.codec.RawCodec;
-import org.fedsub.runtime.data.FederatedData;
-import org.fedsub.runtime.data.SyntheticData;
-import org.fedsub.runtime.model.LogisticRegression;
-import org.fedsub.runtime.model.Model;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.AsyncAggregation;
 import org.fedsub.runtime.strategy.ClientAlgorithm;
 import org.fedsub.runtime.strategy.ClientUpdate;
-import org.fedsub.runtime.strategy.Strategies;
 import org.fedsub.runtime.strategy.Strategy;
-import org.fedsub.runtime.strategy.StrategyContext;
-import org.fedsub.runtime.strategy.StrategySettings;
-import org.fedsub.runtime.strategy.TrainSettings;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -33,22 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
 class AsyncServerStepTest {
 
     private static final IntToDoubleFunction FEDBUFF = s -> 1.0 / Math.sqrt(1.0 + s);
-
-    /** Synthetic(1,1) over 6 users, logistic regression in float64, a lossless codec. */
-    private static Experiment experiment(String strategy) {
-        FederatedData data = SyntheticData.generate(
-                SyntheticData.Spec.fedProx(1, 1).withUsers(6).withMaxSamplesPerUser(60), DataType.DOUBLE, 7);
-        Model model = new LogisticRegression(data.train().featureDim(), data.train().numClasses(), DataType.DOUBLE);
-        StrategySettings s = StrategySettings.fromConfig(Experiments.load(ConfigFactory.parseString(
-                "fedsub.strategy { name = " + strategy + ", fedsub.update-cp-freq = 10 }")));
-        return new Experiment("test-" + strategy, 7, 10, Participation.full(), 1, 0, new RawCodec(DataType.DOUBLE),
-                model, data, TrainSettings.sgd(5, 10, 0.05, 10), s);
-    }
-
-    private static Strategy strategy(Experiment exp) {
-        return Strategies.create(exp.strategy(), new StrategyContext(exp.model(), exp.train(), exp.seed(),
-                exp.data().numClients(), exp.model().init(exp.seed())));
-    }
 
     private static EncodedUpdate fedAvgUpdate(Experiment exp, int client, int round, long examples, double value) {
         Payload p = new Payload().field("round", round);
@@ -60,8 +33,8 @@ class AsyncServerStepTest {
 
     @Test
     void aggregateBuffered_weightsEachUpdateByExamplesAndStaleness_andDropsTheTooStale() {
-        Experiment exp = experiment("fedavg");
-        Strategy strategy = strategy(exp);
+        Experiment exp = Tiny.experiment("fedavg");
+        Strategy strategy = Tiny.strategy(exp);
         Params before = strategy.globalModel().dup();
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 3, FEDBUFF, 1));
 
@@ -89,8 +62,8 @@ class AsyncServerStepTest {
 
     @Test
     void aggregateBuffered_fedAsync_movesTheModelByAlphaTimesTheStalenessWeight() {
-        Experiment exp = experiment("fedavg");
-        Strategy strategy = strategy(exp);
+        Experiment exp = Tiny.experiment("fedavg");
+        Strategy strategy = Tiny.strategy(exp);
         Params before = strategy.globalModel().dup();
         // FedAsync: alpha 0.5 times a hinge with a grace of 2 and slope 10.
         IntToDoubleFunction hinge = s -> 0.5 * (s <= 2 ? 1.0 : 1.0 / (10 * (s - 2) + 1.0));
@@ -112,8 +85,8 @@ class AsyncServerStepTest {
 
     @Test
     void aggregateBuffered_fedAsyncFedSub_acknowledgesTheMeanOfTheWindowInTheSameBasis() {
-        Experiment exp = experiment("fedsub");
-        Strategy strategy = strategy(exp);
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy strategy = Tiny.strategy(exp);
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, s -> 1.0, 2));
         // Both train on version 0 (basis 0); they are applied at versions 0 and 1.
         EncodedUpdate first = trained(exp, strategy, 0, 0);
@@ -137,9 +110,9 @@ class AsyncServerStepTest {
 
     @Test
     void freshUpdatesInOneGroup_areExactlyASynchronousRound() {
-        Experiment exp = experiment("fedsub");
-        Strategy syncStrategy = strategy(exp);
-        Strategy asyncInner = strategy(exp);
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy syncStrategy = Tiny.strategy(exp);
+        Strategy asyncInner = Tiny.strategy(exp);
         ServerStep sync = new ServerStep(exp, syncStrategy);
         ServerStep async = new ServerStep(exp, new AsyncAggregation(asyncInner, true, 3, FEDBUFF, 1));
         List<EncodedUpdate> updates = List.of(trained(exp, syncStrategy, 0, 0), trained(exp, syncStrategy, 2, 0),
@@ -162,8 +135,8 @@ class AsyncServerStepTest {
 
     @Test
     void fedBuffFedSub_acknowledgesEachVersionGroupWithItsOwnPlainMean() {
-        Experiment exp = experiment("fedsub");
-        Strategy strategy = strategy(exp);
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy strategy = Tiny.strategy(exp);
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1));
         // Clients 0 and 1 trained on version 0 (basis 0), client 2 on version 2 (basis 1): applied at version 2.
         EncodedUpdate a = trained(exp, strategy, 0, 0);
@@ -193,13 +166,12 @@ class AsyncServerStepTest {
     @Test
     void strategiesThatCannotRunAsynchronously_areRefusedNamingWhy() {
         IllegalArgumentException scaffold = assertThrows(IllegalArgumentException.class,
-                () -> new AsyncAggregation(strategy(experiment("scaffold")), true, 3, FEDBUFF, 1));
+                () -> new AsyncAggregation(Tiny.strategy(Tiny.experiment("scaffold")), true, 3, FEDBUFF, 1));
         assertTrue(scaffold.getMessage().contains("synchronous rounds"), scaffold.getMessage());
 
-        Experiment svd = experiment("fedsub").withStrategy(StrategySettings.fromConfig(Experiments.load(
-                ConfigFactory.parseString("fedsub.strategy { name = fedsub, fedsub.generator = svd }"))));
+        Experiment svd = Tiny.experiment("fedsub", "fedsub.generator = svd");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new AsyncAggregation(strategy(svd), true, 3, FEDBUFF, 1));
+                () -> new AsyncAggregation(Tiny.strategy(svd), true, 3, FEDBUFF, 1));
         assertTrue(e.getMessage().contains("seeded projection generator"), e.getMessage());
     }
 
