@@ -24,6 +24,18 @@ class RunCommandTest {
     Path tmp;
 
     @Test
+    void aRunWhoseUpdatesAreAllNonFinite_stopsWithExit1_namingTheLikelyCause() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = Cli.run("run", conf.toString(), "--out", tmp.resolve("out").toString(), "--threads", "1",
+                "--set", "fedsub.rounds=20", "--set", "fedsub.train.lr=1e30", "--set", "fedsub.max-idle-rounds=2");
+
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("no update was used in the last 2 rounds"), r.err());
+        assertTrue(r.err().contains("lower the learning rate"), r.err());
+    }
+
+    @Test
     void run_tinyConfig_writesEveryResultFileAndTheyParse() throws IOException {
         Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
         Path out = tmp.resolve("out");
@@ -38,11 +50,11 @@ class RunCommandTest {
 
         List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
         assertEquals("round,sampled,used,failed,client_loss,train_loss,test_loss,test_accuracy,uplink_bytes,"
-                + "downlink_bytes,max_client_uplink,cum_uplink_bytes,cum_downlink_bytes,virtual_seconds", csv.get(0));
+                + "downlink_bytes,max_client_uplink,cum_uplink_bytes,cum_downlink_bytes,virtual_seconds,refused", csv.get(0));
         assertEquals(4, csv.size(), "header and one row per round");
         for (int i = 1; i < csv.size(); i++) {
             String[] cells = csv.get(i).split(",", -1);
-            assertEquals(14, cells.length, csv.get(i));
+            assertEquals(15, cells.length, csv.get(i));
             assertEquals(i, Integer.parseInt(cells[0]), "rounds count from 1");
             double accuracy = Double.parseDouble(cells[7]);
             assertTrue(accuracy >= 0 && accuracy <= 1, csv.get(i));

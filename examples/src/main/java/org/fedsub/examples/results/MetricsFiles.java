@@ -26,7 +26,7 @@ public final class MetricsFiles {
 
     static final List<String> METRICS_COLUMNS = List.of("round", "sampled", "used", "failed", "client_loss",
             "train_loss", "test_loss", "test_accuracy", "uplink_bytes", "downlink_bytes", "max_client_uplink",
-            "cum_uplink_bytes", "cum_downlink_bytes", "virtual_seconds");
+            "cum_uplink_bytes", "cum_downlink_bytes", "virtual_seconds", "refused");
 
     /** Appended to {@link #METRICS_COLUMNS} for a run on the actor runtime. */
     static final List<String> ACTOR_COLUMNS = List.of("late", "dropped");
@@ -58,7 +58,7 @@ public final class MetricsFiles {
                     .append(',').append(m.testLoss()).append(',').append(m.testAccuracy()).append(',')
                     .append(m.uplinkBytes()).append(',').append(m.downlinkBytes()).append(',')
                     .append(m.maxClientUplink()).append(',').append(up[i]).append(',').append(down[i]).append(',')
-                    .append(m.virtualSeconds());
+                    .append(m.virtualSeconds()).append(',').append(m.rejectedTotal());
             if (run.onActors()) {
                 RoundReport r = run.reports().get(i);
                 b.append(',').append(r.late()).append(',').append(r.dropped() ? 1 : 0);
@@ -115,6 +115,9 @@ public final class MetricsFiles {
             j.field("wall_millis").number(m.wallMillis());
             j.field("elapsed_seconds").number(elapsed[i]);
             j.field("virtual_seconds").number(m.virtualSeconds());
+            j.field("refused").open('{');
+            m.rejected().forEach((k, v) -> j.field(k).number(v));
+            j.close('}');
             if (run.onActors()) {
                 RoundReport r = run.reports().get(i);
                 j.field("late").number(r.late());
@@ -132,6 +135,9 @@ public final class MetricsFiles {
         j.field("total_downlink_bytes").number(run.result().totalDownlinkBytes());
         j.field("training_seconds").number(run.trainingSeconds());
         j.field("wall_seconds").number(run.wallSeconds());
+        j.field("refused").open('{');
+        run.refused().forEach((k, v) -> j.field(k).number(v));
+        j.close('}');
         if (run.onActors()) {
             j.field("total_late").number(run.totalLate());
             j.field("dropped_rounds").number(run.droppedRounds());

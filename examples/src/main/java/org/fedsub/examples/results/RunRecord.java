@@ -60,6 +60,20 @@ public record RunRecord(String name, String model, String data, int clients, lon
         return reports.stream().mapToInt(RoundReport::late).sum();
     }
 
+    /** Updates the server refused over the run, by reason (see {@code org.fedsub.runtime.engine.Rejection}). */
+    public java.util.SortedMap<String, Integer> refused() {
+        java.util.SortedMap<String, Integer> total = new java.util.TreeMap<>();
+        for (RoundMetrics m : rounds()) {
+            m.rejected().forEach((k, v) -> total.merge(k, v, Integer::sum));
+        }
+        return total;
+    }
+
+    /** Updates the server refused over the run, whatever the reason. */
+    public int totalRefused() {
+        return refused().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** Rounds that aggregated nothing and kept the model. */
     public int droppedRounds() {
         return (int) reports.stream().filter(RoundReport::dropped).count();

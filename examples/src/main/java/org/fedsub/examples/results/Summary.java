@@ -24,7 +24,7 @@ public final class Summary {
     private static final List<String> CSV_COLUMNS = List.of("name", "strategy", "rounds", "final_test_accuracy",
             "best_test_accuracy", "final_test_loss", "target_accuracy", "rounds_to_target", "uplink_bytes_to_target",
             "total_uplink_bytes", "total_downlink_bytes", "training_seconds", "wall_seconds",
-            "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds");
+            "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds", "refused_updates");
 
     private Summary() {}
 
@@ -38,6 +38,7 @@ public final class Summary {
         boolean accuracy = runs.stream().anyMatch(RunRecord::hasAccuracy);
         boolean virtual = runs.stream().anyMatch(RunRecord::usesVirtualTime);
         boolean actors = runs.stream().anyMatch(RunRecord::onActors);
+        boolean refused = runs.stream().anyMatch(r -> r.totalRefused() > 0);
         String t = Units.percent(target);
         List<String> header = new ArrayList<>(List.of("run", "strategy", "rounds"));
         if (accuracy) {
@@ -51,6 +52,9 @@ public final class Summary {
         }
         if (actors) {
             header.addAll(List.of("late", "dropped rounds"));
+        }
+        if (refused) {
+            header.add("refused updates");
         }
         header.addAll(List.of("final test loss", "uplink total", "downlink total", "wall time"));
         List<List<String>> rows = new ArrayList<>();
@@ -74,6 +78,10 @@ public final class Summary {
                 row.add(r.onActors() ? Integer.toString(r.totalLate()) : "-");
                 row.add(r.onActors() ? Integer.toString(r.droppedRounds()) : "-");
             }
+            if (refused) {
+                row.add(r.totalRefused() == 0 ? "0" : r.refused().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+            }
             row.addAll(List.of(Units.loss(r.finalTestLoss()), Units.bytes(r.result().totalUplinkBytes()),
                     Units.bytes(r.result().totalDownlinkBytes()),
                     String.format(Locale.ROOT, "%.1f s", r.wallSeconds())));
@@ -95,7 +103,7 @@ public final class Summary {
                     num(r.hasAccuracy() ? r.virtualSecondsToAccuracy(target) : Double.NaN),
                     r.usesVirtualTime() ? Double.toString(r.finalVirtualSeconds()) : "",
                     r.onActors() ? Integer.toString(r.totalLate()) : "",
-                    r.onActors() ? Integer.toString(r.droppedRounds()) : "");
+                    r.onActors() ? Integer.toString(r.droppedRounds()) : "", Integer.toString(r.totalRefused()));
             b.append(String.join(",", cells)).append('\n');
         }
         return b.toString();

@@ -29,8 +29,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * version's round (so FedSub lifts them with the basis they were trained in), each scaled by
  * {@code w_v * N_v / N}: the inner weighted mean over the group then contributes exactly the
  * group's share of the sum. Each group's acknowledgement is scaled back to the group's plain
- * mean, which is what a client's dual update needs. With every update fresh and one group this
- * is exactly a synchronous round.
+ * mean; with FedBuff ({@code ackWindow == 1}) that mean runs over every buffer so far that held
+ * updates of the same version (see {@link #versionMean}), so that a client whose update landed
+ * alone in a buffer still gets the mean of the clients that trained alongside it. With every
+ * update fresh and one group this is exactly a synchronous round.
  *
  * <p>With {@code ackWindow > 1} (FedAsync, where a group is a single update and its own mean
  * would leave FedSub's duals unchanged) the acknowledgement is instead the weighted mean of the
@@ -49,6 +51,8 @@ public final class AsyncAggregation implements Strategy {
     private final IntToDoubleFunction weight;
     private final int ackWindow;
     private final ArrayDeque<RecentAck> recentAcks = new ArrayDeque<>();
+    /** FedBuff: per model version, the running mean of its acknowledgements and their total weight. */
+    private final Map<Integer, RecentAck> versionMeans = new HashMap<>();
 
     private record RecentAck(Payload ack, double weight) {}
 
@@ -154,8 +158,9 @@ public final class AsyncAggregation implements Strategy {
             Aggregate agg = inner.aggregate(v, scaled, List.of());
             rejected.addAll(agg.rejected());
             Payload plain = agg.ack() == null ? null : scaled(agg.ack(), 1.0 / scale);
-            if (plain != null && ackWindow > 1) {
-                plain = windowMean(plain, weightOf(g, agg.used()));
+            if (plain != null) {
+                double w = weightOf(g, agg.used());
+                plain = ackWindow > 1 ? windowMean(plain, w) : versionMean(v, plain, w, version);
             }
             for (int id : agg.used()) {
                 acks.put(id, plain);
@@ -174,6 +179,35 @@ public final class AsyncAggregation implements Strategy {
             }
         }
         return w;
+    }
+
+    /**
+     * FedBuff: the running mean of every acknowledgement of version {@code v} so far, this one
+     * included, weighted like the updates. A buffer holds only some of the updates trained on a
+     * version (the rest land in earlier or later buffers); the mean over all of them so far is
+     * the closest the server has to the synchronous round's mean, which is what FedSub's dual
+     * update compares a client's own update with. Means of versions too stale to be used again
+     * are forgotten.
+     */
+    private Payload versionMean(int v, Payload ack, double w, int now) {
+        versionMeans.keySet().removeIf(old -> old < now - maxStaleness);
+        if (w <= 0) {
+            return ack;
+        }
+        RecentAck sum = versionMeans.get(v);
+        if (sum == null || !comparable(sum.ack(), ack)) {
+            versionMeans.put(v, new RecentAck(ack, w));
+            return ack;
+        }
+        double total = sum.weight() + w;
+        Payload mean = new Payload();
+        ack.fields().forEach(mean::field);
+        for (String name : ack.tensors().keySet()) {
+            mean.tensor(name, Aggregation.weightedMean(List.of(sum.ack().tensor(name), ack.tensor(name)),
+                    new double[] {sum.weight(), w}));
+        }
+        versionMeans.put(v, new RecentAck(mean, total));
+        return mean;
     }
 
     /** Remembers {@code ack} and returns the weighted mean of the remembered ones like it. */

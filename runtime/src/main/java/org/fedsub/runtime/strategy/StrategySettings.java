@@ -85,8 +85,10 @@ public record StrategySettings(String name, boolean byExamples, double proxMu, d
                     doubleAt(c, p, "epsilon"));
         }
 
+        /** The reference config's server optimizer: plain {@code x += lr * delta} at lr 1. */
         public static ServerOptimizerSettings plain() {
-            return new ServerOptimizerSettings("sgd", 1.0, 0.9, 0.9, 0.99, 1e-3);
+            String p = path(PATH, "server-optimizer");
+            return fromConfig(com.typesafe.config.ConfigFactory.defaultReference().getConfig(p), p);
         }
     }
 

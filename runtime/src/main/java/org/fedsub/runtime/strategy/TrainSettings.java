@@ -62,9 +62,20 @@ public record TrainSettings(int localSteps, int batchSize, double lr, String sch
                 doubleAt(c, p, "weight-decay"), intAt(root.getConfig("fedsub"), "fedsub", "rounds"));
     }
 
-    /** Plain SGD at a constant rate: the settings most tests want. */
+    /** The reference config's training settings (plain SGD at a constant rate), over {@code totalRounds}. */
+    public static TrainSettings defaults(int totalRounds) {
+        return fromConfig(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("fedsub.rounds", totalRounds))
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+    }
+
+    /**
+     * The reference config's training settings with these steps, batch and rate: plain SGD at a
+     * constant rate, the settings most tests and examples want.
+     */
     public static TrainSettings sgd(int localSteps, int batchSize, double lr, int totalRounds) {
-        return new TrainSettings(localSteps, batchSize, lr, "constant", 0, 1.0, 0, 0, false, 0, totalRounds);
+        TrainSettings d = defaults(totalRounds);
+        return new TrainSettings(localSteps, batchSize, lr, d.schedule(), d.warmupRounds(), d.minLrRatio(),
+                d.momentum(), d.dampening(), d.nesterov(), d.weightDecay(), totalRounds);
     }
 
     /** The learning rate of local step {@code step} (0-based) of round {@code round}. */

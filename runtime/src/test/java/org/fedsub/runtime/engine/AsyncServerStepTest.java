@@ -164,6 +164,30 @@ class AsyncServerStepTest {
     }
 
     @Test
+    void fedBuffFedSub_anUpdateAloneInItsBuffer_isAcknowledgedWithTheMeanOfItsVersionSoFar() {
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy strategy = Tiny.strategy(exp);
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1));
+        work.tasks(0, new int[] {0, 1});
+        EncodedUpdate a = trained(exp, strategy, 0, 0);
+        EncodedUpdate b = trained(exp, strategy, 1, 0);
+
+        Payload ackA = decode(exp, work.aggregate(0, List.of(a), List.of()).ackFor(0));
+        Payload ackB = decode(exp, work.aggregate(1, List.of(b), List.of()).ackFor(1));
+
+        Payload pa = decode(exp, a.update());
+        Payload pb = decode(exp, b.update());
+        double na = a.numExamples();
+        double nb = b.numExamples();
+        for (String name : ackB.tensors().keySet()) {
+            assertTrue(pa.tensor(name).equalsWithEps(ackA.tensor(name), 1e-12), name + ": first of its version");
+            INDArray mean = pa.tensor(name).mul(na).add(pb.tensor(name).mul(nb)).div(na + nb);
+            assertTrue(mean.equalsWithEps(ackB.tensor(name), 1e-12),
+                    name + ": not its own update (a zero dual step) but the mean of version 0 so far");
+        }
+    }
+
+    @Test
     void strategiesThatCannotRunAsynchronously_areRefusedNamingWhy() {
         IllegalArgumentException scaffold = assertThrows(IllegalArgumentException.class,
                 () -> new AsyncAggregation(Tiny.strategy(Tiny.experiment("scaffold")), true, 3, FEDBUFF, 1));
