@@ -20,8 +20,8 @@ final class Mutator {
     /** A length or count field of a seed: where it is and how many bytes (1, 2, 4 or 8) it has. */
     record Field(int offset, int width) {}
 
-    /** A valid encoding and the positions of its length and count fields. */
-    record Seed(byte[] bytes, List<Field> sizes) {}
+    /** A valid encoding, the positions of its length and count fields, and what it is (a manifest, say). */
+    record Seed(String label, byte[] bytes, List<Field> sizes) {}
 
     private static final long[] INTERESTING = {0, 1, 2, 3, 4, 7, 8, 9, -1, -2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
         0x10000, 1 << 30, 0x7fffffffL, 0x80000000L, 0xffffffffL, 1L << 31, 1L << 32, 1L << 62, Long.MAX_VALUE,
@@ -37,9 +37,13 @@ final class Mutator {
         this.order = order;
     }
 
-    /** One to three mutations stacked on a seed chosen at random. */
-    byte[] next() {
-        Seed s = seeds.get(rnd.nextInt(seeds.size()));
+    /** A seed chosen at random. */
+    Seed pick() {
+        return seeds.get(rnd.nextInt(seeds.size()));
+    }
+
+    /** One to three mutations stacked on {@code s}. */
+    byte[] mutate(Seed s) {
         byte[] b = s.bytes().clone();
         int n = 1 + rnd.nextInt(3);
         for (int i = 0; i < n; i++) {
@@ -56,6 +60,11 @@ final class Mutator {
             System.arraycopy(prefix, 0, b, 0, prefix.length);
         }
         return b;
+    }
+
+    /** Random numbers of this mutator's sequence, for a test's own choices. */
+    Random rng() {
+        return rnd;
     }
 
     private byte[] mutate(byte[] b, Seed s) {

@@ -63,7 +63,7 @@ class RawCodecFuzzTest {
         Map<String, Integer> outcomes = new TreeMap<>();
 
         for (int i = 0; i < MUTANTS + RANDOM; i++) {
-            byte[] input = i < MUTANTS ? mutator.next() : mutator.random(prefix, 64);
+            byte[] input = i < MUTANTS ? mutator.mutate(mutator.pick()) : mutator.random(prefix, 64);
             // Every other input into the wire type, where the result must re-encode bit for bit.
             DataType dtype = i % 2 == 0 ? wire : other;
             String outcome = decode(codec, input, dtype, i);
@@ -197,7 +197,7 @@ class RawCodecFuzzTest {
                 INDArray a = n == 0 ? Nd4j.create(DataType.DOUBLE, shape) : Nd4j.createFromArray(v).reshape(shape);
                 p.tensor(names[rnd.nextInt(names.length)] + t, a);
             }
-            out.add(new Mutator.Seed(codec.encode(p), sizeFields(p, codec.name().equals("float32") ? 4 : 8)));
+            out.add(new Mutator.Seed(codec.name(), codec.encode(p), sizeFields(p, codec.name().equals("float32") ? 4 : 8)));
         }
         return out;
     }
