@@ -7,6 +7,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.pekko.actor.ActorPaths;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -34,6 +37,10 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
     private static final String AGGREGATED = "A";
     private static final String UPDATE_READY = "U";
     private static final String PAYLOAD = "P";
+    private static final List<String> MANIFESTS = List.of(TRAIN_ROUND, AGGREGATED, UPDATE_READY, PAYLOAD);
+
+    /** Longest codec name on the wire, in modified UTF-8 bytes (codec names are like {@code float64}). */
+    static final int MAX_CODEC_NAME = 64;
 
     private final ExtendedActorSystem system;
     // Lazy: the typed system is not ready yet while serializers are created.
@@ -98,38 +105,152 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
         }
     }
 
+    /**
+     * Reads a message; for any bytes and manifest the only exception is a
+     * {@link NotSerializableException} saying what was wrong and where. Every length is checked
+     * against the bytes left before anything is allocated (codec names also against
+     * {@value #MAX_CODEC_NAME} bytes), nothing may follow the message, a flag is 0 or 1, and an
+     * actor ref must parse as an actor path and resolve.
+     */
     @Override
     public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            int version = in.readByte();
-            if (version != VERSION) {
-                throw new NotSerializableException("fedsub payload message version " + version + ", expected " + VERSION);
+        if (manifest == null || !MANIFESTS.contains(manifest)) { // List.of(..).contains(null) throws
+            throw new NotSerializableException("unknown fedsub payload manifest " + (manifest == null ? "null"
+                    : "'" + manifest + "'") + "; known: " + MANIFESTS);
+        }
+        if (bytes == null) {
+            throw new NotSerializableException("no bytes for a fedsub payload message (manifest '" + manifest + "')");
+        }
+        Reader in = new Reader(bytes, manifest);
+        int version = in.readByte("version");
+        if (version != VERSION) {
+            throw new NotSerializableException("fedsub payload message version " + version + ", expected " + VERSION);
+        }
+        Object message = switch (manifest) {
+            case TRAIN_ROUND -> {
+                int round = in.readInt("round");
+                int client = in.readInt("client id");
+                EncodedPayload task = in.readPayload();
+                yield new TrainRound(round, client, task, in.readRef());
             }
-            return switch (manifest) {
-                case TRAIN_ROUND -> {
-                    int round = in.readInt();
-                    int client = in.readInt();
-                    EncodedPayload task = readPayload(in);
-                    ActorRef<ToServer> replyTo = resolver().resolveActorRef(in.readUTF());
-                    yield new TrainRound(round, client, task, replyTo);
-                }
-                case AGGREGATED -> {
-                    int round = in.readInt();
-                    int client = in.readInt();
-                    yield new Aggregated(round, client, in.readBoolean() ? readPayload(in) : null);
-                }
-                case UPDATE_READY -> new UpdateReady(in.readInt(), in.readInt(), in.readLong(), in.readDouble(),
-                        readPayload(in));
-                case PAYLOAD -> readPayload(in);
-                default -> throw new NotSerializableException("unknown fedsub payload manifest '" + manifest
-                        + "'; known: T, A, U, P");
-            };
-        } catch (IOException e) {
-            NotSerializableException n = new NotSerializableException("malformed fedsub payload message (manifest '"
-                    + manifest + "', " + bytes.length + " bytes): " + e);
-            n.initCause(e);
-            throw n;
+            case AGGREGATED -> {
+                int round = in.readInt("round");
+                int client = in.readInt("client id");
+                yield new Aggregated(round, client, in.readBoolean("ack flag") ? in.readPayload() : null);
+            }
+            case UPDATE_READY -> new UpdateReady(in.readInt("round"), in.readInt("client id"),
+                    in.readLong("example count"), in.readDouble("train loss"), in.readPayload());
+            case PAYLOAD -> in.readPayload();
+            default -> throw new NotSerializableException("unknown fedsub payload manifest '" + manifest + "'");
+        };
+        in.end();
+        return message;
+    }
+
+    /**
+     * The bytes of one message being read: each read checks that its bytes are there, and each
+     * problem is a {@link NotSerializableException} naming the manifest, the size and the offset.
+     */
+    private final class Reader {
+
+        private final ByteBuffer buf; // big-endian, as DataOutputStream writes
+        private final String manifest;
+
+        Reader(byte[] bytes, String manifest) {
+            this.buf = ByteBuffer.wrap(bytes);
+            this.manifest = manifest;
+        }
+
+        int readByte(String what) throws NotSerializableException {
+            need(1, what);
+            return buf.get();
+        }
+
+        boolean readBoolean(String what) throws NotSerializableException {
+            int b = readByte(what);
+            if (b != 0 && b != 1) {
+                throw malformed(what + " is " + b + ", expected 0 or 1", 1);
+            }
+            return b == 1;
+        }
+
+        int readInt(String what) throws NotSerializableException {
+            need(4, what);
+            return buf.getInt();
+        }
+
+        long readLong(String what) throws NotSerializableException {
+            need(8, what);
+            return buf.getLong();
+        }
+
+        double readDouble(String what) throws NotSerializableException {
+            need(8, what);
+            return buf.getDouble();
+        }
+
+        EncodedPayload readPayload() throws NotSerializableException {
+            String codec = readUtf("codec name", MAX_CODEC_NAME);
+            int n = readInt("payload length");
+            if (n < 0) {
+                throw malformed("payload length " + n + " is negative", 4);
+            }
+            need(n, "payload of " + n + " bytes");
+            byte[] b = new byte[n];
+            buf.get(b);
+            return new EncodedPayload(codec, b);
+        }
+
+        ActorRef<ToServer> readRef() throws NotSerializableException {
+            int at = buf.position();
+            String s = readUtf("reply-to actor ref", 0xffff);
+            try {
+                ActorPaths.fromString(s); // garbage would resolve quietly to dead letters
+                return resolver().resolveActorRef(s);
+            } catch (Exception e) { // the parse throws MalformedURLException, undeclared
+                String shown = s.length() > 100 ? s.substring(0, 100) + "..." : s;
+                NotSerializableException n = malformed("reply-to actor ref '" + shown + "' is not an actor path: " + e,
+                        buf.position() - at);
+                n.initCause(e);
+                throw n;
+            }
+        }
+
+        /** A string as {@link DataOutputStream#writeUTF} writes it: a 16-bit length and modified UTF-8. */
+        private String readUtf(String what, int maxBytes) throws NotSerializableException {
+            need(2, what + " length");
+            int len = Short.toUnsignedInt(buf.getShort());
+            if (len > maxBytes) {
+                throw malformed(what + " of " + len + " bytes; at most " + maxBytes, 2);
+            }
+            need(len, what + " of " + len + " bytes");
+            int start = buf.position() - 2;
+            buf.position(buf.position() + len);
+            try {
+                return new DataInputStream(new ByteArrayInputStream(buf.array(), start, 2 + len)).readUTF();
+            } catch (IOException e) { // UTFDataFormatException: not modified UTF-8
+                NotSerializableException n = malformed(what + " is not modified UTF-8: " + e.getMessage(), len);
+                n.initCause(e);
+                throw n;
+            }
+        }
+
+        void end() throws NotSerializableException {
+            if (buf.hasRemaining()) {
+                throw malformed(buf.remaining() + " trailing bytes after the message", 0);
+            }
+        }
+
+        private void need(int n, String what) throws NotSerializableException {
+            if (buf.remaining() < n) {
+                throw malformed("truncated: " + what + " needs " + n + " bytes, " + buf.remaining() + " left", 0);
+            }
+        }
+
+        /** @param back how many bytes before the current position the bad value starts */
+        private NotSerializableException malformed(String what, int back) {
+            return new NotSerializableException("malformed fedsub payload message (manifest '" + manifest + "', "
+                    + buf.capacity() + " bytes): " + what + " at byte " + (buf.position() - back));
         }
     }
 
@@ -147,6 +268,10 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
     }
 
     private static void writePayload(DataOutputStream out, EncodedPayload p) throws IOException {
+        if (utfLength(p.codec()) > MAX_CODEC_NAME) { // fail here, not at the receiver
+            throw new IllegalArgumentException("codec name '" + p.codec() + "' is " + utfLength(p.codec())
+                    + " bytes in modified UTF-8; at most " + MAX_CODEC_NAME);
+        }
         out.writeUTF(p.codec());
         out.writeInt(p.size());
         p.read(b -> {
@@ -159,15 +284,14 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
         });
     }
 
-    private static EncodedPayload readPayload(DataInputStream in) throws IOException {
-        String codec = in.readUTF();
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("payload length " + n + " exceeds the " + in.available() + " bytes left");
+    /** Bytes of {@code s} in {@link DataOutputStream#writeUTF}'s modified UTF-8. */
+    private static int utfLength(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c >= 0x0001 && c <= 0x007f ? 1 : c <= 0x07ff ? 2 : 3;
         }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new EncodedPayload(codec, b);
+        return n;
     }
 
     private ActorRefResolver resolver() {

@@ -1,8 +1,12 @@
 package org.fedsub.runtime.codec;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,11 +15,21 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Little-endian binary framing of a payload with tensor values as IEEE float32 or float64.
  * Layout: magic "FSP1", value width (4 or 8), field count, fields (name, long), tensor count,
- * tensors (name, rank, dims, values).
+ * tensors (name, rank, dims, values). A name is an unsigned 16-bit byte count and UTF-8; a
+ * field's value a long; a tensor's rank one byte, each dimension an int, values in C order.
  */
 public final class RawCodec implements Codec {
 
     private static final int MAGIC = 0x46535031; // "FSP1"
+
+    /** Most dimensions a tensor may have. */
+    static final int MAX_RANK = 8;
+    /** Longest name, in UTF-8 bytes: what its unsigned 16-bit length prefix can say. */
+    static final int MAX_NAME_BYTES = 0xffff;
+    /** Encoded size of the smallest field: an empty name and its long. */
+    private static final int MIN_FIELD_BYTES = 2 + 8;
+    /** Encoded size of the smallest tensor: an empty name, rank 1 and one zero dimension. */
+    private static final int MIN_TENSOR_BYTES = 2 + 1 + 4;
 
     private final DataType wire;
     private final int width;
@@ -35,15 +49,24 @@ public final class RawCodec implements Codec {
 
     @Override
     public byte[] encode(Payload payload) {
-        int size = 4 + 1 + 4;
+        // Checked so that encode fails here rather than write bytes that decode would refuse.
+        long size = 4 + 1 + 4;
         for (String k : payload.fields().keySet()) {
             size += nameBytes(k) + 8;
         }
         size += 4;
         for (Map.Entry<String, INDArray> e : payload.tensors().entrySet()) {
-            size += nameBytes(e.getKey()) + 1 + 4 * e.getValue().rank() + width * (int) e.getValue().length();
+            INDArray t = e.getValue();
+            if (t.rank() < 1 || t.rank() > MAX_RANK) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has rank " + t.rank() + "; "
+                        + name() + " encodes ranks 1 to " + MAX_RANK);
+            }
+            size += nameBytes(e.getKey()) + 1 + 4L * t.rank() + width * t.length();
         }
-        ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("payload of " + size + " bytes is too large for one array");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(MAGIC).put((byte) width).putInt(payload.fields().size());
         payload.fields().forEach((k, v) -> {
             putName(buf, k);
@@ -68,89 +91,161 @@ public final class RawCodec implements Codec {
         return buf.array();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every size in the bytes is checked against the bytes left before anything is allocated,
+     * so a hostile payload costs at most a small multiple of its own length: counts of fields and
+     * tensors against their smallest encoding, name lengths, rank (1 to {@value #MAX_RANK}), each
+     * tensor's element count (in overflow-safe arithmetic, at most {@link Integer#MAX_VALUE}) and
+     * its value bytes. Names must be UTF-8 and unique among the fields and among the tensors, and
+     * nothing may follow the last tensor. Any violation is a {@link MalformedPayloadException}
+     * naming it; no other exception escapes for any content of {@code bytes}.
+     */
     @Override
     public Payload decode(byte[] bytes, DataType dtype) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (buf.getInt() != MAGIC) {
-                throw new MalformedPayloadException("not a fedsub payload (bad magic number)");
-            }
-            int w = buf.get();
-            if (w != width) {
-                throw new MalformedPayloadException("payload values are " + (8 * w) + "-bit, codec " + name() + " expects "
-                        + (8 * width) + "-bit");
-            }
-            Payload p = new Payload();
-            int nf = count(buf.getInt(), "field");
-            for (int i = 0; i < nf; i++) {
-                p.field(getName(buf), buf.getLong());
-            }
-            int nt = count(buf.getInt(), "tensor");
-            for (int i = 0; i < nt; i++) {
-                String name = getName(buf);
-                int rank = buf.get();
-                if (rank < 1 || rank > 8) {
-                    throw new MalformedPayloadException("tensor '" + name + "' has rank " + rank);
-                }
-                long[] shape = new long[rank];
-                long len = 1;
-                for (int d = 0; d < rank; d++) {
-                    shape[d] = buf.getInt();
-                    if (shape[d] < 0) {
-                        throw new MalformedPayloadException("tensor '" + name + "' has a negative dimension");
-                    }
-                    len *= shape[d];
-                }
-                if (len * width > buf.remaining()) {
-                    throw new MalformedPayloadException("tensor '" + name + "' is truncated: needs " + (len * width)
-                            + " bytes, " + buf.remaining() + " left");
-                }
-                INDArray t;
-                if (wire == DataType.FLOAT) {
-                    float[] v = new float[(int) len];
-                    buf.asFloatBuffer().get(v);
-                    t = Nd4j.createFromArray(v);
-                } else {
-                    double[] v = new double[(int) len];
-                    buf.asDoubleBuffer().get(v);
-                    t = Nd4j.createFromArray(v);
-                }
-                buf.position(buf.position() + (int) (len * width));
-                t = t.reshape(shape);
-                p.tensor(name, t.dataType() == dtype ? t : t.castTo(dtype));
-            }
-            if (buf.hasRemaining()) {
-                throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
-            }
-            return p;
-        } catch (java.nio.BufferUnderflowException e) {
+            return read(buf, dtype);
+        } catch (BufferUnderflowException e) {
+            // The explicit checks below cover every variable-length read; this catches the
+            // fixed-size ones (magic, counts, a field's value) running off the end.
             throw new MalformedPayloadException("payload is truncated (" + bytes.length + " bytes)", e);
         }
     }
 
-    private static int count(int n, String what) {
-        if (n < 0 || n > 1_000_000) {
-            throw new MalformedPayloadException("implausible " + what + " count " + n);
+    private Payload read(ByteBuffer buf, DataType dtype) {
+        if (buf.getInt() != MAGIC) {
+            throw new MalformedPayloadException("not a fedsub payload (bad magic number)");
+        }
+        int w = buf.get();
+        if (w != 4 && w != 8) {
+            throw new MalformedPayloadException("value width " + w + " bytes; expected 4 (float32) or 8 (float64)");
+        }
+        if (w != width) {
+            throw new MalformedPayloadException("payload values are " + (8 * w) + "-bit, codec " + name() + " expects "
+                    + (8 * width) + "-bit");
+        }
+        Payload p = new Payload();
+        int nf = count(buf, "field", MIN_FIELD_BYTES);
+        for (int i = 0; i < nf; i++) {
+            String name = getName(buf, "field " + i);
+            if (p.fields().containsKey(name)) {
+                throw new MalformedPayloadException("field '" + name + "' appears twice");
+            }
+            p.field(name, buf.getLong());
+        }
+        int nt = count(buf, "tensor", MIN_TENSOR_BYTES);
+        for (int i = 0; i < nt; i++) {
+            String name = getName(buf, "tensor " + i);
+            if (p.has(name)) {
+                throw new MalformedPayloadException("tensor '" + name + "' appears twice");
+            }
+            p.tensor(name, getTensor(buf, name, dtype));
+        }
+        if (buf.hasRemaining()) {
+            throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
+        }
+        return p;
+    }
+
+    private INDArray getTensor(ByteBuffer buf, String name, DataType dtype) {
+        int rank = buf.get();
+        if (rank < 1 || rank > MAX_RANK) {
+            throw new MalformedPayloadException("tensor '" + name + "' has rank " + rank + "; expected 1 to " + MAX_RANK);
+        }
+        if (buf.remaining() < 4 * rank) {
+            throw new MalformedPayloadException("tensor '" + name + "' is truncated: its " + rank + " dimensions need "
+                    + (4 * rank) + " bytes, " + buf.remaining() + " left");
+        }
+        long[] shape = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            shape[d] = buf.getInt();
+        }
+        if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+            throw new MalformedPayloadException("tensor '" + name + "' has a negative dimension in its shape "
+                    + Arrays.toString(shape));
+        }
+        // Zero dimensions are legal (an empty tensor), but the other dimensions still size the
+        // strides ND4J computes, so their product is bounded too.
+        long nonZero = 1;
+        for (long d : shape) {
+            // Checked at each step, so the operands stay below 2^31 and multiplyExact cannot throw.
+            nonZero = d == 0 ? nonZero : Math.multiplyExact(nonZero, d);
+            if (nonZero > Integer.MAX_VALUE) {
+                throw new MalformedPayloadException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                        + ": more than " + Integer.MAX_VALUE + " elements");
+            }
+        }
+        int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // 0 or nonZero, checked above
+        long valueBytes = (long) len * width;
+        if (valueBytes > buf.remaining()) {
+            throw new MalformedPayloadException("tensor '" + name + "' is truncated: shape " + Arrays.toString(shape)
+                    + " needs " + valueBytes + " bytes, " + buf.remaining() + " left");
+        }
+        INDArray t;
+        if (wire == DataType.FLOAT) {
+            float[] v = new float[len];
+            buf.asFloatBuffer().get(v);
+            t = Nd4j.createFromArray(v);
+        } else {
+            double[] v = new double[len];
+            buf.asDoubleBuffer().get(v);
+            t = Nd4j.createFromArray(v);
+        }
+        buf.position(buf.position() + (int) valueBytes);
+        t = t.reshape(shape);
+        return t.dataType() == dtype ? t : t.castTo(dtype);
+    }
+
+    /** A count of items that each take at least {@code minBytes}, checked against the bytes left. */
+    private static int count(ByteBuffer buf, String what, int minBytes) {
+        int n = buf.getInt();
+        if (n < 0) {
+            throw new MalformedPayloadException("negative " + what + " count " + n);
+        }
+        if ((long) n * minBytes > buf.remaining()) {
+            throw new MalformedPayloadException("payload is truncated: " + n + " " + what + "s need at least "
+                    + ((long) n * minBytes) + " bytes, " + buf.remaining() + " left");
         }
         return n;
     }
 
     private static int nameBytes(String s) {
-        return 2 + s.getBytes(StandardCharsets.UTF_8).length;
+        return 2 + utf8(s).length;
     }
 
     private static void putName(ByteBuffer buf, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = utf8(s);
         buf.putShort((short) b.length).put(b);
     }
 
-    private static String getName(ByteBuffer buf) {
+    private static byte[] utf8(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("name '" + s.substring(0, 40) + "...' is " + b.length
+                    + " bytes in UTF-8; at most " + MAX_NAME_BYTES + " fit the length prefix");
+        }
+        return b;
+    }
+
+    private static String getName(ByteBuffer buf, String what) {
         int len = Short.toUnsignedInt(buf.getShort());
         if (len > buf.remaining()) {
-            throw new MalformedPayloadException("name length " + len + " exceeds the payload");
+            throw new MalformedPayloadException("payload is truncated: " + what + " has a name of " + len + " bytes, "
+                    + buf.remaining() + " left");
         }
-        byte[] b = new byte[len];
-        buf.get(b);
-        return new String(b, StandardCharsets.UTF_8);
+        ByteBuffer b = buf.slice().limit(len);
+        buf.position(buf.position() + len);
+        try {
+            // REPORT rather than replace: two different byte strings must not become one name.
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(b)
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedPayloadException(what + " has a name that is not UTF-8", e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.data;
 
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,9 +19,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * gzip-compressed or raw (told apart by the gzip magic bytes {@code 1f 8b}). Pixels are scaled
  * to [0, 1], images flattened to rows, labels one-hot over 10 classes.
  *
- * <p>Every problem with a file (missing, wrong magic number, truncated, image and label counts
- * that disagree, a label out of range) is an {@link IOException} whose message names the file
- * and what was wrong.
+ * <p>Every problem with a file (missing, wrong magic number, truncated, a header that claims
+ * more than the file holds or than an array can, image and label counts that disagree, a label
+ * out of range) is an {@link IOException} whose message names the file and what was wrong. The
+ * header's sizes are checked against the file's size before anything is allocated, and data is
+ * read into buffers that grow as it arrives, so a corrupt header costs no more memory than the
+ * file itself.
  */
 public final class IdxReader {
 
@@ -28,6 +33,18 @@ public final class IdxReader {
 
     /** IDX type code of unsigned bytes. */
     private static final int UBYTE = 0x08;
+
+    /**
+     * Most bytes a gzip file can expand to per byte: deflate's limit is 1032:1 (zlib's FAQ), and
+     * every gzip member adds a header, so no gzip file holds more than this many times its size.
+     */
+    private static final long GZIP_MAX_RATIO = 1032;
+
+    /** Largest array the VM is sure to allocate (some reserve a few header words). */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** First buffer of a read; it doubles as data arrives, up to what the header promised. */
+    private static final int FIRST_BUFFER = 1 << 20;
 
     /** The train and test tables of one directory. */
     public record TrainTest(Dataset train, Dataset test) {}
@@ -84,35 +101,47 @@ public final class IdxReader {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0 (0 = all), got " + limit);
         }
-        int[] y;
+        byte[] rawLabels;
         int labelCount;
-        try (DataInputStream in = open(labels)) {
+        try (Idx in = open(labels)) {
             int[] dims = header(in, labels, 1);
             labelCount = dims[0];
             int n = limit == 0 ? labelCount : Math.min(limit, labelCount);
-            y = new int[n];
-            byte[] raw = new byte[n];
-            readFully(in, raw, labels, "labels", n);
-            for (int i = 0; i < n; i++) {
-                y[i] = raw[i] & 0xff;
-                if (y[i] >= CLASSES) {
-                    throw new IOException(labels + ": label " + y[i] + " of example " + i
-                            + " is out of range; expected 0.." + (CLASSES - 1));
-                }
+            if (n > MAX_ARRAY) {
+                throw new IOException(labels + ": " + n + " labels are more than one array holds; load fewer with a limit");
+            }
+            rawLabels = readFully(in.data(), n, labels, "labels", n);
+        }
+        int[] y = new int[rawLabels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = rawLabels[i] & 0xff;
+            if (y[i] >= CLASSES) {
+                throw new IOException(labels + ": label " + y[i] + " of example " + i
+                        + " is out of range; expected 0.." + (CLASSES - 1));
             }
         }
         float[] x;
         int pixels;
-        try (DataInputStream in = open(images)) {
+        try (Idx in = open(images)) {
             int[] dims = header(in, images, 3);
             if (dims[0] != labelCount) {
                 throw new IOException(images + " holds " + dims[0] + " images but " + labels + " holds "
                         + labelCount + " labels; expected the same count");
             }
-            pixels = Math.multiplyExact(dims[1], dims[2]);
+            long perImage = (long) dims[1] * dims[2];
+            if (perImage > MAX_ARRAY) {
+                throw new IOException(images + ": images of " + dims[1] + " x " + dims[2] + " pixels are too large;"
+                        + " at most " + MAX_ARRAY + " pixels an image fit in an array");
+            }
+            pixels = (int) perImage;
             int n = y.length;
-            byte[] raw = new byte[Math.multiplyExact(n, pixels)];
-            readFully(in, raw, images, "pixels", n);
+            // n <= dims[0], so n * pixels is at most the header's product and cannot overflow.
+            long total = (long) n * pixels;
+            if (total > MAX_ARRAY) {
+                throw new IOException(images + ": " + n + " images of " + pixels + " pixels are " + total
+                        + " bytes, more than one array holds; load fewer with a limit");
+            }
+            byte[] raw = readFully(in.data(), (int) total, images, "pixels", n);
             x = new float[raw.length];
             for (int i = 0; i < raw.length; i++) {
                 x[i] = (raw[i] & 0xff) / 255f;
@@ -122,26 +151,45 @@ public final class IdxReader {
                 y, CLASSES);
     }
 
-    private static DataInputStream open(Path file) throws IOException {
+    /**
+     * An open IDX file: its (decompressed) data and the most bytes that data can hold, the
+     * file's size if raw, {@value #GZIP_MAX_RATIO} times it if gzip.
+     */
+    private record Idx(DataInputStream data, long capacity, boolean gzip) implements Closeable {
+
+        @Override
+        public void close() throws IOException {
+            data.close();
+        }
+    }
+
+    private static Idx open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such file: " + file.toAbsolutePath());
         }
+        long size = Files.size(file);
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-            return new DataInputStream(new BufferedInputStream(in, 1 << 16));
+            boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            long capacity = !gzip ? size : size > Long.MAX_VALUE / GZIP_MAX_RATIO ? Long.MAX_VALUE : size * GZIP_MAX_RATIO;
+            return new Idx(new DataInputStream(new BufferedInputStream(in, 1 << 16)), capacity, gzip);
         } catch (IOException e) {
             raw.close();
             throw new IOException(file + ": cannot open as IDX or gzip: " + e.getMessage(), e);
         }
     }
 
-    /** Reads the magic number and dimensions, checking the type and rank. */
-    private static int[] header(DataInputStream in, Path file, int rank) throws IOException {
+    /**
+     * Reads the magic number and dimensions, checking the type and rank, and that the data the
+     * dimensions promise fits in what the file can hold.
+     */
+    private static int[] header(Idx idx, Path file, int rank) throws IOException {
+        DataInputStream in = idx.data();
         int magic;
         try {
             magic = in.readInt();
@@ -164,13 +212,41 @@ public final class IdxReader {
                 throw new IOException(file + ": dimension " + (i + 1) + " is negative (" + dims[i] + ")");
             }
         }
+        long bytes = 1;
+        try {
+            // Three ints can multiply past 2^63. Two cannot, so only the last product overflows
+            // and no zero after it could have made the true product 0.
+            for (int d : dims) {
+                bytes = Math.multiplyExact(bytes, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new IOException(file + ": corrupt header: dimensions " + shape(dims) + " multiply past 2^63", e);
+        }
+        long room = idx.capacity() - 4 - 4L * rank;
+        if (bytes > room) {
+            throw new IOException(file + ": truncated or corrupt: the header promises " + shape(dims) + " = " + bytes
+                    + " bytes but the file " + (idx.gzip() ? "can expand to at most " + room + " bytes after the header"
+                            : "has only " + room + " bytes after the header"));
+        }
         return dims;
     }
 
-    private static void readFully(DataInputStream in, byte[] buf, Path file, String what, int examples)
+    private static String shape(int[] dims) {
+        return String.join(" x ", Arrays.stream(dims).mapToObj(Integer::toString).toList());
+    }
+
+    /**
+     * Reads {@code count} bytes into a buffer that grows as data arrives, so that a gzip file
+     * that promises more than it holds costs no more memory than what it holds.
+     */
+    private static byte[] readFully(DataInputStream in, int count, Path file, String what, int examples)
             throws IOException {
+        byte[] buf = new byte[Math.min(count, FIRST_BUFFER)];
         int off = 0;
-        while (off < buf.length) {
+        while (off < count) {
+            if (off == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(count, 2L * buf.length));
+            }
             int r;
             try {
                 r = in.read(buf, off, buf.length - off);
@@ -180,10 +256,11 @@ public final class IdxReader {
                 throw new IOException(file + ": corrupt " + what + ": " + e.getMessage(), e);
             }
             if (r < 0) {
-                throw new IOException(file + ": truncated: " + what + " end after " + off + " of " + buf.length
+                throw new IOException(file + ": truncated: " + what + " end after " + off + " of " + count
                         + " bytes expected for " + examples + " examples");
             }
             off += r;
         }
+        return buf;
     }
 }

@@ -147,6 +147,79 @@ class IdxReaderTest {
         assertTrue(e.getMessage().contains("nope-images"), e.getMessage());
     }
 
+    @Test
+    void read_headerClaimingMoreThanTheFile_namesFileAndSizes_beforeAllocating() throws IOException {
+        Path images = write("img", images(new byte[1][ROWS * COLS], 1), false);
+        Path huge = write("huge-lab", labels(new int[] {1, 2}, Integer.MAX_VALUE), false);
+
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(images, huge, "x", 0, DataType.FLOAT));
+
+        // Used to allocate an int[2^31 - 1] and a byte[2^31 - 1] before reading a byte.
+        assertTrue(e.getMessage().contains("huge-lab") && e.getMessage().contains("2147483647 = 2147483647 bytes")
+                && e.getMessage().contains("has only 2 bytes after the header"), e.getMessage());
+    }
+
+    @Test
+    void read_gzipHeaderClaimingMoreThanItCanExpandTo_failsBeforeAllocating() throws IOException {
+        Path images = write("img", images(new byte[1][ROWS * COLS], 1), false);
+        Path huge = write("huge-lab.gz", labels(new int[] {1, 2}, Integer.MAX_VALUE), true);
+
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(images, huge, "x", 0, DataType.FLOAT));
+
+        assertTrue(e.getMessage().contains("huge-lab.gz") && e.getMessage().contains("can expand to at most"),
+                e.getMessage());
+    }
+
+    @Test
+    void read_gzipClaimingMoreThanItHolds_saysTruncated() throws IOException {
+        // Within what gzip could hold, so only reading finds out; the buffer grows with the data.
+        Path images = write("img", images(new byte[1][ROWS * COLS], 1), false);
+        Path lab = write("lab.gz", labels(new int[] {1, 2, 3}, 20_000), true);
+
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(images, lab, "x", 0, DataType.FLOAT));
+
+        assertTrue(e.getMessage().contains("lab.gz") && e.getMessage().contains("truncated")
+                && e.getMessage().contains("after 3 of 20000 bytes"), e.getMessage());
+    }
+
+    @Test
+    void read_imageDimensionsThatOverflow_areACorruptHeader_notAnArithmeticException() throws IOException {
+        Path lab = write("lab", labels(new int[0], 0), false);
+        Path overflow = write("overflow-img", header(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), false);
+        Path wide = write("wide-img", header(0, 65536, 65536), false);
+
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(overflow, lab, "x", 0, DataType.FLOAT));
+        assertTrue(e.getMessage().contains("overflow-img") && e.getMessage().contains("multiply past 2^63"),
+                e.getMessage());
+        // 65536 x 65536 pixels overflow an int: used to escape as ArithmeticException.
+        e = assertThrows(IOException.class, () -> IdxReader.read(wide, lab, "x", 0, DataType.FLOAT));
+        assertTrue(e.getMessage().contains("wide-img") && e.getMessage().contains("65536 x 65536 pixels are too large"),
+                e.getMessage());
+    }
+
+    @Test
+    void read_rawImagesShorterThanTheirHeader_failEvenWhenTheLimitIsShorter() throws IOException {
+        byte[] full = images(new byte[3][ROWS * COLS], 3);
+        Path cut = write("cut-img", Arrays.copyOf(full, full.length - 1), false);
+        Path lab = write("lab", labels(new int[] {1, 2, 3}, 3), false);
+
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(cut, lab, "x", 1, DataType.FLOAT));
+
+        assertTrue(e.getMessage().contains("cut-img") && e.getMessage().contains("3 x 3 x 2 = 18 bytes")
+                && e.getMessage().contains("has only 17"), e.getMessage());
+    }
+
+    /** An images header (magic and three dimensions) with no pixels. */
+    private static byte[] header(int count, int rows, int cols) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x00000803);
+        out.writeInt(count);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        return bytes.toByteArray();
+    }
+
     static byte[] images(byte[][] pixels, int count) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
