@@ -53,7 +53,7 @@ public final class LeastSquaresData {
             }
         }
 
-        /** 8 clients of 50 rows, W 20 x 3, heterogeneity 1: the shape of FEDSUB.md's small model. */
+        /** 8 clients of 50 rows, W 20 x 3, heterogeneity 1: the shape of docs/algorithm.md's small model. */
         public static Spec defaults() {
             return new Spec(8, 50, 20, 3, 1.0);
         }

@@ -14,9 +14,9 @@ import org.fedsub.runtime.subspace.Projection;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * FedSub (Subspace Scaffold), as {@code shared/docs/FEDSUB.md} defines it. Each compressed
+ * FedSub (Subspace Scaffold), as docs/algorithm.md (in the repository) defines it. Each compressed
  * weight {@code x} ({@code [n, m]}) is trained through a subspace update {@code B}
- * ({@code [r, m]}, FEDSUB.md's {@code b} transposed) with effective weight {@code x + P^T B};
+ * ({@code [r, m]}, docs/algorithm.md's {@code b} transposed) with effective weight {@code x + P^T B};
  * a per-client dual {@code Lambda} corrects drift inside the subspace. Uncompressed parameters
  * get plain SGD and are averaged. Clients are {@link FedSubClient}s over the same
  * {@link FedSubShared} (layer table, seeded projections) as the server.

@@ -79,7 +79,7 @@ public final class DenseProjection implements Projection {
 
     /**
      * {@code svd}: the top {@code r} left singular vectors of {@code update} ({@code [n, m]} in
-     * fedsub's layout; the right singular vectors of FEDSUB.md's {@code m x n} gradient), as
+     * fedsub's layout; the right singular vectors of docs/algorithm.md's {@code m x n} gradient), as
      * orthonormal rows. Directions beyond the update's rank come from the eigen solver's
      * orthonormal completion.
      */

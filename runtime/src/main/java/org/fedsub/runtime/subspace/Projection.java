@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A projection {@code P} of shape {@code r x n} acting on weights stored as {@code [n, m]}
- * (fedsub's {@code [in, out]} convention). FEDSUB.md writes the subspace update as
+ * (fedsub's {@code [in, out]} convention). docs/algorithm.md writes the subspace update as
  * {@code b} ({@code m x r}) and the effective weight as {@code x + b P}; with weights stored
  * transposed, fedsub keeps {@code B = b^T} ({@code r x m}) and computes {@code x + P^T B}.
  *
@@ -41,7 +41,7 @@ public interface Projection {
 
     /**
      * Brings a subspace tensor trained in basis {@code from} into basis {@code to}:
-     * {@code to.P from.P^T lambda / (from.scale to.scale)} (FEDSUB.md's {@code lambda P_old P_now^T},
+     * {@code to.P from.P^T lambda / (from.scale to.scale)} (docs/algorithm.md's {@code lambda P_old P_now^T},
      * transposed).
      */
     static INDArray transport(Projection from, Projection to, INDArray lambda) {
