@@ -53,6 +53,38 @@ class ConfigErrorTest {
     }
 
     @Test
+    void run_keysOutsideFedsub_areRefused_notSilentlyIgnored() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result rounds = runExpectingFailure(conf, "--set", "rounds=5");
+        Cli.Result foo = runExpectingFailure(conf, "--set", "foo.bar=1");
+
+        assertTrue(rounds.err().contains("rounds") && rounds.err().contains("did you mean fedsub.rounds?"),
+                rounds.err());
+        assertTrue(foo.err().contains("foo") && foo.err().contains("unknown key"), foo.err());
+    }
+
+    @Test
+    void run_moreClientsPerRoundThanTheDataHas_isAConfigError_notClampedSilently() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.participation.clients-per-round=1000");
+
+        assertTrue(r.err().contains("fedsub.participation.clients-per-round = 1000"), r.err());
+        assertTrue(r.err().contains("has only"), r.err());
+    }
+
+    @Test
+    void run_aMisspeltRoot_isRefused_notReplacedByTheDefaults() throws IOException {
+        assertTrue(Cli.TINY.startsWith("fedsub {"), "the tiny config's root is fedsub");
+        Path conf = Cli.write(tmp, "root.conf", "fedsubb" + Cli.TINY.substring("fedsub".length()));
+
+        Cli.Result r = runExpectingFailure(conf);
+
+        assertTrue(r.err().contains("fedsubb") && r.err().contains("did you mean fedsub?"), r.err());
+    }
+
+    @Test
     void run_unknownKey_isRefusedWithASuggestion() throws IOException {
         Path conf = Cli.write(tmp, "typo.conf", Cli.TINY.replace("local-steps = 2", "local-step = 2"));
 

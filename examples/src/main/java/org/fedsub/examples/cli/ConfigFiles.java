@@ -101,15 +101,27 @@ public final class ConfigFiles {
         return Experiments.load(user);
     }
 
-    /** Throws a {@link ConfigError} for the first {@code fedsub.*} key no reference.conf defines. */
+    /**
+     * Throws a {@link ConfigError} for the first key no reference.conf defines: every
+     * {@code fedsub.*} key must be one of fedsub's, and a key outside {@code fedsub} must at least
+     * start with a root some library's reference.conf has (e.g. {@code pekko}), so that
+     * {@code rounds = 5} or a misspelt {@code fedsubb {...}} is refused instead of ignored.
+     * Below a library's root anything goes: Pekko takes user-named entries (serializers,
+     * bindings) there.
+     */
     public static void checkKnownKeys(Config user) {
         Config reference = ConfigFactory.defaultReference();
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             List<String> parts = ConfigUtil.splitPath(e.getKey());
-            if (!parts.get(0).equals("fedsub")) {
-                continue;
+            if (parts.get(0).equals("fedsub")) {
+                checkKnown(reference, parts);
+            } else if (!reference.hasPathOrNull(ConfigUtil.joinPath(parts.get(0)))) {
+                String suggestion = reference.hasPath(ConfigUtil.joinPath(concat(List.of("fedsub"), parts.get(0))))
+                        ? "; did you mean fedsub." + e.getKey() + "?"
+                        : distance(parts.get(0), "fedsub") <= 2 ? "; did you mean fedsub?" : "";
+                throw error(parts.get(0), "unknown key" + suggestion + " (fedsub's keys are under fedsub; every key, "
+                        + "with its meaning, is in reference.conf)");
             }
-            checkKnown(reference, parts);
         }
     }
 

@@ -49,6 +49,15 @@ public final class Experiments {
         TrainSettings train = TrainSettings.fromConfig(root);
         StrategySettings strategy = StrategySettings.fromConfig(root);
         FederatedData data = FederatedDatasets.fromConfig(root.getConfig("fedsub.data"), "fedsub.data", dtype, seed);
+        int clients = data.numClients();
+        if (participation.clientsPerRound() > clients) {
+            throw new ConfigError("fedsub.participation.clients-per-round", participation.clientsPerRound(),
+                    "the data (" + data.name() + ") has only " + clients + " clients");
+        }
+        if (participation.minClients() > clients) {
+            throw new ConfigError("fedsub.participation.min-clients", participation.minClients(),
+                    "the data (" + data.name() + ") has only " + clients + " clients");
+        }
         int outputs = data.train().isClassification() ? data.train().numClasses()
                 : Math.toIntExact(data.train().targets().columns());
         Model model = Models.fromConfig(root.getConfig("fedsub.model"), "fedsub.model", data.train().featureDim(),
