@@ -29,10 +29,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * version's round (so FedSub lifts them with the basis they were trained in), each scaled by
  * {@code w_v * N_v / N}: the inner weighted mean over the group then contributes exactly the
  * group's share of the sum. Each group's acknowledgement is scaled back to the group's plain
- * mean; with FedBuff ({@code ackWindow == 1}) that mean runs over every buffer so far that held
- * updates of the same version (see {@link #versionMean}), so that a client whose update landed
- * alone in a buffer still gets the mean of the clients that trained alongside it. With every
- * update fresh and one group this is exactly a synchronous round.
+ * mean; with FedBuff ({@code ackWindow == 1}) the mean is taken over every group of the buffer
+ * trained in the same basis (see {@link #basisMeans}), so that a client alone in its version
+ * group still gets the mean of the clients that trained alongside it. With every update fresh
+ * and one group this is exactly a synchronous round.
  *
  * <p>With {@code ackWindow > 1} (FedAsync, where a group is a single update and its own mean
  * would leave FedSub's duals unchanged) the acknowledgement is instead the weighted mean of the
@@ -51,8 +51,6 @@ public final class AsyncAggregation implements Strategy {
     private final IntToDoubleFunction weight;
     private final int ackWindow;
     private final ArrayDeque<RecentAck> recentAcks = new ArrayDeque<>();
-    /** FedBuff: per model version, the running mean of its acknowledgements and their total weight. */
-    private final Map<Integer, RecentAck> versionMeans = new HashMap<>();
 
     private record RecentAck(Payload ack, double weight) {}
 
@@ -145,6 +143,7 @@ public final class AsyncAggregation implements Strategy {
         }
         Map<Integer, Payload> acks = new HashMap<>();
         List<Integer> used = new ArrayList<>();
+        List<GroupAck> groupAcks = new ArrayList<>();
         for (Map.Entry<Integer, List<ClientUpdate>> e : groups.entrySet()) {
             int v = e.getKey();
             List<ClientUpdate> g = new ArrayList<>(e.getValue());
@@ -158,16 +157,64 @@ public final class AsyncAggregation implements Strategy {
             Aggregate agg = inner.aggregate(v, scaled, List.of());
             rejected.addAll(agg.rejected());
             Payload plain = agg.ack() == null ? null : scaled(agg.ack(), 1.0 / scale);
-            if (plain != null) {
-                double w = weightOf(g, agg.used());
-                plain = ackWindow > 1 ? windowMean(plain, w) : versionMean(v, plain, w, version);
+            double w = weightOf(g, agg.used());
+            if (plain != null && ackWindow > 1) {
+                plain = windowMean(plain, w);
+            }
+            if (plain != null && w > 0) {
+                groupAcks.add(new GroupAck(plain, w, agg.used()));
             }
             for (int id : agg.used()) {
                 acks.put(id, plain);
                 used.add(id);
             }
         }
+        if (ackWindow == 1) {
+            acks.putAll(basisMeans(groupAcks));
+        }
         return new Aggregate(null, used, rejected, acks);
+    }
+
+    /** A version group's plain acknowledgement, the weight of its used updates, and who they were. */
+    private record GroupAck(Payload ack, double weight, List<Integer> clients) {}
+
+    /**
+     * FedBuff: each client's acknowledgement is the weighted mean of the buffer's groups trained
+     * in the same basis as it (same {@code basis} field and shapes), not only of its own
+     * version's group. All of them were lifted with the same projection, so their subspace
+     * updates are comparable; a client alone in its version group would otherwise be
+     * acknowledged with its own update and its dual would never move. Within each basis the dual
+     * updates {@code b_i - b_ack} still sum to zero (weighted), as in a synchronous round, and a
+     * buffer of fresh updates of one version is exactly a synchronous round.
+     */
+    private static Map<Integer, Payload> basisMeans(List<GroupAck> groups) {
+        Map<Integer, Payload> out = new HashMap<>();
+        List<GroupAck> left = new ArrayList<>(groups);
+        while (!left.isEmpty()) {
+            GroupAck first = left.get(0);
+            List<GroupAck> like = new ArrayList<>();
+            for (GroupAck g : left) {
+                if (comparable(g.ack(), first.ack())) {
+                    like.add(g);
+                }
+            }
+            left.removeAll(like);
+            Payload mean = first.ack();
+            if (like.size() > 1) {
+                double[] w = like.stream().mapToDouble(GroupAck::weight).toArray();
+                mean = new Payload();
+                first.ack().fields().forEach(mean::field);
+                for (String name : first.ack().tensors().keySet()) {
+                    mean.tensor(name, Aggregation.weightedMean(like.stream().map(g -> g.ack().tensor(name)).toList(), w));
+                }
+            }
+            for (GroupAck g : like) {
+                for (int id : g.clients()) {
+                    out.put(id, mean);
+                }
+            }
+        }
+        return out;
     }
 
     /** The aggregation weight of the updates of {@code g} (of those in {@code only}, when given). */
@@ -179,35 +226,6 @@ public final class AsyncAggregation implements Strategy {
             }
         }
         return w;
-    }
-
-    /**
-     * FedBuff: the running mean of every acknowledgement of version {@code v} so far, this one
-     * included, weighted like the updates. A buffer holds only some of the updates trained on a
-     * version (the rest land in earlier or later buffers); the mean over all of them so far is
-     * the closest the server has to the synchronous round's mean, which is what FedSub's dual
-     * update compares a client's own update with. Means of versions too stale to be used again
-     * are forgotten.
-     */
-    private Payload versionMean(int v, Payload ack, double w, int now) {
-        versionMeans.keySet().removeIf(old -> old < now - maxStaleness);
-        if (w <= 0) {
-            return ack;
-        }
-        RecentAck sum = versionMeans.get(v);
-        if (sum == null || !comparable(sum.ack(), ack)) {
-            versionMeans.put(v, new RecentAck(ack, w));
-            return ack;
-        }
-        double total = sum.weight() + w;
-        Payload mean = new Payload();
-        ack.fields().forEach(mean::field);
-        for (String name : ack.tensors().keySet()) {
-            mean.tensor(name, Aggregation.weightedMean(List.of(sum.ack().tensor(name), ack.tensor(name)),
-                    new double[] {sum.weight(), w}));
-        }
-        versionMeans.put(v, new RecentAck(mean, total));
-        return mean;
     }
 
     /** Remembers {@code ack} and returns the weighted mean of the remembered ones like it. */
