@@ -30,9 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code w_v * N_v / N}: the inner weighted mean over the group then contributes exactly the
  * group's share of the sum. Each group's acknowledgement is scaled back to the group's plain
  * mean; with FedBuff ({@code ackWindow == 1}) the mean is taken over every group of the buffer
- * trained in the same basis (see {@link #basisMeans}), so that a client alone in its version
- * group still gets the mean of the clients that trained alongside it. With every update fresh
- * and one group this is exactly a synchronous round.
+ * trained in the same basis and a stale client's dual moves only by the part of its update the
+ * model took (see {@link #basisMeans}). With every update fresh and one group this is exactly a
+ * synchronous round.
  *
  * <p>With {@code ackWindow > 1} (FedAsync, where a group is a single update and its own mean
  * would leave FedSub's duals unchanged) the acknowledgement is instead the weighted mean of the
@@ -162,7 +162,11 @@ public final class AsyncAggregation implements Strategy {
                 plain = windowMean(plain, w);
             }
             if (plain != null && w > 0) {
-                groupAcks.add(new GroupAck(plain, w, agg.used()));
+                Map<Integer, Payload> own = new HashMap<>();
+                for (ClientUpdate u : g) {
+                    own.put(u.clientId(), u.payload());
+                }
+                groupAcks.add(new GroupAck(plain, w, agg.used(), weight.applyAsDouble(version - v), own));
             }
             for (int id : agg.used()) {
                 acks.put(id, plain);
@@ -175,17 +179,35 @@ public final class AsyncAggregation implements Strategy {
         return new Aggregate(null, used, rejected, acks);
     }
 
+    /**
+     * The acknowledgement {@code (1 - sw) b_i + sw m} for a client whose update the model took
+     * only {@code sw} of: its dual then moves by {@code sw (b_i - m)}, the part of its update
+     * the model followed.
+     */
+    private static Payload damped(Payload update, Payload mean, double sw) {
+        Payload out = new Payload();
+        mean.fields().forEach(out::field);
+        for (String name : mean.tensors().keySet()) {
+            out.tensor(name, update.tensor(name).mul(1 - sw).addi(mean.tensor(name).mul(sw)));
+        }
+        return out;
+    }
+
     /** A version group's plain acknowledgement, the weight of its used updates, and who they were. */
-    private record GroupAck(Payload ack, double weight, List<Integer> clients) {}
+    private record GroupAck(Payload ack, double weight, List<Integer> clients, double staleness,
+            Map<Integer, Payload> updates) {}
 
     /**
-     * FedBuff: each client's acknowledgement is the weighted mean of the buffer's groups trained
-     * in the same basis as it (same {@code basis} field and shapes), not only of its own
-     * version's group. All of them were lifted with the same projection, so their subspace
-     * updates are comparable; a client alone in its version group would otherwise be
-     * acknowledged with its own update and its dual would never move. Within each basis the dual
-     * updates {@code b_i - b_ack} still sum to zero (weighted), as in a synchronous round, and a
-     * buffer of fresh updates of one version is exactly a synchronous round.
+     * FedBuff: the acknowledgements of a buffer, so that each client's dual moves by
+     * {@code sw_i (b_i - m)}. {@code m} is the mean of the buffer's updates trained in the same
+     * basis as the client's (same {@code basis} field and shapes), whatever their version, each
+     * weighted by its example weight times its staleness weight {@code sw}: the mean step the
+     * model took in that basis. All of them were lifted with the same projection, so their
+     * subspace updates are comparable, and a client alone in its version group still gets a
+     * mean of others. The factor {@code sw_i} is the part of its own update the model followed;
+     * the acknowledgement that gives it is {@code (1 - sw_i) b_i + sw_i m}. Within a basis the
+     * dual steps still sum to zero (weighted), and a buffer of fresh updates of one version is
+     * exactly a synchronous round.
      */
     private static Map<Integer, Payload> basisMeans(List<GroupAck> groups) {
         Map<Integer, Payload> out = new HashMap<>();
@@ -199,9 +221,10 @@ public final class AsyncAggregation implements Strategy {
                 }
             }
             left.removeAll(like);
+            // The mean the model took in this basis: each group counts with its staleness weight.
+            double[] w = like.stream().mapToDouble(g -> g.weight() * g.staleness()).toArray();
             Payload mean = first.ack();
             if (like.size() > 1) {
-                double[] w = like.stream().mapToDouble(GroupAck::weight).toArray();
                 mean = new Payload();
                 first.ack().fields().forEach(mean::field);
                 for (String name : first.ack().tensors().keySet()) {
@@ -210,7 +233,7 @@ public final class AsyncAggregation implements Strategy {
             }
             for (GroupAck g : like) {
                 for (int id : g.clients()) {
-                    out.put(id, mean);
+                    out.put(id, g.staleness() == 1.0 ? mean : damped(g.updates().get(id), mean, g.staleness()));
                 }
             }
         }

@@ -134,7 +134,7 @@ class AsyncServerStepTest {
     }
 
     @Test
-    void fedBuffFedSub_acknowledgesEachVersionGroupWithItsOwnPlainMean() {
+    void fedBuffFedSub_staleUpdates_areAcknowledgedSoTheirDualsMoveByThePartTheModelTook() {
         Experiment exp = Tiny.experiment("fedsub");
         Strategy strategy = Tiny.strategy(exp);
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1));
@@ -142,29 +142,31 @@ class AsyncServerStepTest {
         EncodedUpdate a = trained(exp, strategy, 0, 0);
         EncodedUpdate b = trained(exp, strategy, 1, 0);
         EncodedUpdate c = trained(exp, strategy, 2, 2);
-
         work.tasks(0, new int[] {0, 1});
         work.tasks(2, new int[] {2});
+
         ServerStep.Outcome o = work.aggregate(2, List.of(c, a, b), List.of());
 
         assertEquals(List.of(0, 1, 2), o.used());
-        assertEquals(o.ackFor(0), o.ackFor(1), "one acknowledgement per version group");
-        Payload ackOld = decode(exp, o.ackFor(0));
-        Payload ackNew = decode(exp, o.ackFor(2));
         Payload pa = decode(exp, a.update());
         Payload pb = decode(exp, b.update());
         Payload pc = decode(exp, c.update());
+        Payload ackA = decode(exp, o.ackFor(0));
+        Payload ackC = decode(exp, o.ackFor(2));
         double na = a.numExamples();
         double nb = b.numExamples();
-        for (String name : ackOld.tensors().keySet()) {
+        double sw = FEDBUFF.applyAsDouble(2);
+        for (String name : ackA.tensors().keySet()) {
             INDArray mean = pa.tensor(name).mul(na).add(pb.tensor(name).mul(nb)).div(na + nb);
-            assertTrue(mean.equalsWithEps(ackOld.tensor(name), 1e-12), name + ": the staleness scale is undone");
-            assertTrue(pc.tensor(name).equalsWithEps(ackNew.tensor(name), 1e-12), name + ": a group of one is itself");
+            // b_a - ack_a = sw (b_a - mean): the dual moves by the staleness-weighted part.
+            INDArray expected = pa.tensor(name).mul(1 - sw).add(mean.mul(sw));
+            assertTrue(expected.equalsWithEps(ackA.tensor(name), 1e-12), name + ": " + ackA.tensor(name));
+            assertTrue(pc.tensor(name).equalsWithEps(ackC.tensor(name), 1e-12), name + ": fresh and alone: itself");
         }
     }
 
     @Test
-    void fedBuffFedSub_versionGroupsOfOneBasis_shareOneAcknowledgement_theirMeanInThatBasis() {
+    void fedBuffFedSub_versionGroupsOfOneBasis_shareOneMean_weightedByStaleness() {
         Experiment exp = Tiny.experiment("fedsub");
         Strategy strategy = Tiny.strategy(exp);
         ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1));
@@ -176,16 +178,15 @@ class AsyncServerStepTest {
 
         ServerStep.Outcome o = work.aggregate(1, List.of(a, b), List.of());
 
-        assertEquals(o.ackFor(0), o.ackFor(1), "one acknowledgement for the basis");
-        Payload ack = decode(exp, o.ackFor(0));
+        Payload ackB = decode(exp, o.ackFor(1));
         Payload pa = decode(exp, a.update());
         Payload pb = decode(exp, b.update());
-        double na = a.numExamples();
-        double nb = b.numExamples();
-        for (String name : ack.tensors().keySet()) {
-            INDArray mean = pa.tensor(name).mul(na).add(pb.tensor(name).mul(nb)).div(na + nb);
-            assertTrue(mean.equalsWithEps(ack.tensor(name), 1e-12),
-                    name + ": alone in its version group, client 0 still gets the mean of its basis");
+        double wa = a.numExamples() * FEDBUFF.applyAsDouble(1);
+        double wb = b.numExamples();
+        for (String name : ackB.tensors().keySet()) {
+            INDArray mean = pa.tensor(name).mul(wa).add(pb.tensor(name).mul(wb)).div(wa + wb);
+            assertTrue(mean.equalsWithEps(ackB.tensor(name), 1e-12),
+                    name + ": the fresh client gets the mean of its basis, client 0's update included");
         }
     }
 
