@@ -445,12 +445,8 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
             getContext().getLog().error("run {} stopped: {}", work.experiment().name(), error);
         }
         Finished finished = new Finished(reports, error);
-        Map<Integer, ActorRef<ToClient>> used = new TreeMap<>();
-        for (int id : everAsked) {
-            used.put(id, clients.get(id));
-        }
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.create(used, settings.quiesceTimeout(), getContext().getSelf(),
+        getContext().spawn(QuiesceQuery.over(everAsked, clients, settings.quiesceTimeout(), getContext().getSelf(),
                 busy -> new Quiet(finished, busy)), "quiesce");
         return this;
     }

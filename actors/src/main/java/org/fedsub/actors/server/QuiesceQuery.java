@@ -40,6 +40,22 @@ final class QuiesceQuery<T> extends AbstractBehavior<QuiesceQuery.Command> {
     private final ActorRef<T> replyTo;
 
     /**
+     * The query over those of {@code ids} that are in {@code clients} (the clients a run used).
+     *
+     * @see #create(Map, Duration, ActorRef, Function)
+     */
+    static <T> Behavior<Command> over(java.util.Collection<Integer> ids, Map<Integer, ActorRef<ToClient>> clients,
+            Duration timeout, ActorRef<T> replyTo, Function<List<Integer>, T> done) {
+        Map<Integer, ActorRef<ToClient>> used = new java.util.TreeMap<>();
+        for (int id : ids) {
+            if (clients.containsKey(id)) {
+                used.put(id, clients.get(id));
+            }
+        }
+        return create(used, timeout, replyTo, done);
+    }
+
+    /**
      * @param clients the clients to wait for, by id
      * @param replyTo gets {@code done.apply(stillBusy)} once, then the query stops; {@code stillBusy}
      *                is empty unless the timeout cut the wait

@@ -240,14 +240,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             getContext().getLog().error("run {} stopped: {}", work.experiment().name(), error);
         }
         Finished finished = new Finished(reports, error);
-        Map<Integer, ActorRef<ToClient>> used = new java.util.TreeMap<>();
-        for (int id : asked) {
-            if (clients.containsKey(id)) {
-                used.put(id, clients.get(id));
-            }
-        }
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.create(used, settings.quiesceTimeout(), getContext().getSelf(),
+        getContext().spawn(QuiesceQuery.over(asked, clients, settings.quiesceTimeout(), getContext().getSelf(),
                 busy -> new Quiet(finished, busy)), "quiesce");
         return this;
     }
