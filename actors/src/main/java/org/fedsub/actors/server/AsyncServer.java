@@ -76,8 +76,7 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
     private record TasksReady(List<Integer> ids, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record Quiet(Finished finished, List<Integer> stillBusy)
-            implements Command, NoSerializationVerificationNeeded {}
+    private record Quiet(Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
     private record BufferDone(List<UpdateReady> taken, ServerStep.Outcome outcome, ServerStep.Scores scores,
             Throwable failure) implements Command, NoSerializationVerificationNeeded {}
@@ -446,8 +445,8 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         }
         Finished finished = new Finished(reports, error);
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.over(everAsked, clients, settings.quiesceTimeout(), getContext().getSelf(),
-                busy -> new Quiet(finished, busy)), "quiesce");
+        getContext().spawn(QuiesceQuery.create(everAsked, clients, settings.quiesceTimeout(), getContext().getSelf(),
+                new Quiet(finished)), "quiesce");
         return this;
     }
 

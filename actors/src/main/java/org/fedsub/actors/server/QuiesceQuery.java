@@ -1,10 +1,8 @@
 package org.fedsub.actors.server;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -22,8 +20,8 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
  * used to finish what it was sent ({@link Quiesce}), watches them, and reports once each has
  * answered {@link Quiesced} or stopped, so that a run reports finished only when no client is
  * still training or folding an acknowledgement and every client's state is back where it
- * sleeps. A client that stays busy past {@code timeout} (hung on the real clock) is reported by
- * id instead of holding the run forever.
+ * sleeps. A client that stays busy past {@code timeout} (hung on the real clock) is logged by id
+ * instead of holding the run forever.
  */
 final class QuiesceQuery<T> extends AbstractBehavior<QuiesceQuery.Command> {
 
@@ -36,49 +34,37 @@ final class QuiesceQuery<T> extends AbstractBehavior<QuiesceQuery.Command> {
     private enum TimedOut implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
     private final TreeSet<Integer> waiting = new TreeSet<>();
-    private final Function<List<Integer>, T> report;
     private final ActorRef<T> replyTo;
+    private final T whenQuiet;
 
     /**
-     * The query over those of {@code ids} that are in {@code clients} (the clients a run used).
+     * A query over those of {@code ids} that are in {@code clients} (the clients a run used).
      *
-     * @see #create(Map, Duration, ActorRef, Function)
+     * @param replyTo gets {@code whenQuiet} once every one of them is idle or stopped, or once
+     *                {@code timeout} has passed (the clients still busy are then logged); then the
+     *                query stops
      */
-    static <T> Behavior<Command> over(java.util.Collection<Integer> ids, Map<Integer, ActorRef<ToClient>> clients,
-            Duration timeout, ActorRef<T> replyTo, Function<List<Integer>, T> done) {
-        Map<Integer, ActorRef<ToClient>> used = new java.util.TreeMap<>();
-        for (int id : ids) {
-            if (clients.containsKey(id)) {
-                used.put(id, clients.get(id));
-            }
-        }
-        return create(used, timeout, replyTo, done);
-    }
-
-    /**
-     * @param clients the clients to wait for, by id
-     * @param replyTo gets {@code done.apply(stillBusy)} once, then the query stops; {@code stillBusy}
-     *                is empty unless the timeout cut the wait
-     */
-    static <T> Behavior<Command> create(Map<Integer, ActorRef<ToClient>> clients, Duration timeout,
-            ActorRef<T> replyTo, Function<List<Integer>, T> done) {
+    static <T> Behavior<Command> create(java.util.Collection<Integer> ids, Map<Integer, ActorRef<ToClient>> clients,
+            Duration timeout, ActorRef<T> replyTo, T whenQuiet) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            QuiesceQuery<T> q = new QuiesceQuery<>(ctx, replyTo, done);
+            QuiesceQuery<T> q = new QuiesceQuery<>(ctx, replyTo, whenQuiet);
             ActorRef<ToServer> self = ctx.messageAdapter(ToServer.class, FromClient::new);
-            clients.forEach((id, client) -> {
-                q.waiting.add(id);
-                ctx.watchWith(client, new ClientStopped(id));
-                client.tell(new Quiesce(self));
-            });
+            for (int id : ids) {
+                ActorRef<ToClient> client = clients.get(id);
+                if (client != null && q.waiting.add(id)) {
+                    ctx.watchWith(client, new ClientStopped(id));
+                    client.tell(new Quiesce(self));
+                }
+            }
             timers.startSingleTimer(TimedOut.INSTANCE, timeout);
             return q.finishIfDone();
         }));
     }
 
-    private QuiesceQuery(ActorContext<Command> context, ActorRef<T> replyTo, Function<List<Integer>, T> report) {
+    private QuiesceQuery(ActorContext<Command> context, ActorRef<T> replyTo, T whenQuiet) {
         super(context);
         this.replyTo = replyTo;
-        this.report = report;
+        this.whenQuiet = whenQuiet;
     }
 
     @Override
@@ -103,15 +89,15 @@ final class QuiesceQuery<T> extends AbstractBehavior<QuiesceQuery.Command> {
     private Behavior<Command> onTimedOut() {
         getContext().getLog().warn("{} clients still busy when the run ended, not waited for: {}", waiting.size(),
                 waiting);
-        return finish(List.copyOf(waiting));
+        return finish();
     }
 
     private Behavior<Command> finishIfDone() {
-        return waiting.isEmpty() ? finish(List.of()) : this;
+        return waiting.isEmpty() ? finish() : this;
     }
 
-    private Behavior<Command> finish(List<Integer> stillBusy) {
-        replyTo.tell(report.apply(stillBusy));
+    private Behavior<Command> finish() {
+        replyTo.tell(whenQuiet);
         return Behaviors.stopped();
     }
 }

@@ -59,8 +59,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
-    /** Every client the run used is idle (but {@code stillBusy}): {@code finished} may go out. */
-    private record Quiet(Finished finished, List<Integer> stillBusy) implements Command, NoSerializationVerificationNeeded {}
+    /** Every client the run used is idle (or was waited for long enough): {@code finished} may go out. */
+    private record Quiet(Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
     private final ServerStep work;
     private final Map<Integer, ActorRef<ToClient>> clients;
@@ -241,8 +241,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         }
         Finished finished = new Finished(reports, error);
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.over(asked, clients, settings.quiesceTimeout(), getContext().getSelf(),
-                busy -> new Quiet(finished, busy)), "quiesce");
+        getContext().spawn(QuiesceQuery.create(asked, clients, settings.quiesceTimeout(), getContext().getSelf(),
+                new Quiet(finished)), "quiesce");
         return this;
     }
 

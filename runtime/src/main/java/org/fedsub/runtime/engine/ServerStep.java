@@ -47,6 +47,8 @@ public final class ServerStep {
     /** The round of each client's last answered task: a second answer is a duplicate. */
     private final Map<Integer, Integer> answered = new HashMap<>();
     private final IdleRounds idle = new IdleRounds();
+    /** The strategy as an asynchronous aggregation, or null in synchronous rounds. */
+    private final AsyncAggregation async;
 
     public ServerStep(Experiment exp, Strategy strategy) {
         this.exp = exp;
@@ -54,6 +56,7 @@ public final class ServerStep {
         this.codec = exp.codec();
         this.dtype = exp.model().dtype();
         this.settings = exp.server();
+        this.async = strategy instanceof AsyncAggregation a ? a : null;
     }
 
     /**
@@ -196,9 +199,9 @@ public final class ServerStep {
             }
             issued.remove(id); // one answer per task, whatever becomes of it
             answered.put(id, u.round());
-            if (strategy instanceof AsyncAggregation a && round - u.round() > a.maxStaleness()) {
+            if (async != null && round - u.round() > async.maxStaleness()) {
                 refused.add(u, Rejection.STALE, "update of version " + u.round() + " is " + (round - u.round())
-                        + " versions old (max-staleness " + a.maxStaleness() + ")");
+                        + " versions old (max-staleness " + async.maxStaleness() + ")");
                 continue;
             }
             long known = exp.data().client(id).numExamples();
@@ -242,7 +245,7 @@ public final class ServerStep {
             agg = aggregateSafely(round, valid, failures, refused);
         }
         Outcome o = outcome(agg, valid, refused, dropped);
-        idle.record(o, updates.size(), strategy instanceof AsyncAggregation);
+        idle.record(o, updates.size(), async != null);
         return o;
     }
 
@@ -319,9 +322,8 @@ public final class ServerStep {
     }
 
     private Outcome outcome(Aggregate agg, List<ClientUpdate> valid, Refusals refused, boolean dropped) {
-        boolean async = strategy instanceof AsyncAggregation;
         for (ClientFailure f : refused.failures()) {
-            if (async) {
+            if (async != null) {
                 log.debug("version {}: client {}: {}", f.round(), f.clientId(), f.reason());
             } else {
                 log.warn("round {}: client {}: {}", f.round(), f.clientId(), f.reason());
