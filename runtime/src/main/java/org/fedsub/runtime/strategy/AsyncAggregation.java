@@ -223,14 +223,7 @@ public final class AsyncAggregation implements Strategy {
             left.removeAll(like);
             // The mean the model took in this basis: each group counts with its staleness weight.
             double[] w = like.stream().mapToDouble(g -> g.weight() * g.staleness()).toArray();
-            Payload mean = first.ack();
-            if (like.size() > 1) {
-                mean = new Payload();
-                first.ack().fields().forEach(mean::field);
-                for (String name : first.ack().tensors().keySet()) {
-                    mean.tensor(name, Aggregation.weightedMean(like.stream().map(g -> g.ack().tensor(name)).toList(), w));
-                }
-            }
+            Payload mean = like.size() == 1 ? first.ack() : mean(like.stream().map(GroupAck::ack).toList(), w);
             for (GroupAck g : like) {
                 for (int id : g.clients()) {
                     out.put(id, g.staleness() == 1.0 ? mean : damped(g.updates().get(id), mean, g.staleness()));
@@ -269,18 +262,23 @@ public final class AsyncAggregation implements Strategy {
         if (like.size() == 1) {
             return ack;
         }
-        double[] weights = like.stream().mapToDouble(RecentAck::weight).toArray();
+        return mean(like.stream().map(RecentAck::ack).toList(), like.stream().mapToDouble(RecentAck::weight).toArray());
+    }
+
+    /** The weighted mean of comparable acknowledgements, tensor by tensor, with the first one's fields. */
+    private static Payload mean(List<Payload> acks, double[] w) {
         Payload mean = new Payload();
-        ack.fields().forEach(mean::field);
-        for (String name : ack.tensors().keySet()) {
-            mean.tensor(name, Aggregation.weightedMean(like.stream().map(r -> r.ack().tensor(name)).toList(), weights));
+        acks.get(0).fields().forEach(mean::field);
+        for (String name : acks.get(0).tensors().keySet()) {
+            mean.tensor(name, Aggregation.weightedMean(acks.stream().map(a -> a.tensor(name)).toList(), w));
         }
         return mean;
     }
 
     /** Same basis (when there is one) and the same tensors with the same shapes. */
     private static boolean comparable(Payload a, Payload b) {
-        if (a.fieldOr(PayloadKeys.BASIS, -1) != b.fieldOr(PayloadKeys.BASIS, -1) || !a.tensors().keySet().equals(b.tensors().keySet())) {
+        if (a.fieldOr(PayloadKeys.BASIS, -1) != b.fieldOr(PayloadKeys.BASIS, -1)
+                || !a.tensors().keySet().equals(b.tensors().keySet())) {
             return false;
         }
         for (Map.Entry<String, INDArray> t : a.tensors().entrySet()) {
