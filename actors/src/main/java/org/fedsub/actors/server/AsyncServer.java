@@ -341,7 +341,7 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         getContext().getLog().warn("client {} stopped while training version {}", m.clientId(), f.version);
         timers.cancel(m.clientId());
         double t = Math.min(timing.updateSeconds(m.clientId(), f.taskBytes, 0), settings.deadlineSeconds());
-        return arrived(new Event(f.start + t, m.clientId(), Kind.STOPPED, null, "client stopped before it answered"));
+        return arrived(new Event(f.start + t, m.clientId(), Kind.STOPPED, null, ClientFailure.STOPPED));
     }
 
     private Behavior<Command> onClientTimedOut(ClientTimedOut m) {

@@ -177,7 +177,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private Behavior<Command> onClientStopped(ClientStopped m) {
         if (pending.remove(m.clientId())) {
             getContext().getLog().warn("round {}: client {} stopped before it answered", plan.round(), m.clientId());
-            fail(m.clientId(), "client stopped before it answered");
+            fail(m.clientId(), ClientFailure.STOPPED);
         }
         return pending.isEmpty() ? finish() : this;
     }

@@ -6,6 +6,7 @@ import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
 import org.fedsub.runtime.model.ParamSpec;
+import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * One finished run as the results files see it: the engine's result, what was run, and the
@@ -72,6 +73,18 @@ public record RunRecord(String name, String model, String data, int clients, lon
     /** Updates the server refused over the run, whatever the reason. */
     public int totalRefused() {
         return refused().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /**
+     * Clients lost to the run: they stopped for good (a training, or their saved state, failed
+     * more often than the restart budget allows; the log says why), in id order.
+     */
+    public java.util.SortedSet<Integer> lostClients() {
+        java.util.SortedSet<Integer> lost = new java.util.TreeSet<>();
+        for (RoundReport r : reports) {
+            r.failures().stream().filter(ClientFailure::clientStopped).forEach(f -> lost.add(f.clientId()));
+        }
+        return lost;
     }
 
     /** Rounds that aggregated nothing and kept the model. */

@@ -24,7 +24,8 @@ public final class Summary {
     private static final List<String> CSV_COLUMNS = List.of("name", "strategy", "rounds", "final_test_accuracy",
             "best_test_accuracy", "final_test_loss", "target_accuracy", "rounds_to_target", "uplink_bytes_to_target",
             "total_uplink_bytes", "total_downlink_bytes", "training_seconds", "wall_seconds",
-            "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds", "refused_updates");
+            "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds", "refused_updates",
+            "lost_clients");
 
     private Summary() {}
 
@@ -39,6 +40,7 @@ public final class Summary {
         boolean virtual = runs.stream().anyMatch(RunRecord::usesVirtualTime);
         boolean actors = runs.stream().anyMatch(RunRecord::onActors);
         boolean refused = runs.stream().anyMatch(r -> r.totalRefused() > 0);
+        boolean lost = runs.stream().anyMatch(r -> !r.lostClients().isEmpty());
         String t = Units.percent(target);
         List<String> header = new ArrayList<>(List.of("run", "strategy", "rounds"));
         if (accuracy) {
@@ -55,6 +57,9 @@ public final class Summary {
         }
         if (refused) {
             header.add("refused updates");
+        }
+        if (lost) {
+            header.add("lost clients");
         }
         header.addAll(List.of("final test loss", "uplink total", "downlink total", "wall time"));
         List<List<String>> rows = new ArrayList<>();
@@ -82,6 +87,9 @@ public final class Summary {
                 row.add(r.totalRefused() == 0 ? "0" : r.refused().entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
             }
+            if (lost) {
+                row.add(r.lostClients().isEmpty() ? "0" : r.lostClients().size() + " " + r.lostClients());
+            }
             row.addAll(List.of(Units.loss(r.finalTestLoss()), Units.bytes(r.result().totalUplinkBytes()),
                     Units.bytes(r.result().totalDownlinkBytes()),
                     String.format(Locale.ROOT, "%.1f s", r.wallSeconds())));
@@ -103,7 +111,8 @@ public final class Summary {
                     num(r.hasAccuracy() ? r.virtualSecondsToAccuracy(target) : Double.NaN),
                     r.usesVirtualTime() ? Double.toString(r.finalVirtualSeconds()) : "",
                     r.onActors() ? Integer.toString(r.totalLate()) : "",
-                    r.onActors() ? Integer.toString(r.droppedRounds()) : "", Integer.toString(r.totalRefused()));
+                    r.onActors() ? Integer.toString(r.droppedRounds()) : "", Integer.toString(r.totalRefused()),
+                    r.onActors() ? Integer.toString(r.lostClients().size()) : "");
             b.append(String.join(",", cells)).append('\n');
         }
         return b.toString();
