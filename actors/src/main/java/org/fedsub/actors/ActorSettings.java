@@ -218,9 +218,12 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
      * @param bufferSize   FedBuff's K, arrivals per aggregation (>= 1); FedAsync applies every arrival alone
      * @param concurrency  clients training at once (>= 1), or 0 for the participation target
      * @param maxStaleness updates more than this many versions old are discarded (>= 0)
+     * @param dualStep     FedBuff only, in (0, 1]: fedsub's duals move by this times their
+     *                     staleness-weighted drift estimate (see {@link AsyncAggregation})
      * @param fedAsync     FedAsync's mixing weight and staleness function
      */
-    public record Async(Mode mode, int bufferSize, int concurrency, int maxStaleness, FedAsync fedAsync) {
+    public record Async(Mode mode, int bufferSize, int concurrency, int maxStaleness, double dualStep,
+            FedAsync fedAsync) {
 
         public static final String PATH = ActorSettings.PATH + ".async";
 
@@ -252,23 +255,32 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
             if (maxStaleness < 0) {
                 throw new ConfigError(path(PATH, "max-staleness"), maxStaleness, "expected an integer >= 0");
             }
+            if (!(dualStep > 0 && dualStep <= 1)) {
+                throw new ConfigError(path(PATH, "dual-step"), dualStep,
+                        "expected a number in (0, 1]: 1 moves a client's dual by its whole last drift estimate");
+            }
         }
 
         static Async fromConfig(Config c) {
             List<String> modes = java.util.Arrays.stream(Mode.values()).map(Mode::configName).toList();
             Mode mode = Mode.valueOf(oneOf(c, PATH, "mode", modes).toUpperCase(java.util.Locale.ROOT));
             return new Async(mode, intAt(c, PATH, "buffer-size"), intAt(c, PATH, "concurrency"),
-                    intAt(c, PATH, "max-staleness"), FedAsync.fromConfig(c));
+                    intAt(c, PATH, "max-staleness"), doubleAt(c, PATH, "dual-step"), FedAsync.fromConfig(c));
         }
 
         /** These settings in FedBuff mode, with the given buffer, concurrency and staleness bound. */
         public Async fedBuff(int bufferSize, int concurrency, int maxStaleness) {
-            return new Async(Mode.FEDBUFF, bufferSize, concurrency, maxStaleness, fedAsync);
+            return new Async(Mode.FEDBUFF, bufferSize, concurrency, maxStaleness, dualStep, fedAsync);
+        }
+
+        /** These settings with FedBuff's dual step {@code dualStep} (in (0, 1]). */
+        public Async withDualStep(double dualStep) {
+            return new Async(mode, bufferSize, concurrency, maxStaleness, dualStep, fedAsync);
         }
 
         /** These settings in FedAsync mode, with the given mixing rule, concurrency and staleness bound. */
         public Async fedAsync(FedAsync rule, int concurrency, int maxStaleness) {
-            return new Async(Mode.FEDASYNC, bufferSize, concurrency, maxStaleness, rule);
+            return new Async(Mode.FEDASYNC, bufferSize, concurrency, maxStaleness, dualStep, rule);
         }
 
         /** True for FedBuff and FedAsync: no rounds, a model version per aggregation. */
@@ -301,7 +313,8 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
             int ackWindow = mode == Mode.FEDASYNC
                     ? effectiveConcurrency(exp.participation().count(exp.data().numClients()), exp.data().numClients())
                     : 1;
-            return new AsyncAggregation(strategy, exp.strategy().byExamples(), maxStaleness, this::weight, ackWindow);
+            return new AsyncAggregation(strategy, exp.strategy().byExamples(), maxStaleness, this::weight, ackWindow,
+                    mode == Mode.FEDBUFF ? dualStep : 1.0);
         }
 
         /** Arrivals per aggregation: K for FedBuff, 1 for FedAsync. */

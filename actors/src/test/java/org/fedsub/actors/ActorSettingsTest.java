@@ -44,6 +44,10 @@ class ActorSettingsTest {
         assertEquals("fedsub.actors.client-backoff.max", e.path());
         e = assertThrows(ConfigError.class, () -> read("fedsub.actors.client-restarts = -1"));
         assertTrue(e.getMessage().contains("fedsub.actors.client-restarts = -1"), e.getMessage());
+        e = assertThrows(ConfigError.class, () -> read("fedsub.actors.async.dual-step = 0"));
+        assertEquals("fedsub.actors.async.dual-step", e.path());
+        e = assertThrows(ConfigError.class, () -> read("fedsub.actors.async.dual-step = 1.5"));
+        assertEquals("fedsub.actors.async.dual-step", e.path());
     }
 
     @Test
@@ -55,6 +59,7 @@ class ActorSettingsTest {
         assertEquals(0.0, d.clients().dropout(), 0.0);
         assertEquals(1.0, d.clients().availability(), 0.0);
         assertEquals(0.6, d.async().fedAsync().alpha(), 0.0, "FedAsync's alpha as reference.conf sets it");
+        assertEquals(0.25, d.async().dualStep(), 0.0, "FedBuff's dual step as reference.conf sets it");
     }
 
     @Test

@@ -53,7 +53,9 @@ class FedBuffTest {
     void bufferOfEveryClient_noStaleness_isExactlyTheSynchronousRun(String strategy, Clock clock) throws Exception {
         Experiment exp = Fixtures.experiment(strategy, 4, Participation.full());
         RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
-        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30)).withClock(clock).withAsync(ActorSettings.defaults().async().fedBuff(6, 6, 0));
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30)).withClock(clock)
+                // Dual step 1: a buffer of fresh updates of one version is then a synchronous round.
+                .withAsync(ActorSettings.defaults().async().fedBuff(6, 6, 0).withDualStep(1.0));
 
         ActorSimulation.Outcome out = run(exp, settings);
 

@@ -50,6 +50,7 @@ public final class AsyncAggregation implements Strategy {
     private final int maxStaleness;
     private final IntToDoubleFunction weight;
     private final int ackWindow;
+    private final double dualStep;
     private final ArrayDeque<RecentAck> recentAcks = new ArrayDeque<>();
 
     private record RecentAck(Payload ack, double weight) {}
@@ -63,9 +64,24 @@ public final class AsyncAggregation implements Strategy {
      */
     public AsyncAggregation(Strategy inner, boolean byExamples, int maxStaleness, IntToDoubleFunction weight,
             int ackWindow) {
+        this(inner, byExamples, maxStaleness, weight, ackWindow, 1.0);
+    }
+
+    /**
+     * As {@link #AsyncAggregation(Strategy, boolean, int, IntToDoubleFunction, int)}, with
+     * FedBuff's dual step {@code eta}: a client's dual moves by {@code eta sw (b_i - m)}, so it
+     * averages its drift estimate over about {@code 1/eta} of its updates (1: the last one only).
+     *
+     * @param dualStep FedBuff's dual step, in (0, 1]
+     */
+    public AsyncAggregation(Strategy inner, boolean byExamples, int maxStaleness, IntToDoubleFunction weight,
+            int ackWindow, double dualStep) {
         Optional<String> why = inner.whyNotAsynchronous();
         if (why.isPresent()) {
             throw new IllegalArgumentException(why.get());
+        }
+        if (!(dualStep > 0 && dualStep <= 1)) {
+            throw new IllegalArgumentException("the dual step must be in (0, 1], got " + dualStep);
         }
         if (maxStaleness < 0 || ackWindow < 1) {
             throw new IllegalArgumentException("max-staleness must be >= 0 and the acknowledgement window >= 1, got "
@@ -76,6 +92,7 @@ public final class AsyncAggregation implements Strategy {
         this.maxStaleness = maxStaleness;
         this.weight = weight;
         this.ackWindow = ackWindow;
+        this.dualStep = dualStep;
     }
 
     /** The synchronous strategy this one wraps. */
@@ -174,7 +191,7 @@ public final class AsyncAggregation implements Strategy {
             }
         }
         if (ackWindow == 1) {
-            acks.putAll(basisMeans(groupAcks));
+            acks.putAll(basisMeans(groupAcks, dualStep));
         }
         return new Aggregate(null, used, rejected, acks);
     }
@@ -199,17 +216,20 @@ public final class AsyncAggregation implements Strategy {
 
     /**
      * FedBuff: the acknowledgements of a buffer, so that each client's dual moves by
-     * {@code sw_i (b_i - m)}. {@code m} is the mean of the buffer's updates trained in the same
+     * {@code eta sw_i (b_i - m)}, {@code eta} the dual step. {@code m} is the mean of the buffer's updates trained in the same
      * basis as the client's (same {@code basis} field and shapes), whatever their version, each
      * weighted by its example weight times its staleness weight {@code sw}: the mean step the
      * model took in that basis. All of them were lifted with the same projection, so their
      * subspace updates are comparable, and a client alone in its version group still gets a
      * mean of others. The factor {@code sw_i} is the part of its own update the model followed;
-     * the acknowledgement that gives it is {@code (1 - sw_i) b_i + sw_i m}. Within a basis the
-     * dual steps still sum to zero (weighted), and a buffer of fresh updates of one version is
-     * exactly a synchronous round.
+     * {@code eta < 1} makes the dual an average of the client's drift estimates over about
+     * {@code 1/eta} of its updates instead of the last one, damping the noise that stale updates
+     * and mixed versions put into {@code m}. The acknowledgement that gives this is
+     * {@code (1 - eta sw_i) b_i + eta sw_i m}. Within a basis the dual steps still sum to zero
+     * (weighted), and with {@code eta = 1} a buffer of fresh updates of one version is exactly a
+     * synchronous round.
      */
-    private static Map<Integer, Payload> basisMeans(List<GroupAck> groups) {
+    private static Map<Integer, Payload> basisMeans(List<GroupAck> groups, double dualStep) {
         Map<Integer, Payload> out = new HashMap<>();
         List<GroupAck> left = new ArrayList<>(groups);
         while (!left.isEmpty()) {
@@ -225,8 +245,9 @@ public final class AsyncAggregation implements Strategy {
             double[] w = like.stream().mapToDouble(g -> g.weight() * g.staleness()).toArray();
             Payload mean = like.size() == 1 ? first.ack() : mean(like.stream().map(GroupAck::ack).toList(), w);
             for (GroupAck g : like) {
+                double step = dualStep * g.staleness();
                 for (int id : g.clients()) {
-                    out.put(id, g.staleness() == 1.0 ? mean : damped(g.updates().get(id), mean, g.staleness()));
+                    out.put(id, step == 1.0 ? mean : damped(g.updates().get(id), mean, step));
                 }
             }
         }

@@ -166,6 +166,40 @@ class AsyncServerStepTest {
     }
 
     @Test
+    void fedBuffFedSub_dualStep_movesEachDualByThatFractionOfItsStalenessWeightedDrift() {
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy strategy = Tiny.strategy(exp);
+        double eta = 0.25;
+        ServerStep work = new ServerStep(exp, new AsyncAggregation(strategy, true, 20, FEDBUFF, 1, eta));
+        // Clients 0 and 1 trained on version 0 (basis 0), client 2 on version 2 (basis 1): applied at version 2.
+        EncodedUpdate a = trained(exp, strategy, 0, 0);
+        EncodedUpdate b = trained(exp, strategy, 1, 0);
+        EncodedUpdate c = trained(exp, strategy, 2, 2);
+        work.tasks(0, new int[] {0, 1});
+        work.tasks(2, new int[] {2});
+
+        ServerStep.Outcome o = work.aggregate(2, List.of(c, a, b), List.of());
+
+        Payload pa = decode(exp, a.update());
+        Payload pb = decode(exp, b.update());
+        Payload pc = decode(exp, c.update());
+        Payload ackA = decode(exp, o.ackFor(0));
+        Payload ackC = decode(exp, o.ackFor(2));
+        double na = a.numExamples();
+        double nb = b.numExamples();
+        double step = eta * FEDBUFF.applyAsDouble(2);
+        for (String name : ackA.tensors().keySet()) {
+            INDArray mean = pa.tensor(name).mul(na).add(pb.tensor(name).mul(nb)).div(na + nb);
+            // b_a - ack_a = eta sw (b_a - mean).
+            INDArray expected = pa.tensor(name).mul(1 - step).add(mean.mul(step));
+            assertTrue(expected.equalsWithEps(ackA.tensor(name), 1e-12), name + ": " + ackA.tensor(name));
+            assertTrue(pc.tensor(name).equalsWithEps(ackC.tensor(name), 1e-12),
+                    name + ": alone in its basis, its dual does not move whatever the step");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new AsyncAggregation(strategy, true, 20, FEDBUFF, 1, 0.0));
+    }
+
+    @Test
     void fedBuffFedSub_versionGroupsOfOneBasis_shareOneMean_weightedByStaleness() {
         Experiment exp = Tiny.experiment("fedsub");
         Strategy strategy = Tiny.strategy(exp);
