@@ -8,7 +8,9 @@ import org.fedsub.examples.cli.Args;
 import org.fedsub.examples.cli.CheckCommand;
 import org.fedsub.examples.cli.CompareCommand;
 import org.fedsub.examples.cli.ConfigFiles;
+import org.fedsub.examples.cli.EvaluateCommand;
 import org.fedsub.examples.cli.Help;
+import org.fedsub.examples.cli.InputError;
 import org.fedsub.examples.cli.RunCommand;
 import org.fedsub.examples.cli.UsageError;
 import org.fedsub.runtime.config.ConfigError;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code ./fedsub}: {@code run}, {@code compare}, {@code check},
- * {@code example} and {@code help}. Exit code 0 when done, 1 when a run failed, 2 for a bad
+ * {@code evaluate}, {@code example} and {@code help}. Exit code 0 when done, 1 when a run failed, 2 for a bad
  * command line or config (reported as one line before anything starts).
  */
 public final class Main {
@@ -81,18 +83,28 @@ public final class Main {
                     }
                     return OK;
                 }
+                case "evaluate" -> {
+                    EvaluateCommand.Request request = EvaluateCommand.parse(rest);
+                    if (request.args().help()) {
+                        out.print(Help.EVALUATE);
+                        return OK;
+                    }
+                    parsed = request.args();
+                    EvaluateCommand.execute(request, out);
+                    return OK;
+                }
                 case "example" -> {
                     return example(rest, out);
                 }
                 default -> throw new UsageError("unknown command '" + command + "'; expected run, compare, check, "
-                        + "example or help");
+                        + "evaluate, example or help");
             }
         } catch (UsageError e) {
             err.println("fedsub: " + e.getMessage());
             err.println("Run 'fedsub " + (Help.of(command) != null && !command.equals("help") ? command + " " : "")
                     + "--help' for usage.");
             return USAGE;
-        } catch (ConfigFiles.MissingFile e) {
+        } catch (ConfigFiles.MissingFile | InputError e) {
             err.println("fedsub: " + e.getMessage());
             return USAGE;
         } catch (ConfigError e) {

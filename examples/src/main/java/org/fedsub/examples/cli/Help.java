@@ -16,6 +16,9 @@ public final class Help {
                                     overlay their plots and write a summary table
               check <conf-file>     check a config (data and model are built) and print the
                                     resolved settings, without training
+              evaluate <run-folder|model.npz> [conf-file]
+                                    score a saved model on the test and train data of its run's
+                                    config (or of conf-file)
               example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
               help [command]        this text, or a command's
 
@@ -66,6 +69,10 @@ public final class Help {
                               the virtual clock, or without faults).
               timing.csv      wall-clock time per round (training) and since the start (evaluation included)
               metrics.json    all of the above per round, plus totals
+              model.npz       the final global model: one NumPy array per parameter and a fedsub.json
+                              entry (model settings, data sizes, the run's final scores); format in
+                              docs/models.md. 'fedsub evaluate <dir>' scores it, and
+                              --set fedsub.model.init-from=<dir>/model.npz starts a run from it
               accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_time.png, loss_vs_round.png
                               (for a regression model, loss_vs_uplink_bytes.png and loss_vs_time.png
                               replace the accuracy plots)
@@ -106,6 +113,22 @@ public final class Help {
             Exit code 2 on a config error.
             """;
 
+    public static final String EVALUATE = """
+            usage: fedsub evaluate <run-folder|model.npz> [conf-file] [--set key=value]...
+
+            Scores a saved model (the model.npz of a run's results folder, or any model file in the
+            format of docs/models.md) on the data a config names: by default the config.conf next to
+            the model, i.e. the data of the run that saved it. Rebuilds the model from the file's
+            metadata (a file without it gets the config's fedsub.model), checks that it fits the data
+            and that every parameter is present with its shape, then prints the test accuracy and
+            loss and the train accuracy and loss (train on fedsub.eval-train-limit examples, as runs
+            do), rounded and then exactly, digit for digit as metrics.csv writes them: scoring a
+            run's model on its own config gives its last round's test_accuracy.
+            --set overrides keys of the config, e.g. the data to score on.
+            Exit code 2, with one line, for a missing or damaged file, a model that does not fit the
+            data, or a missing or mis-shaped parameter.
+            """;
+
     public static final String EXAMPLE = """
             usage: fedsub example <name> [arguments]
 
@@ -126,6 +149,7 @@ public final class Help {
             case "run" -> RUN;
             case "compare" -> COMPARE;
             case "check" -> CHECK;
+            case "evaluate" -> EVALUATE;
             case "example" -> EXAMPLE;
             case "help" -> MAIN;
             default -> null;

@@ -23,7 +23,10 @@ import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.ReferenceEngine;
 import org.fedsub.runtime.engine.RoundListener;
+import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.model.ConfiguredModel;
+import org.fedsub.runtime.model.ModelFiles;
 
 /**
  * What {@code run} and {@code compare} share: results folders, the training pool, the runtime
@@ -79,9 +82,11 @@ final class Runs {
     static String describe(Experiment exp) {
         long params = exp.model().params().stream().mapToLong(p -> p.size()).sum();
         int perRound = exp.participation().count(exp.data().numClients());
-        return String.format(Locale.ROOT, "%s on %s (%d clients, %d a round), %s (%,d parameters), %d rounds of %d "
+        String start = exp.model() instanceof ConfiguredModel c && c.startSource().isPresent()
+                ? " starting from " + c.startSource().get() : "";
+        return String.format(Locale.ROOT, "%s on %s (%d clients, %d a round), %s (%,d parameters%s), %d rounds of %d "
                 + "local steps", exp.strategy().name(), exp.data().name(), exp.data().numClients(), perRound,
-                exp.model().name(), params, exp.rounds(), exp.train().localSteps());
+                exp.model().name(), params, start, exp.rounds(), exp.train().localSteps());
     }
 
     /** Which runtime trains the experiment of {@code root} ({@value #RUNTIME}). */
@@ -161,10 +166,30 @@ final class Runs {
         return RunRecord.of(exp, trained.result(), progress.elapsedSeconds(), wall, trained.reports());
     }
 
-    /** Writes metrics and plots of one run into {@code dir}. */
+    /**
+     * Writes metrics, the final global model ({@value ModelFiles#FILE_NAME}, see docs/models.md)
+     * and plots of one run into {@code dir}.
+     */
     static void writeResults(Path dir, RunRecord run) throws IOException {
         MetricsFiles.write(dir, run);
+        if (run.result().finalModel() != null) {
+            ModelFiles.save(dir.resolve(ModelFiles.FILE_NAME), run.architecture(), run.result().finalModel(),
+                    provenance(run));
+        }
         Charts.writeAll(dir, List.of(run));
+    }
+
+    /** Where the run's model comes from: the run, its rounds and its last evaluated scores (NaN: none). */
+    private static ModelFiles.Provenance provenance(RunRecord run) {
+        RoundMetrics last = null;
+        for (RoundMetrics m : run.rounds()) {
+            if (m.evaluated()) {
+                last = m;
+            }
+        }
+        return new ModelFiles.Provenance(run.name(), run.strategy(), run.seed(), run.rounds().size(),
+                last == null ? Double.NaN : last.testAccuracy(), last == null ? Double.NaN : last.testLoss(),
+                last == null ? Double.NaN : last.trainLoss());
     }
 
     /** The line printed after a run. */

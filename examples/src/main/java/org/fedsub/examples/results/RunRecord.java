@@ -5,6 +5,7 @@ import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.model.Model;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.strategy.ClientFailure;
 
@@ -21,9 +22,12 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * @param wallSeconds    seconds the whole run took
  * @param reports        the actor runtime's view of each round (late clients, dropped rounds), one per
  *                       round; empty for a run of the reference engine, which has neither
+ * @param architecture   the model that was trained, to save its final parameters with
+ *                       ({@link org.fedsub.runtime.model.ModelFiles})
+ * @param seed           the experiment's seed
  */
 public record RunRecord(String name, String model, String data, int clients, long parameters, RunResult result,
-        double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports) {
+        double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports, Model architecture, long seed) {
 
     public RunRecord {
         if (elapsedSeconds.length != result.rounds().size()) {
@@ -48,7 +52,7 @@ public record RunRecord(String name, String model, String data, int clients, lon
             List<RoundReport> reports) {
         long params = exp.model().params().stream().mapToLong(ParamSpec::size).sum();
         return new RunRecord(exp.name(), exp.model().name(), exp.data().name(), exp.data().numClients(), params,
-                result, elapsedSeconds, wallSeconds, reports);
+                result, elapsedSeconds, wallSeconds, reports, exp.model(), exp.seed());
     }
 
     /** True when the run went through the actor runtime (its results then count late clients and dropped rounds). */

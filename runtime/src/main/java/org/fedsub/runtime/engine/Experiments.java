@@ -9,13 +9,20 @@ import static org.fedsub.runtime.config.Settings.stringAt;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.FederatedDatasets;
+import org.fedsub.runtime.model.ConfiguredModel;
 import org.fedsub.runtime.model.Model;
+import org.fedsub.runtime.model.ModelFileException;
+import org.fedsub.runtime.model.ModelFiles;
 import org.fedsub.runtime.model.Models;
+import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.StrategySettings;
 import org.fedsub.runtime.strategy.TrainSettings;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -60,9 +67,35 @@ public final class Experiments {
         }
         int outputs = data.train().isClassification() ? data.train().numClasses()
                 : Math.toIntExact(data.train().targets().columns());
-        Model model = Models.fromConfig(root.getConfig("fedsub.model"), "fedsub.model", data.train().featureDim(),
-                outputs, dtype);
+        Config modelConfig = root.getConfig("fedsub.model");
+        Model model = startingPoint(ConfiguredModel.of(Models.fromConfig(modelConfig, "fedsub.model",
+                data.train().featureDim(), outputs, dtype), modelConfig, data.train().featureDim(), outputs), modelConfig);
         return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
                 strategy, ServerSettings.fromConfig(root));
+    }
+
+    /**
+     * {@code model} starting from the file {@code fedsub.model.init-from} names, if it names one:
+     * read and checked now (every parameter present, of the model's shape), so a wrong file stops
+     * the run before it starts.
+     */
+    private static Model startingPoint(ConfiguredModel model, Config modelConfig) {
+        String path = "fedsub.model.init-from";
+        String from = stringAt(modelConfig, "fedsub.model", "init-from").strip();
+        if (from.isEmpty()) {
+            return model;
+        }
+        Path file = Path.of(from);
+        try {
+            Params start = ModelFiles.read(file).params(model);
+            return model.startingFrom(start, from);
+        } catch (NoSuchFileException e) {
+            throw new ConfigError(path, from, "no such file (looked for " + file.toAbsolutePath().normalize()
+                    + "); expected a model .npz, e.g. the model.npz of a run's results folder");
+        } catch (ModelFileException e) {
+            throw new ConfigError(path, from, e.problem());
+        } catch (IOException e) {
+            throw new ConfigError(path, from, "cannot read it as a model file: " + e.getMessage());
+        }
     }
 }
