@@ -48,6 +48,9 @@ public final class Experiments {
         Participation participation = Participation.fromConfig(root);
         TrainSettings train = TrainSettings.fromConfig(root);
         StrategySettings strategy = StrategySettings.fromConfig(root);
+        // Sizes that cannot fit this JVM are config errors before anything large is allocated.
+        Footprint.Limits limits = Footprint.Limits.ofThisJvm();
+        Footprint.checkData(root.getConfig("fedsub.data"), "fedsub.data", dtype, limits);
         FederatedData data = FederatedDatasets.fromConfig(root.getConfig("fedsub.data"), "fedsub.data", dtype, seed);
         int clients = data.numClients();
         if (participation.clientsPerRound() > clients) {
@@ -62,6 +65,7 @@ public final class Experiments {
                 : Math.toIntExact(data.train().targets().columns());
         Model model = Models.fromConfig(root.getConfig("fedsub.model"), "fedsub.model", data.train().featureDim(),
                 outputs, dtype);
+        Footprint.checkModel(model, root.getConfig("fedsub.model"), "fedsub.model", data, dtype, limits);
         return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
                 strategy, ServerSettings.fromConfig(root));
     }
