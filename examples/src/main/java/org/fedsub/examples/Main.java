@@ -1,5 +1,6 @@
 package org.fedsub.examples;
 
+import com.typesafe.config.ConfigException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -10,9 +11,12 @@ import org.fedsub.examples.cli.CompareCommand;
 import org.fedsub.examples.cli.ConfigFiles;
 import org.fedsub.examples.cli.EvaluateCommand;
 import org.fedsub.examples.cli.Help;
-import org.fedsub.examples.cli.InputError;
+import org.fedsub.examples.cli.Refused;
 import org.fedsub.examples.cli.RunCommand;
+import org.fedsub.examples.cli.RunInterrupted;
+import org.fedsub.examples.cli.StopSignal;
 import org.fedsub.examples.cli.UsageError;
+import org.fedsub.examples.cli.Version;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.engine.RunFailedException;
 import org.slf4j.Logger;
@@ -20,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code ./fedsub}: {@code run}, {@code compare}, {@code check},
- * {@code evaluate}, {@code example} and {@code help}. Exit code 0 when done, 1 when a run failed, 2 for a bad
- * command line or config (reported as one line before anything starts).
+ * {@code evaluate}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
+ * when a run failed, 2 for a bad command line or config (reported as one line before anything
+ * starts), 130 when Ctrl-C stopped a run (its results written).
  */
 public final class Main {
 
@@ -30,6 +35,7 @@ public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+    public static final int INTERRUPTED = StopSignal.EXIT_CODE;
 
     /** The library-usage examples {@code fedsub example <name>} runs. */
     static final List<String> EXAMPLES = List.of("ProgrammaticSimulation", "CustomModel");
@@ -38,7 +44,7 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        int code = run(args, System.out, System.err, System.console() != null);
+        int code = run(args, System.out, System.err, System.console() != null, StopSignal.ofProcess(System.err));
         System.out.flush();
         System.err.flush();
         // ND4J keeps non-daemon threads alive; leave explicitly.
@@ -52,6 +58,14 @@ public final class Main {
      * @return the exit code
      */
     public static int run(String[] args, PrintStream out, PrintStream err, boolean interactive) {
+        return run(args, out, err, interactive, StopSignal.none());
+    }
+
+    /**
+     * As above; {@code stop} is what ends a run early and cleanly (the process's Ctrl-C in
+     * {@link #main}).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean interactive, StopSignal stop) {
         if (args.length == 0) {
             err.print(Help.MAIN);
             return USAGE;
@@ -69,6 +83,10 @@ public final class Main {
                     out.print(text);
                     return OK;
                 }
+                case "-V", "--version", "version" -> {
+                    out.print(Version.describe());
+                    return OK;
+                }
                 case "run", "compare", "check" -> {
                     parsed = Args.parse(command, rest);
                     if (parsed.help()) {
@@ -77,8 +95,8 @@ public final class Main {
                     }
                     PrintStream terminal = interactive ? out : null;
                     switch (command) {
-                        case "run" -> RunCommand.execute(parsed, out, terminal);
-                        case "compare" -> CompareCommand.execute(parsed, out, terminal);
+                        case "run" -> RunCommand.execute(parsed, out, terminal, stop);
+                        case "compare" -> CompareCommand.execute(parsed, out, terminal, stop);
                         default -> CheckCommand.execute(parsed, out);
                     }
                     return OK;
@@ -97,21 +115,30 @@ public final class Main {
                     return example(rest, out);
                 }
                 default -> throw new UsageError("unknown command '" + command + "'; expected run, compare, check, "
-                        + "evaluate, example or help");
+                        + "evaluate, example, help or version");
             }
         } catch (UsageError e) {
             err.println("fedsub: " + e.getMessage());
             err.println("Run 'fedsub " + (Help.of(command) != null && !command.equals("help") ? command + " " : "")
                     + "--help' for usage.");
             return USAGE;
-        } catch (ConfigFiles.MissingFile | InputError e) {
+        } catch (ConfigFiles.MissingFile | Refused e) {
             err.println("fedsub: " + e.getMessage());
             return USAGE;
         } catch (ConfigError e) {
-            err.println("config error in " + (parsed == null ? "configuration" : parsed.file()) + ": " + e.getMessage()
+            err.println((parsed == null ? "config error: " : "config error in " + parsed.file() + ": ") + e.getMessage()
                     + (parsed == null ? "" : fromSet(parsed, e.path(), e.getMessage())));
             log.debug("config error", e);
             return USAGE;
+        } catch (ConfigException e) {
+            // A mistake no check named first (a value of the wrong kind deep in a block): still one line.
+            err.println((parsed == null ? "config error: " : "config error in " + parsed.file() + ": ")
+                    + e.getMessage());
+            log.debug("config error", e);
+            return USAGE;
+        } catch (RunInterrupted e) {
+            err.println("fedsub: " + e.getMessage());
+            return INTERRUPTED;
         } catch (RunFailedException e) {
             err.println("fedsub: " + e.getMessage());
             log.debug("run failed", e);

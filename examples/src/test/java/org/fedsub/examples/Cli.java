@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.fedsub.examples.cli.StopSignal;
 
 /** Runs {@link Main} in-process, as {@code ./fedsub} would, capturing what it prints. */
 final class Cli {
@@ -32,12 +33,17 @@ final class Cli {
     private Cli() {}
 
     static Result run(String... args) {
+        return run(StopSignal.none(), args);
+    }
+
+    /** As {@link #run(String...)}, with {@code stop} as the run's Ctrl-C. */
+    static Result run(StopSignal stop, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(args, o, e, false);
+            code = Main.run(args, o, e, false, stop);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

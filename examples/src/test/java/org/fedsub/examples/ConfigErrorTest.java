@@ -129,6 +129,115 @@ class ConfigErrorTest {
     }
 
     @Test
+    void run_unknownKeyFromSet_suggestsTheNearestKnownKey() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.round=5");
+
+        assertTrue(r.err().contains("fedsub.round: unknown key; did you mean fedsub.rounds?"), r.err());
+    }
+
+    @Test
+    void run_unparsableSet_isOneLine_noStackTrace() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result brace = runExpectingFailure(conf, "--set", "fedsub.train={");
+        Cli.Result list = runExpectingFailure(conf, "--set", "fedsub.model.hidden=[4,");
+
+        assertTrue(brace.err().contains("--set fedsub.train={: the value { is not valid HOCON"), brace.err());
+        assertTrue(list.err().contains("fedsub.model.hidden") && list.err().contains("not valid HOCON"), list.err());
+    }
+
+    @Test
+    void run_aValueWhereABlockBelongs_namesTheKeyAndTheValue() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result set = runExpectingFailure(conf, "--set", "fedsub.train=5");
+        Cli.Result file = runExpectingFailure(Cli.write(tmp, "block.conf", Cli.TINY + "fedsub.data = mnist\n"));
+
+        assertTrue(set.err().contains("fedsub.train = 5: expected a block of keys"), set.err());
+        assertTrue(file.err().contains("fedsub.data = \"mnist\": expected a block of keys"), file.err());
+    }
+
+    @Test
+    void run_intKeyBeyondTheIntRange_namesTheRange() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.data.synthetic.users=1e10");
+
+        assertTrue(r.err().contains("fedsub.data.synthetic.users = 10000000000: expected an integer from "
+                + "-2147483648 to 2147483647"), r.err());
+    }
+
+    @Test
+    void run_dataTooLargeForOneArray_isAConfigError_notAnOutOfMemoryError() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result users = runExpectingFailure(conf, "--set", "fedsub.data.synthetic.users=1e9");
+        Cli.Result dim = runExpectingFailure(conf, "--set", "fedsub.data.synthetic.dim=100000000");
+
+        assertTrue(users.err().contains("fedsub.data.synthetic.users = 1000000000: the generated features"), users.err());
+        assertTrue(users.err().contains("more than one Java array holds (2147483639)"), users.err());
+        assertTrue(dim.err().contains("fedsub.data.synthetic.dim = 100000000: "), dim.err());
+    }
+
+    @Test
+    void run_dataTooLargeForTheHeap_namesTheHeapLimit() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+        String heap = String.format(java.util.Locale.ROOT, "%.1f GiB", Runtime.getRuntime().maxMemory() / 1073741824.0);
+
+        // 700,000 users x >= 30 examples x 100 features, in doubles twice: at least 31 GiB.
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.data.synthetic.users=700000", "--set",
+                "fedsub.data.synthetic.dim=100");
+
+        assertTrue(r.err().contains("fedsub.data.synthetic.users = 700000: generating the data needs at least "),
+                r.err());
+        assertTrue(r.err().contains("of heap") && r.err().contains("more than the " + heap + " this JVM may use (-Xmx"),
+                r.err());
+    }
+
+    @Test
+    void run_leastSquaresTooLarge_namesTheKey() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.data.type=least-squares", "--set",
+                "fedsub.data.partition.type=natural", "--set", "fedsub.model.type=linear", "--set",
+                "fedsub.data.least-squares.rows-per-client=100000000");
+
+        assertTrue(r.err().contains("fedsub.data.least-squares.rows-per-client = 100000000: the features"), r.err());
+    }
+
+    @Test
+    void run_hiddenLayerTooWide_isAConfigError_notAnOverflow() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        Cli.Result r = runExpectingFailure(conf, "--set", "fedsub.model.type=mlp", "--set",
+                "fedsub.model.hidden=[1000000000]");
+
+        assertTrue(r.err().contains("fedsub.model.hidden = [1000000000]: the model mlp[12-1000000000-3] has "
+                + "16,000,000,003 parameters; its tensor fc1.weight [12 x 1000000000]"), r.err());
+        assertTrue(r.err().contains("more than one Java array holds"), r.err());
+    }
+
+    @Test
+    void run_modelTooLargeForTheMemory_namesTheKeyAndTheLimit() throws IOException {
+        Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
+
+        // 12 x 100,000,000 weights: 9.6 GB of doubles to draw them.
+        Cli.Result mlp = runExpectingFailure(conf, "--set", "fedsub.model.type=mlp", "--set",
+                "fedsub.model.hidden=[100000000]");
+        // The tiny data's 12 features as a 1 x 3 x 4 image; conv1 is [1 x 3 x 3, 200,000,000]: 14 GB of doubles.
+        Cli.Result cnn = runExpectingFailure(conf, "--set", "fedsub.model.type=cnn", "--set",
+                "fedsub.model.cnn={ input-channels = 1, height = 3, width = 4, kernel = 3, stride = 3, padding = 0, "
+                        + "channels = [200000000] }");
+
+        assertTrue(mlp.err().contains("fedsub.model.hidden = [100000000]: the model mlp[12-100000000-3]"), mlp.err());
+        assertTrue(mlp.err().contains("of heap, more than the "), mlp.err());
+        assertTrue(cnn.err().contains("fedsub.model.cnn.channels = [200000000]: the model cnn"), cnn.err());
+        assertTrue(cnn.err().contains("of heap, more than the "), cnn.err());
+    }
+
+    @Test
     void run_badCommandLine_exits2WithUsageHint() {
         Cli.Result noFile = Cli.run("run");
         Cli.Result badOption = Cli.run("run", "x.conf", "--sett", "a=b");

@@ -428,12 +428,16 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         getContext().getLog().info("version {}: aggregated {} updates ({} asked, {} late, {} failed){}", version,
                 m.used(), m.sampled(), report.late(), m.failed(),
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
-        listener.onRound(m);
+        RoundReport.tell(listener, report);
         version++;
         tally.reset();
         java.util.Optional<String> stalled = work.stalled();
         if (stalled.isPresent()) {
             return finishRun(stalled.get());
+        }
+        if (listener.stopRequested()) {
+            // Ends with the versions made so far; updates in the buffer or in flight are not used.
+            return finishRun(null);
         }
         return advance();
     }

@@ -2,6 +2,7 @@ package org.fedsub.actors.server;
 
 import java.util.List;
 import org.fedsub.actors.protocol.CborSerializable;
+import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.strategy.ClientFailure;
 
@@ -24,5 +25,24 @@ public record RoundReport(RoundMetrics metrics, int late, boolean dropped, List<
 
     public int round() {
         return metrics.round();
+    }
+
+    /**
+     * A {@link RoundListener} that takes the whole report (late clients, dropped rounds) from the
+     * actor runtime's coordinators, which call {@link #onReport} instead of {@link #onRound};
+     * the reference engine, which has no reports, still calls {@link #onRound}.
+     */
+    public interface Listener extends RoundListener {
+
+        void onReport(RoundReport report);
+    }
+
+    /** Tells {@code listener} about {@code report}: all of it to a {@link Listener}, its metrics to any other. */
+    public static void tell(RoundListener listener, RoundReport report) {
+        if (listener instanceof Listener l) {
+            l.onReport(report);
+        } else {
+            listener.onRound(report.metrics());
+        }
     }
 }

@@ -227,12 +227,14 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         getContext().getLog().info("round {}: used {} of {} sampled ({} late, {} failed){}{}", c.round(), m.used(),
                 m.sampled(), c.late(), m.failed(), d.dropped() ? ", dropped" : "",
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
-        listener.onRound(m);
+        RoundReport.tell(listener, report);
         java.util.Optional<String> stalled = work.stalled();
         if (stalled.isPresent()) {
             return finishRun(stalled.get());
         }
-        return c.round() + 1 < work.rounds() ? startRound(c.round() + 1) : finishRun(null);
+        // A stop request ends the run here, with the rounds it has (Ctrl-C in the launcher).
+        return c.round() + 1 < work.rounds() && !listener.stopRequested() ? startRound(c.round() + 1)
+                : finishRun(null);
     }
 
     private Behavior<Command> finishRun(String error) {

@@ -6,11 +6,13 @@ import java.util.List;
 
 /**
  * The parsed command line of {@code run}, {@code compare} and {@code check}:
- * {@code <conf-file> [--set key=value]... [--out DIR] [--threads N]}.
+ * {@code <conf-file> [--set key=value]... [--out DIR [--overwrite]] [--threads N]}.
  *
- * @param threads clients trained in parallel; 0 means one per available core
+ * @param threads   clients trained in parallel; 0 means one per available core
+ * @param overwrite {@code --overwrite}: an existing results folder given as {@code --out} is emptied and reused
  */
-public record Args(String command, Path file, List<ConfigFiles.Override> sets, Path out, int threads, boolean help) {
+public record Args(String command, Path file, List<ConfigFiles.Override> sets, Path out, int threads, boolean help,
+        boolean overwrite) {
 
     public Args {
         sets = List.copyOf(sets);
@@ -23,6 +25,7 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
         Path out = null;
         int threads = 0;
         boolean help = false;
+        boolean overwrite = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             String inline = null;
@@ -38,6 +41,7 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
                     sets.add(ConfigFiles.parseSet(v));
                 }
                 case "-o", "--out" -> out = Path.of(inline != null ? inline : value(argv, ++i, a, "DIR"));
+                case "--overwrite" -> overwrite = true;
                 case "--threads" -> {
                     String v = inline != null ? inline : value(argv, ++i, a, "N");
                     try {
@@ -65,7 +69,11 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
             throw new UsageError(command + " needs a config file, e.g. fedsub " + command + " conf/"
                     + (command.equals("compare") ? "compare-synthetic.conf" : "quickstart.conf"));
         }
-        return new Args(command, file, sets, out, threads, help);
+        if (overwrite && out == null && !help) {
+            throw new UsageError("--overwrite goes with --out DIR: it lets " + command + " empty and reuse an earlier "
+                    + "results folder");
+        }
+        return new Args(command, file, sets, out, threads, help, overwrite);
     }
 
     private static String value(List<String> argv, int i, String option, String what) {

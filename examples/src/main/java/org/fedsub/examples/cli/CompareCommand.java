@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.fedsub.examples.results.Charts;
+import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.examples.results.Summary;
 import org.fedsub.runtime.config.ConfigError;
@@ -115,20 +116,36 @@ public final class CompareCommand {
         return new Plan(root.getString("fedsub.name"), root, target, members);
     }
 
-    /** Runs the plan; returns the comparison folder. */
-    public static Path execute(Args a, PrintStream out, PrintStream terminal) throws IOException {
+    /**
+     * Runs the plan; returns the comparison folder. Ctrl-C ({@code stop}) ends the member that is
+     * running after its current round and starts no other; the members run so far get their
+     * results, the comparison its plots and summary, and {@link RunInterrupted} says how to continue.
+     */
+    public static Path execute(Args a, PrintStream out, PrintStream terminal, StopSignal stop) throws IOException {
+        if (a.out() != null) {
+            OutputFolder.check(a.out(), a.overwrite());
+        }
         Plan plan = plan(a);
-        Path dir = a.out() != null ? Files.createDirectories(a.out()) : Runs.newResultsDir(Path.of("results"), plan.name());
+        Path dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
+                : Runs.newResultsDir(Path.of("results"), plan.name());
         Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(plan.root(), RunCommand.header(a)
                 .replace("fedsub run", "fedsub compare")), StandardCharsets.UTF_8);
         out.println(plan.name() + ": comparing " + plan.members().size() + " runs -> " + dir);
         List<RunRecord> records = new ArrayList<>();
         boolean anyReference = plan.members().stream().anyMatch(m -> !Runs.runtime(m.root()).equals("actors"));
         ExecutorService pool = anyReference ? Runs.pool(a.threadsOrDefault()) : null;
+        String interrupted = null;
+        String resume = "";
+        stop.arm();
         try {
             int i = 0;
             for (Member m : plan.members()) {
                 i++;
+                if (stop.requested() && !records.isEmpty()) {
+                    interrupted = "interrupted after run '" + records.get(records.size() - 1).name() + "' ("
+                            + (i - 1) + " of " + plan.members().size() + ")";
+                    break;
+                }
                 // Built again here, not kept from planning: only one member's data is in memory at a time.
                 Experiment exp = Experiments.fromConfig(m.root());
                 Path memberDir = Files.createDirectories(dir.resolve(m.folder()));
@@ -136,11 +153,21 @@ public final class CompareCommand {
                         "# Member '" + m.name() + "' of " + a.file() + "; rerun it alone with ./fedsub run <this file>\n"),
                         StandardCharsets.UTF_8);
                 out.println("[" + i + "/" + plan.members().size() + "] " + m.name() + ": " + m.description());
-                RunRecord r = Runs.train(exp, Runs.trainer(m.root(), exp, pool, a.threads()), terminal,
-                        "[" + i + "/" + plan.members().size() + "] " + m.name());
+                RunRecord r;
+                try (MetricsFiles.Appender metrics = MetricsFiles.appender(memberDir,
+                        Runs.runtime(m.root()).equals("actors"))) {
+                    r = Runs.train(exp, Runs.trainer(m.root(), exp, pool, a.threads()), terminal,
+                            "[" + i + "/" + plan.members().size() + "] " + m.name(), metrics, stop);
+                }
                 Runs.writeResults(memberDir, r);
                 out.println(Runs.finished(r));
                 records.add(r);
+                if (r.interrupted()) {
+                    interrupted = "interrupted at " + Runs.stoppedAt(r) + " of run '" + m.name() + "' (" + i + " of "
+                            + plan.members().size() + ")";
+                    resume = "; continue that run with: " + Runs.continueCommand(memberDir, r);
+                    break;
+                }
             }
         } finally {
             if (pool != null) {
@@ -153,6 +180,14 @@ public final class CompareCommand {
         out.print(Summary.markdown(records, plan.target()));
         out.println();
         out.println("results in " + dir + " (" + Summary.SUMMARY_MD + ", " + Summary.SUMMARY_CSV + ", plots, one folder per run)");
+        if (interrupted != null) {
+            List<String> notStarted = plan.members().subList(records.size(), plan.members().size()).stream()
+                    .map(Member::name).toList();
+            throw new RunInterrupted(interrupted + "; results in " + dir
+                    + (notStarted.isEmpty() ? "" : "; not started: " + String.join(", ", notStarted)
+                            + " (./fedsub compare " + Runs.shellWord(a.file().toString()) + " runs them all again)")
+                    + resume);
+        }
         return dir;
     }
 
@@ -175,7 +210,7 @@ public final class CompareCommand {
                         "expected a full path under fedsub, e.g. \"fedsub.strategy.name\"");
             }
             try {
-                ConfigFiles.checkKnown(reference, path);
+                ConfigFiles.checkKnown(reference, path, e.getValue());
             } catch (ConfigError err) {
                 throw new ConfigError(at, err.getMessage(), (Throwable) err);
             }

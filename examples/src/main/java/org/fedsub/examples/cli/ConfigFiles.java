@@ -37,6 +37,7 @@ public final class ConfigFiles {
      * is taken as a plain string.
      *
      * @throws UsageError when there is no {@code =} or the key is not a HOCON path
+     * @throws ConfigError when the value starts as an object, a list or a quoted string and is not valid HOCON
      */
     public static Override parseSet(String text) {
         int eq = text.indexOf('=');
@@ -54,6 +55,12 @@ public final class ConfigFiles {
         try {
             value = ConfigFactory.parseString("v = " + raw).resolve().getValue("v");
         } catch (ConfigException e) {
+            if (raw.startsWith("{") || raw.startsWith("[") || raw.startsWith("\"")) {
+                // Meant as an object, a list or a quoted string, and broken: taking it as text would
+                // only fail later, further from the mistake.
+                throw error(key, "--set " + text + ": the value " + raw + " is not valid HOCON ("
+                        + stripOrigin(e) + "); write a whole value, e.g. --set 'fedsub.model.hidden=[64, 64]'");
+            }
             value = ConfigValueFactory.fromAnyRef(raw);
         }
         return new Override(key, value, text);
@@ -114,7 +121,7 @@ public final class ConfigFiles {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             List<String> parts = ConfigUtil.splitPath(e.getKey());
             if (parts.get(0).equals("fedsub")) {
-                checkKnown(reference, parts);
+                checkKnown(reference, parts, e.getValue());
             } else if (!reference.hasPathOrNull(ConfigUtil.joinPath(parts.get(0)))) {
                 String suggestion = reference.hasPath(ConfigUtil.joinPath(concat(List.of("fedsub"), parts.get(0))))
                         ? "; did you mean fedsub." + e.getKey() + "?"
@@ -125,8 +132,11 @@ public final class ConfigFiles {
         }
     }
 
-    /** Like {@link #checkKnownKeys} for one path given as its elements. */
-    static void checkKnown(Config reference, List<String> parts) {
+    /**
+     * Like {@link #checkKnownKeys} for one path given as its elements, whose {@code value} is not
+     * an object: a value where reference.conf has a block ({@code fedsub.train = 5}) is refused too.
+     */
+    static void checkKnown(Config reference, List<String> parts, ConfigValue value) {
         // Walk down: a key under a non-object value of the reference (a list, a number) is unknown too.
         for (int i = 1; i <= parts.size(); i++) {
             String prefix = ConfigUtil.joinPath(parts.subList(0, i));
@@ -134,10 +144,17 @@ public final class ConfigFiles {
                 throw error(prefix, "unknown key" + suggestion(reference, parts.subList(0, i))
                         + " (every key, with its meaning, is in reference.conf)");
             }
-            if (i < parts.size() && reference.getValue(prefix).valueType() != ConfigValueType.OBJECT) {
+            ConfigValueType type = reference.getIsNull(prefix) ? ConfigValueType.NULL
+                    : reference.getValue(prefix).valueType();
+            if (i < parts.size() && type != ConfigValueType.OBJECT) {
                 throw error(ConfigUtil.joinPath(parts), "unknown key: " + prefix + " is a "
-                        + reference.getValue(prefix).valueType().name().toLowerCase(java.util.Locale.ROOT)
-                        + ", not an object");
+                        + type.name().toLowerCase(java.util.Locale.ROOT) + ", not an object");
+            }
+            if (i == parts.size() && type == ConfigValueType.OBJECT && value.valueType() != ConfigValueType.OBJECT) {
+                String first = ((ConfigObject) reference.getValue(prefix)).keySet().stream().sorted().findFirst()
+                        .orElse("key");
+                throw new ConfigError(prefix, value.unwrapped(), "expected a block of keys { ... }, not one value, "
+                        + "e.g. " + prefix + "." + first + " = ... (every key, with its meaning, is in reference.conf)");
             }
         }
     }

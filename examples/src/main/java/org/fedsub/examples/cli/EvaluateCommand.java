@@ -66,7 +66,7 @@ public final class EvaluateCommand {
             }
         }
         if (help) {
-            return new Request(null, new Args("evaluate", null, sets, null, 0, true));
+            return new Request(null, new Args("evaluate", null, sets, null, 0, true, false));
         }
         if (positional.isEmpty() || positional.size() > 2) {
             throw new UsageError("evaluate takes a run folder or model file and optionally a config file, got "
@@ -85,11 +85,11 @@ public final class EvaluateCommand {
             Path folder = Files.isDirectory(target) ? target : target.toAbsolutePath().getParent();
             conf = folder == null ? null : folder.resolve(Runs.CONFIG_CONF);
             if (conf == null || !Files.isRegularFile(conf)) {
-                throw new InputError("no " + Runs.CONFIG_CONF + " next to " + model + " to say which data to evaluate "
+                throw new Refused("no " + Runs.CONFIG_CONF + " next to " + model + " to say which data to evaluate "
                         + "on; name a config file: fedsub evaluate " + target + " <conf-file>");
             }
         }
-        return new Request(model, new Args("evaluate", conf, sets, null, 0, false));
+        return new Request(model, new Args("evaluate", conf, sets, null, 0, false, false));
     }
 
     /** Loads the model and the data, evaluates, prints the scores. */
@@ -112,7 +112,7 @@ public final class EvaluateCommand {
             if (saved.metadata().isPresent() && saved.metadata().get().modelConfig() != null) {
                 SavedModel.Metadata m = saved.metadata().get();
                 if (m.inputDim() != train.featureDim() || m.outputs() != outputs) {
-                    throw new InputError(r.model() + " holds " + m.modelName() + " for " + m.inputDim()
+                    throw new Refused(r.model() + " holds " + m.modelName() + " for " + m.inputDim()
                             + " features and " + m.outputs() + " outputs per example, but the data of " + r.args().file()
                             + " (" + data.name() + ") has " + train.featureDim() + " features and " + outputs
                             + " outputs; evaluate it on the data of the run that saved it");
@@ -125,7 +125,7 @@ public final class EvaluateCommand {
             }
             params = saved.params(model);
         } catch (ModelFileException e) {
-            throw new InputError(e.getMessage());
+            throw new Refused(e.getMessage());
         }
 
         long count = model.params().stream().mapToLong(ParamSpec::size).sum();
@@ -150,8 +150,8 @@ public final class EvaluateCommand {
                 + onTrain.accuracy() + " train_loss=" + onTrain.loss());
     }
 
-    private static InputError missing(Path file) {
-        return new InputError("no such model file: " + file + (file.getFileName().toString().equals(ModelFiles.FILE_NAME)
+    private static Refused missing(Path file) {
+        return new Refused("no such model file: " + file + (file.getFileName().toString().equals(ModelFiles.FILE_NAME)
                 ? " (runs save their final model there; a run folder from before that has none)" : ""));
     }
 
@@ -161,9 +161,9 @@ public final class EvaluateCommand {
         } catch (NoSuchFileException e) {
             throw missing(file);
         } catch (NpyFormatException | ModelFileException e) {
-            throw new InputError(e.getMessage());
+            throw new Refused(e.getMessage());
         } catch (IOException e) {
-            throw new InputError("cannot read " + file + ": " + e);
+            throw new Refused("cannot read " + file + ": " + e);
         }
     }
 }

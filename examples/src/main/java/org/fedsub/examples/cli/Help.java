@@ -21,6 +21,7 @@ public final class Help {
                                     config (or of conf-file)
               example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
               help [command]        this text, or a command's
+              version, --version    the fedsub version (and git commit), Java and the ND4J backend
 
             Try: fedsub run conf/quickstart.conf
             'fedsub <command> --help' explains a command and its options. Every experiment key, with
@@ -29,7 +30,8 @@ public final class Help {
             FedAsync) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
             actors) and the fedsub.compare block in examples/src/main/resources/reference.conf.
 
-            exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started)
+            exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started);
+              130 Ctrl-C stopped a run after its current round (its results were written)
             launcher environment: FEDSUB_JAVA_OPTS (extra JVM options, e.g. -Xmx8g; later flags win),
               FEDSUB_MVN_ARGS (extra Maven arguments for the automatic build, e.g. -o)
             """;
@@ -41,7 +43,11 @@ public final class Help {
                                     The value is read as HOCON (numbers, booleans, lists; anything
                                     else is a string). Repeatable; a later --set wins. A key that no
                                     reference.conf defines is refused (typos do not pass silently).
-              -o, --out DIR         write the results into DIR instead of results/<name>-<timestamp>/
+              -o, --out DIR         write the results into DIR instead of results/<name>-<timestamp>/.
+                                    DIR must be new or empty: a folder with anything in it is refused.
+                  --overwrite       with --out: DIR may be an earlier results folder (it holds a
+                                    config.conf); it is emptied, once the config has been checked,
+                                    and the new results written there
                   --threads N       clients trained in parallel (default: one per core; on actors
                                     fedsub.actors.compute-pool-size). The numbers do not depend on
                                     it: same config and seed, same metrics.csv.
@@ -49,7 +55,7 @@ public final class Help {
             """;
 
     public static final String RUN = """
-            usage: fedsub run <conf-file> [--set key=value]... [--out DIR] [--threads N]
+            usage: fedsub run <conf-file> [--set key=value]... [--out DIR [--overwrite]] [--threads N]
 
             Runs one federated experiment: the file's settings over the defaults of reference.conf,
             with --set on top. The config, the data and the model are checked before anything
@@ -60,7 +66,8 @@ public final class Help {
 
             The results folder holds:
               config.conf     the resolved fedsub settings; 'fedsub run <dir>/config.conf' reruns them
-              metrics.csv     one row per round (rounds from 1): sampled/used/failed clients, client,
+              metrics.csv     one row per round (rounds from 1), written and flushed as each round
+                              finishes, so a killed run keeps its rounds: sampled/used/failed clients, client,
                               train and test loss, test accuracy (NaN when not evaluated), uplink and
                               downlink bytes (per round and cumulative), simulated seconds; with
                               fedsub.runtime = actors also late (clients with no answer when the
@@ -68,7 +75,8 @@ public final class Help {
                               deterministic columns: a rerun gives the same bytes (on actors: with
                               the virtual clock, or without faults).
               timing.csv      wall-clock time per round (training) and since the start (evaluation included)
-              metrics.json    all of the above per round, plus totals
+              metrics.json    all of the above per round, plus totals; planned_rounds, and in the
+                              summary rounds_run and interrupted
               model.npz       the final global model: one NumPy array per parameter and a fedsub.json
                               entry (model settings, data sizes, the run's final scores); format in
                               docs/models.md. 'fedsub evaluate <dir>' scores it, and
@@ -79,10 +87,16 @@ public final class Help {
 
             Progress: on a terminal, one line redrawn in place; otherwise a log line per round (every
             k-th round for long runs).
+
+            Ctrl-C (SIGINT, or SIGTERM) stops the run after the round it is in and writes the results
+            above as at a normal end (metrics.json says interrupted); one line says at which round of
+            how many, where the results are and the command that continues from the final model with
+            the rounds left (fedsub.model.init-from); the exit code is 130. A second Ctrl-C quits at
+            once, keeping only what was written (metrics.csv up to the last finished round).
             """;
 
     public static final String COMPARE = """
-            usage: fedsub compare <conf-file> [--set key=value]... [--out DIR] [--threads N]
+            usage: fedsub compare <conf-file> [--set key=value]... [--out DIR [--overwrite]] [--threads N]
 
             Runs each member of the file's fedsub.compare.runs in order. A member is the file's
             settings with its own 'set' block on top, and the command line's --set over both:
@@ -102,6 +116,10 @@ public final class Help {
             bytes, wall time; for members on the virtual clock (fedsub.runtime = actors,
             fedsub.actors.clock = virtual) also virtual seconds to the target and in all, and for
             members on actors their late clients and dropped rounds.
+
+            Ctrl-C stops the member that is running after its current round and starts no other; the
+            members run so far get their results, the comparison its plots and summary (the stopped
+            member's row says "k of N, interrupted"), and one line says how to continue; exit code 130.
 
             """ + OPTIONS;
 
@@ -143,6 +161,13 @@ public final class Help {
                   org.fedsub.examples.CustomModel
             """;
 
+    public static final String VERSION = """
+            usage: fedsub --version   (or: fedsub version, fedsub -V)
+
+            Prints the fedsub version, the git commit of the checkout when ./fedsub can tell it (with
+            -dirty when tracked files were changed), the Java runtime and the ND4J backend. Exit code 0.
+            """;
+
     /** The help text of {@code command}, or null if there is no such command. */
     public static String of(String command) {
         return switch (command) {
@@ -152,6 +177,7 @@ public final class Help {
             case "evaluate" -> EVALUATE;
             case "example" -> EXAMPLE;
             case "help" -> MAIN;
+            case "version", "--version", "-V" -> VERSION;
             default -> null;
         };
     }

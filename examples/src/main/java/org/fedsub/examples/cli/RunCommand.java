@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
+import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Experiments;
@@ -17,12 +18,18 @@ public final class RunCommand {
     private RunCommand() {}
 
     /**
-     * Loads and checks everything (config, data, model) before creating any folder, then runs.
+     * Loads and checks everything (the --out folder, config, data, model) before creating any
+     * folder, then runs. metrics.csv grows a line per finished round; Ctrl-C ({@code stop}) ends
+     * the run after its current round, writes the results as at a normal end and throws
+     * {@link RunInterrupted} saying how to continue.
      *
      * @param terminal where to draw the progress bar, or null to log progress lines instead
      * @return the results folder
      */
-    public static Path execute(Args a, PrintStream out, PrintStream terminal) throws IOException {
+    public static Path execute(Args a, PrintStream out, PrintStream terminal, StopSignal stop) throws IOException {
+        if (a.out() != null) {
+            OutputFolder.check(a.out(), a.overwrite());
+        }
         Config root = ConfigFiles.load(a.file(), a.sets());
         Experiment exp = Experiments.fromConfig(root);
         boolean actors = Runs.runtime(root).equals("actors");
@@ -36,13 +43,19 @@ public final class RunCommand {
             }
             throw e;
         }
-        Path dir = a.out() != null ? Files.createDirectories(a.out()) : Runs.newResultsDir(Path.of("results"), exp.name());
-        Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"), header(a)), StandardCharsets.UTF_8);
-        out.println(exp.name() + ": " + Runs.describe(exp) + Runs.describeRuntime(root));
-        out.println("results -> " + dir);
         RunRecord run;
+        Path dir;
         try {
-            run = Runs.train(exp, trainer, terminal, exp.name());
+            dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
+                    : Runs.newResultsDir(Path.of("results"), exp.name());
+            Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"),
+                    header(a)), StandardCharsets.UTF_8);
+            out.println(exp.name() + ": " + Runs.describe(exp) + Runs.describeRuntime(root));
+            out.println("results -> " + dir);
+            stop.arm();
+            try (MetricsFiles.Appender metrics = MetricsFiles.appender(dir, actors)) {
+                run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop);
+            }
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -51,6 +64,10 @@ public final class RunCommand {
         Runs.writeResults(dir, run);
         out.println(Runs.finished(run));
         out.println("results in " + dir);
+        if (run.interrupted()) {
+            throw new RunInterrupted("interrupted at " + Runs.stoppedAt(run) + "; results in " + dir
+                    + "; continue with: " + Runs.continueCommand(dir, run));
+        }
         return dir;
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,9 @@ import org.fedsub.runtime.model.ModelFiles;
 final class Runs {
 
     static final String CONFIG_CONF = "config.conf";
+
+    /** The final model a run's results hold, which {@code fedsub.model.init-from} continues from. */
+    static final String MODEL_NPZ = "model.npz";
 
     /** The key that picks the runtime (examples' reference.conf). */
     static final String RUNTIME = "fedsub.runtime";
@@ -152,18 +156,64 @@ final class Runs {
         };
     }
 
-    /** Trains {@code exp}, showing progress on {@code terminal} (null: log lines), and returns the record. */
-    static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label) {
+    /**
+     * Trains {@code exp}, showing progress on {@code terminal} (null: log lines), appending each
+     * round to {@code metrics} as it finishes, and returns the record. When {@code stop} is
+     * requested the run ends after the round it is in, and the record holds the rounds run.
+     */
+    static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label,
+            MetricsFiles.Appender metrics, StopSignal stop) {
         Progress progress = new Progress(label, exp.rounds(), terminal);
         long t0 = System.nanoTime();
         Trained trained;
         try {
-            trained = trainer.train(progress);
+            trained = trainer.train(new Listener(progress, metrics, stop));
         } finally {
             progress.finish();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        return RunRecord.of(exp, trained.result(), progress.elapsedSeconds(), wall, trained.reports());
+        int done = trained.result().rounds().size();
+        return RunRecord.of(exp, trained.result(), Arrays.copyOf(progress.elapsedSeconds(), done), wall,
+                trained.reports());
+    }
+
+    /** What a run tells as it goes: the progress display and metrics.csv; and whether Ctrl-C asks it to stop. */
+    private record Listener(Progress progress, MetricsFiles.Appender metrics, StopSignal stop)
+            implements RoundReport.Listener {
+
+        @Override
+        public void onRound(RoundMetrics m) {
+            metrics.append(m, null);
+            progress.onRound(m);
+        }
+
+        @Override
+        public void onReport(RoundReport report) {
+            metrics.append(report.metrics(), report);
+            progress.onRound(report.metrics());
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop.requested();
+        }
+    }
+
+    /** "round 48 of 150" of an interrupted run. */
+    static String stoppedAt(RunRecord r) {
+        return "round " + r.rounds().size() + " of " + r.plannedRounds();
+    }
+
+    /** The command that continues an interrupted run from its results folder {@code dir}: its model, the rounds left. */
+    static String continueCommand(Path dir, RunRecord r) {
+        return "./fedsub run " + shellWord(dir.resolve(CONFIG_CONF).toString()) + " --set "
+                + shellWord("fedsub.model.init-from=" + dir.resolve(MODEL_NPZ)) + " --set fedsub.rounds="
+                + (r.plannedRounds() - r.rounds().size());
+    }
+
+    /** {@code s} as one word for a POSIX shell: as is when it is safe, else in single quotes. */
+    static String shellWord(String s) {
+        return s.matches("[A-Za-z0-9_./=:@%+,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -17,6 +17,10 @@ import org.fedsub.runtime.engine.RoundMetrics;
  * run and goes to {@code timing.csv} and {@code metrics.json} only. Rounds are numbered from 1.
  * A run on the actor runtime adds the columns {@code late} (sampled clients with no answer when
  * the round closed) and {@code dropped} (1 when the round aggregated nothing and kept the model).
+ *
+ * <p>{@code metrics.csv} is written twice: line by line as the rounds finish ({@link #appender}),
+ * so that a killed run keeps its finished rounds, and whole at the end, with the same bytes.
+ * {@code metrics.json} says how many rounds were planned and whether the run was interrupted.
  */
 public final class MetricsFiles {
 
@@ -43,29 +47,80 @@ public final class MetricsFiles {
     }
 
     public static String metricsCsv(RunRecord run) {
-        StringBuilder b = new StringBuilder(String.join(",", METRICS_COLUMNS));
-        if (run.onActors()) {
-            b.append(',').append(String.join(",", ACTOR_COLUMNS));
-        }
-        b.append('\n');
+        StringBuilder b = new StringBuilder(metricsHeader(run.onActors()));
         long[] up = run.cumulativeUplink();
         long[] down = run.cumulativeDownlink();
         List<RoundMetrics> rounds = run.rounds();
         for (int i = 0; i < rounds.size(); i++) {
-            RoundMetrics m = rounds.get(i);
-            b.append(m.round() + 1).append(',').append(m.sampled()).append(',').append(m.used()).append(',')
-                    .append(m.failed()).append(',').append(m.clientLoss()).append(',').append(m.trainLoss())
-                    .append(',').append(m.testLoss()).append(',').append(m.testAccuracy()).append(',')
-                    .append(m.uplinkBytes()).append(',').append(m.downlinkBytes()).append(',')
-                    .append(m.maxClientUplink()).append(',').append(up[i]).append(',').append(down[i]).append(',')
-                    .append(m.virtualSeconds()).append(',').append(m.rejectedTotal());
-            if (run.onActors()) {
-                RoundReport r = run.reports().get(i);
-                b.append(',').append(r.late()).append(',').append(r.dropped() ? 1 : 0);
-            }
-            b.append('\n');
+            b.append(metricsLine(rounds.get(i), up[i], down[i], run.onActors() ? run.reports().get(i) : null));
         }
         return b.toString();
+    }
+
+    /** The first line of metrics.csv, with its newline. */
+    static String metricsHeader(boolean onActors) {
+        return String.join(",", METRICS_COLUMNS) + (onActors ? "," + String.join(",", ACTOR_COLUMNS) : "") + "\n";
+    }
+
+    /** One round's line of metrics.csv, with its newline; {@code report} is null for the reference engine. */
+    static String metricsLine(RoundMetrics m, long cumUplink, long cumDownlink, RoundReport report) {
+        StringBuilder b = new StringBuilder();
+        b.append(m.round() + 1).append(',').append(m.sampled()).append(',').append(m.used()).append(',')
+                .append(m.failed()).append(',').append(m.clientLoss()).append(',').append(m.trainLoss())
+                .append(',').append(m.testLoss()).append(',').append(m.testAccuracy()).append(',')
+                .append(m.uplinkBytes()).append(',').append(m.downlinkBytes()).append(',')
+                .append(m.maxClientUplink()).append(',').append(cumUplink).append(',').append(cumDownlink).append(',')
+                .append(m.virtualSeconds()).append(',').append(m.rejectedTotal());
+        if (report != null) {
+            b.append(',').append(report.late()).append(',').append(report.dropped() ? 1 : 0);
+        }
+        return b.append('\n').toString();
+    }
+
+    /**
+     * Opens {@code dir/metrics.csv} for a run about to start and writes its header; each
+     * {@link Appender#append} then adds one round's line and flushes it, so a run that is killed
+     * keeps every round it finished. The lines are those {@link #write} writes at the end.
+     */
+    public static Appender appender(Path dir, boolean onActors) throws IOException {
+        return new Appender(dir.resolve(METRICS_CSV), onActors);
+    }
+
+    /** metrics.csv, written as the rounds finish. */
+    public static final class Appender implements java.io.Closeable {
+
+        private final java.io.Writer out;
+        private final boolean onActors;
+        private long cumUplink;
+        private long cumDownlink;
+
+        private Appender(Path file, boolean onActors) throws IOException {
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            this.onActors = onActors;
+            out.write(metricsHeader(onActors));
+            out.flush();
+        }
+
+        /**
+         * Appends round {@code m} and flushes; {@code report} (the actor runtime's) is null on the
+         * reference engine. A failure to write is an {@link java.io.UncheckedIOException}: a run
+         * whose results cannot be kept should stop.
+         */
+        public synchronized void append(RoundMetrics m, RoundReport report) {
+            cumUplink += m.uplinkBytes();
+            cumDownlink += m.downlinkBytes();
+            try {
+                out.write(metricsLine(m, cumUplink, cumDownlink, onActors ? report : null));
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + METRICS_CSV + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            out.close();
+        }
     }
 
     public static String timingCsv(RunRecord run) {
@@ -92,6 +147,7 @@ public final class MetricsFiles {
         j.field("data").string(run.data());
         j.field("clients").number(run.clients());
         j.field("parameters").number(run.parameters());
+        j.field("planned_rounds").number(run.plannedRounds());
         j.field("rounds").open('[');
         long[] up = run.cumulativeUplink();
         long[] down = run.cumulativeDownlink();
@@ -127,6 +183,8 @@ public final class MetricsFiles {
         }
         j.close(']');
         j.field("summary").open('{');
+        j.field("rounds_run").number(run.rounds().size());
+        j.field("interrupted").bool(run.interrupted());
         j.field("final_test_accuracy").number(run.finalAccuracy());
         j.field("best_test_accuracy").number(run.bestAccuracy());
         j.field("final_test_loss").number(run.finalTestLoss());

@@ -25,9 +25,12 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * @param architecture   the model that was trained, to save its final parameters with
  *                       ({@link org.fedsub.runtime.model.ModelFiles})
  * @param seed           the experiment's seed
+ * @param plannedRounds  the rounds the experiment asked for ({@code fedsub.rounds}); more than the
+ *                       rounds run when the run was interrupted (Ctrl-C)
  */
 public record RunRecord(String name, String model, String data, int clients, long parameters, RunResult result,
-        double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports, Model architecture, long seed) {
+        double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports, Model architecture, long seed,
+        int plannedRounds) {
 
     public RunRecord {
         if (elapsedSeconds.length != result.rounds().size()) {
@@ -52,7 +55,12 @@ public record RunRecord(String name, String model, String data, int clients, lon
             List<RoundReport> reports) {
         long params = exp.model().params().stream().mapToLong(ParamSpec::size).sum();
         return new RunRecord(exp.name(), exp.model().name(), exp.data().name(), exp.data().numClients(), params,
-                result, elapsedSeconds, wallSeconds, reports, exp.model(), exp.seed());
+                result, elapsedSeconds, wallSeconds, reports, exp.model(), exp.seed(), exp.rounds());
+    }
+
+    /** True when the run stopped before its planned rounds (Ctrl-C), its results holding the rounds it finished. */
+    public boolean interrupted() {
+        return rounds().size() < plannedRounds;
     }
 
     /** True when the run went through the actor runtime (its results then count late clients and dropped rounds). */
@@ -135,17 +143,27 @@ public record RunRecord(String name, String model, String data, int clients, lon
         return rounds().stream().anyMatch(m -> !Double.isNaN(m.testAccuracy()));
     }
 
-    /** Test accuracy of the last evaluated round, NaN for a regression. */
+    /** Test accuracy of the last evaluated round, NaN for a regression or when no round was evaluated. */
     public double finalAccuracy() {
-        return result.lastEvaluated().testAccuracy();
+        return lastEvaluated().testAccuracy();
     }
 
     public double finalTestLoss() {
-        return result.lastEvaluated().testLoss();
+        return lastEvaluated().testLoss();
     }
 
     public double finalTrainLoss() {
-        return result.lastEvaluated().trainLoss();
+        return lastEvaluated().trainLoss();
+    }
+
+    /** The last evaluated round; a run interrupted before its first evaluation has none, and all NaN stands in. */
+    private RoundMetrics lastEvaluated() {
+        for (int i = rounds().size() - 1; i >= 0; i--) {
+            if (rounds().get(i).evaluated()) {
+                return rounds().get(i);
+            }
+        }
+        return new RoundMetrics(-1, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, 0);
     }
 
     /** Highest test accuracy of any evaluated round, NaN for a regression. */

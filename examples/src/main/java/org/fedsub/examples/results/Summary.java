@@ -64,7 +64,10 @@ public final class Summary {
         header.addAll(List.of("final test loss", "uplink total", "downlink total", "wall time"));
         List<List<String>> rows = new ArrayList<>();
         for (RunRecord r : runs) {
-            List<String> row = new ArrayList<>(List.of(r.name(), r.strategy(), Integer.toString(r.rounds().size())));
+            // An interrupted run (Ctrl-C) says so where its rounds are counted.
+            String rounds = r.interrupted() ? r.rounds().size() + " of " + r.plannedRounds() + ", interrupted"
+                    : Integer.toString(r.rounds().size());
+            List<String> row = new ArrayList<>(List.of(r.name(), r.strategy(), rounds));
             if (accuracy) {
                 int toTarget = r.result().roundsToAccuracy(target);
                 long upToTarget = r.result().uplinkBytesToAccuracy(target);

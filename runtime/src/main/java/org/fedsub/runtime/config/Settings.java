@@ -24,8 +24,21 @@ public final class Settings {
         try {
             return c.getInt(key);
         } catch (ConfigException e) {
-            throw wrap(c, prefix, key, "an integer", e);
+            throw wrap(c, prefix, key, outOfIntRange(c, key) ? INT_RANGE : "an integer", e);
         }
+    }
+
+    private static final String INT_RANGE = "an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+
+    /** True when {@code key} holds a whole number (or a list with one) too large for an int, e.g. 1e10. */
+    private static boolean outOfIntRange(Config c, String key) {
+        if (!c.hasPath(key)) {
+            return false;
+        }
+        Object v = c.getValue(key).unwrapped();
+        List<?> values = v instanceof List<?> l ? l : List.of(v);
+        return values.stream().anyMatch(x -> x instanceof Number n && (n.doubleValue() > Integer.MAX_VALUE
+                || n.doubleValue() < Integer.MIN_VALUE));
     }
 
     public static long longAt(Config c, String prefix, String key) {
@@ -64,7 +77,8 @@ public final class Settings {
         try {
             return c.getIntList(key);
         } catch (ConfigException e) {
-            throw wrap(c, prefix, key, "a list of integers", e);
+            throw wrap(c, prefix, key, outOfIntRange(c, key) ? "a list of integers, each " + INT_RANGE.substring(3)
+                    : "a list of integers", e);
         }
     }
 

@@ -55,6 +55,9 @@ public final class Experiments {
         Participation participation = Participation.fromConfig(root);
         TrainSettings train = TrainSettings.fromConfig(root);
         StrategySettings strategy = StrategySettings.fromConfig(root);
+        // Sizes that cannot fit this JVM are config errors before anything large is allocated.
+        Footprint.Limits limits = Footprint.Limits.ofThisJvm();
+        Footprint.checkData(root.getConfig("fedsub.data"), "fedsub.data", dtype, limits);
         FederatedData data = FederatedDatasets.fromConfig(root.getConfig("fedsub.data"), "fedsub.data", dtype, seed);
         int clients = data.numClients();
         if (participation.clientsPerRound() > clients) {
@@ -70,6 +73,7 @@ public final class Experiments {
         Config modelConfig = root.getConfig("fedsub.model");
         Model model = startingPoint(ConfiguredModel.of(Models.fromConfig(modelConfig, "fedsub.model",
                 data.train().featureDim(), outputs, dtype), modelConfig, data.train().featureDim(), outputs), modelConfig);
+        Footprint.checkModel(model, modelConfig, "fedsub.model", data, dtype, limits);
         return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
                 strategy, ServerSettings.fromConfig(root));
     }

@@ -67,7 +67,7 @@ public final class ReferenceEngine {
     }
 
     /**
-     * Runs every round.
+     * Runs every round, or until {@code listener} asks to stop after one ({@link RoundListener#stopRequested}).
      *
      * @throws RunStalledException if no update was used for {@code fedsub.max-idle-rounds} rounds in a row
      */
@@ -81,6 +81,9 @@ public final class ReferenceEngine {
             if (stalled.isPresent()) {
                 throw new RunStalledException("run " + exp.name() + " stopped at round " + (r + 1) + ": "
                         + stalled.get(), rounds);
+            }
+            if (listener.stopRequested()) {
+                break;
             }
         }
         return new RunResult(exp.name(), server.strategyName(), rounds, server.globalModel());
