@@ -2,6 +2,7 @@ package org.fedsub.runtime.data;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ public final class FederatedDatasets {
 
     private static final Logger log = LoggerFactory.getLogger(FederatedDatasets.class);
 
-    public static final List<String> TYPES =
-            List.of("synthetic", "synthetic-iid", "least-squares", "mnist", "fashion-mnist", "idx");
+    public static final List<String> TYPES = List.of("synthetic", "synthetic-iid", "least-squares", "mnist",
+            "fashion-mnist", "idx", "csv", "folders");
     public static final List<String> PARTITIONS = List.of("natural", "iid", "dirichlet", "shards", "by-class");
     private static final List<String> SPLITS = PARTITIONS.subList(1, PARTITIONS.size());
 
@@ -46,6 +47,8 @@ public final class FederatedDatasets {
             case "synthetic", "synthetic-iid" -> synthetic(typeConfig, sub, type.equals("synthetic-iid"), partition,
                     dtype, seed);
             case "least-squares" -> leastSquares(typeConfig, sub, partition, dtype, seed);
+            case "csv" -> csv(typeConfig, sub, partition, dtype, seed);
+            case "folders" -> folders(typeConfig, sub, dataConfig, path, partition, dtype, seed);
             default -> idx(typeConfig, sub, type, partition, dtype, seed);
         };
         log.info("data {}: {} clients, {} train rows, {} test rows, partition {}", data.name(), data.numClients(),
@@ -175,6 +178,148 @@ public final class FederatedDatasets {
                     + e.getMessage() + " (" + GET_DATA + " fetches fresh copies)", e);
         }
         return split(type, tables.train(), tables.test(), partition, seed);
+    }
+
+    private static FederatedData csv(Config c, String path, PartitionSettings partition, DataType dtype, long seed) {
+        if (partition.type().equals("natural")) {
+            throw new ConfigError(Settings.path(partition.path(), "type"), "natural",
+                    "csv has no natural clients; expected one of " + SPLITS
+                            + ", or type = folders for a folder of files per client");
+        }
+        CsvReader.Options options = csvOptions(c, path);
+        String trainKey = Settings.path(path, "train");
+        String testKey = Settings.path(path, "test");
+        Path train = file(c, path, "train", "a CSV file of training examples");
+        Path test = file(c, path, "test", "a CSV file of test examples");
+        Tables.Loaded tables = load(f -> f.equals(test) ? testKey : trainKey, () -> Tables.load("csv",
+                List.of(CsvReader.file(train, options)), CsvReader.file(test, options), options.classes(), dtype));
+        return split("csv(" + train.getFileName() + ")", tables.train(), tables.test(), partition, seed);
+    }
+
+    private static FederatedData folders(Config c, String path, Config dataConfig, String dataPath,
+            PartitionSettings partition, DataType dtype, long seed) {
+        String dirKey = Settings.path(path, "dir");
+        Path dir = file(c, path, "dir", "a directory with one subfolder per client and the test file");
+        String trainName = fileName(c, path, "train-file");
+        String testName = fileName(c, path, "test-file");
+        String csvPath = Settings.path(dataPath, "csv");
+        CsvReader.Options options = csvOptions(subtree(dataConfig, dataPath, "csv"), csvPath);
+        List<Path> folders = new ArrayList<>();
+        Tables.Loaded tables = load(f -> dirKey, () -> {
+            folders.addAll(ClientFolders.list(dir));
+            List<TableFile> parts = new ArrayList<>(folders.size());
+            for (Path folder : folders) {
+                Path f = folder.resolve(trainName);
+                if (!Files.isRegularFile(f)) {
+                    throw new DataFileException(folder, "no " + trainName + " in this client folder; every client"
+                            + " folder holds its training file (" + Settings.path(path, "train-file") + ")"
+                            + (isEmpty(folder) ? "; the folder is empty" : ""));
+                }
+                parts.add(CsvReader.file(f, options));
+            }
+            Path test = dir.resolve(testName);
+            if (!Files.isRegularFile(test)) {
+                throw new DataFileException(test, "no such file; the test set lies at the top of the directory ("
+                        + Settings.path(path, "test-file") + ")");
+            }
+            return Tables.load("folders", parts, CsvReader.file(test, options), options.classes(), dtype);
+        });
+        String name = "folders(" + dir.getFileName() + ")";
+        if (!partition.type().equals("natural")) {
+            return split(name, tables.train(), tables.test(), partition, seed);
+        }
+        int[] starts = tables.starts();
+        List<ClientData> clients = new ArrayList<>(folders.size());
+        for (int k = 0; k < folders.size(); k++) {
+            int[] rows = new int[starts[k + 1] - starts[k]];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = starts[k] + i;
+            }
+            clients.add(new ClientData(k, tables.train(), rows, null, null));
+        }
+        log.info("data {}: client 0 is {}, client {} is {} (subfolders in natural order)", name,
+                folders.get(0).getFileName(), folders.size() - 1, folders.get(folders.size() - 1).getFileName());
+        return new FederatedData(name, tables.train(), tables.test(), clients);
+    }
+
+    private static boolean isEmpty(Path folder) {
+        try (var s = Files.list(folder)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The csv block's reading options, each key validated. */
+    private static CsvReader.Options csvOptions(Config c, String path) {
+        String delimiter = Settings.stringAt(c, path, "delimiter");
+        String delimiterKey = Settings.path(path, "delimiter");
+        if (delimiter.length() != 1) {
+            throw new ConfigError(delimiterKey, delimiter, "expected one character, e.g. \",\", \";\" or \"\\t\" (a tab)");
+        }
+        String header = Settings.stringAt(c, path, "header").trim().toLowerCase(java.util.Locale.ROOT);
+        CsvReader.Header h = switch (header) {
+            case "auto" -> CsvReader.Header.AUTO;
+            case "yes", "true", "on" -> CsvReader.Header.YES;
+            case "no", "false", "off" -> CsvReader.Header.NO;
+            default -> throw new ConfigError(Settings.path(path, "header"), header, "expected yes, no or auto");
+        };
+        String label = Settings.stringAt(c, path, "label");
+        double divideBy = Settings.positive(Settings.path(path, "divide-by"), Settings.doubleAt(c, path, "divide-by"));
+        String classesKey = Settings.path(path, "classes");
+        int classes = Settings.atLeast(classesKey, Settings.intAt(c, path, "classes"), 0);
+        if (classes == 1) {
+            throw new ConfigError(classesKey, classes, "expected 0 (the largest label + 1) or an integer >= 2");
+        }
+        try {
+            new CsvReader.Options(',', h, label, 1, 0); // the label alone
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(Settings.path(path, "label"), label, "expected a column number (1 is the first,"
+                    + " -1 the last) or a column name of the header row");
+        }
+        try {
+            return new CsvReader.Options(delimiter.charAt(0), h, label, divideBy, classes);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(delimiterKey, delimiter, "cannot separate cells: it is a quote, a line end or part"
+                    + " of a number; expected e.g. \",\", \";\" or \"\\t\" (a tab)");
+        }
+    }
+
+    /** A required path key: not empty, a valid path; relative paths are relative to the working directory. */
+    private static Path file(Config c, String path, String key, String what) {
+        String value = Settings.stringAt(c, path, key).trim();
+        if (value.isEmpty()) {
+            throw new ConfigError(Settings.path(path, key), value, "required: " + what);
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigError(Settings.path(path, key), value, "not a valid path: " + e.getReason());
+        }
+    }
+
+    /** A file name inside a folder: not empty, not a path. */
+    private static String fileName(Config c, String path, String key) {
+        String value = Settings.stringAt(c, path, key).trim();
+        if (value.isEmpty() || value.contains("/") || value.contains("\\") || value.equals(".") || value.equals("..")) {
+            throw new ConfigError(Settings.path(path, key), value, "expected a file name such as \"train.csv\"");
+        }
+        return value;
+    }
+
+    private interface Load {
+        Tables.Loaded run() throws IOException;
+    }
+
+    /** Runs {@code load}, turning a file's problem into a config error at the key that names the file. */
+    private static Tables.Loaded load(java.util.function.Function<Path, String> keyOf, Load load) {
+        try {
+            return load.run();
+        } catch (DataFileException e) {
+            throw new ConfigError(keyOf.apply(e.file()), e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigError(keyOf.apply(null), "cannot read: " + e, e);
+        }
     }
 
     private static String missing(Path dir) {
