@@ -35,6 +35,21 @@ public final class DataFileException extends IOException {
         initCause(cause);
     }
 
+    /**
+     * A problem another reader already described, its message naming the file (as
+     * {@link org.fedsub.runtime.io.NpyFormatException}s do): kept as it is, with the file attached.
+     */
+    public static DataFileException described(Path file, IOException cause) {
+        return new DataFileException(file, cause);
+    }
+
+    private DataFileException(Path file, IOException cause) {
+        super(cause.getMessage(), cause);
+        this.file = file;
+        this.line = 0;
+        this.column = 0;
+    }
+
     public Path file() {
         return file;
     }

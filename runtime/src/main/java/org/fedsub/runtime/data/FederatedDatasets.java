@@ -19,7 +19,7 @@ public final class FederatedDatasets {
     private static final Logger log = LoggerFactory.getLogger(FederatedDatasets.class);
 
     public static final List<String> TYPES = List.of("synthetic", "synthetic-iid", "least-squares", "mnist",
-            "fashion-mnist", "idx", "csv", "folders");
+            "fashion-mnist", "idx", "csv", "npy", "numpy", "folders");
     public static final List<String> PARTITIONS = List.of("natural", "iid", "dirichlet", "shards", "by-class");
     private static final List<String> SPLITS = PARTITIONS.subList(1, PARTITIONS.size());
 
@@ -40,7 +40,11 @@ public final class FederatedDatasets {
         Tensors.checkFloating(dtype);
         String type = Settings.oneOf(dataConfig, path, "type", TYPES);
         PartitionSettings partition = PartitionSettings.fromConfig(dataConfig, path);
-        String block = type.equals("synthetic-iid") ? "synthetic" : type;
+        String block = switch (type) {
+            case "synthetic-iid" -> "synthetic";
+            case "numpy" -> "npy";
+            default -> type;
+        };
         String sub = Settings.path(path, block);
         Config typeConfig = subtree(dataConfig, path, block);
         FederatedData data = switch (type) {
@@ -48,6 +52,7 @@ public final class FederatedDatasets {
                     dtype, seed);
             case "least-squares" -> leastSquares(typeConfig, sub, partition, dtype, seed);
             case "csv" -> csv(typeConfig, sub, partition, dtype, seed);
+            case "npy", "numpy" -> npy(typeConfig, sub, type, partition, dtype, seed);
             case "folders" -> folders(typeConfig, sub, dataConfig, path, partition, dtype, seed);
             default -> idx(typeConfig, sub, type, partition, dtype, seed);
         };
@@ -196,6 +201,87 @@ public final class FederatedDatasets {
         return split("csv(" + train.getFileName() + ")", tables.train(), tables.test(), partition, seed);
     }
 
+    private static FederatedData npy(Config c, String path, String type, PartitionSettings partition, DataType dtype,
+            long seed) {
+        if (partition.type().equals("natural")) {
+            throw new ConfigError(Settings.path(partition.path(), "type"), "natural",
+                    type + " has no natural clients; expected one of " + SPLITS
+                            + ", or type = folders for a folder of files per client");
+        }
+        NpyOptions o = NpyOptions.fromConfig(c, path, dtype);
+        String archive = Settings.stringAt(c, path, "archive").trim();
+        String filesPath = Settings.path(path, "files");
+        Config files = subtree(c, path, "files");
+        List<String> keys = List.of("x-train", "y-train", "x-test", "y-test");
+        Tables.Loaded tables;
+        String name;
+        if (!archive.isEmpty()) {
+            for (String k : keys) {
+                if (!Settings.stringAt(files, filesPath, k).isBlank()) {
+                    throw new ConfigError(Settings.path(filesPath, k), Settings.stringAt(files, filesPath, k),
+                            "set either " + Settings.path(path, "archive") + " or the four .npy files, not both");
+                }
+            }
+            Path npz = file(c, path, "archive", "a .npz archive");
+            String key = Settings.path(path, "archive");
+            tables = load(f -> key, () -> Tables.load(type, List.of(o.archive(npz, true)), o.archive(npz, false),
+                    o.classes(), dtype));
+            name = type + "(" + npz.getFileName() + ")";
+        } else {
+            java.util.Map<String, Path> paths = new java.util.LinkedHashMap<>();
+            java.util.Map<Path, String> keyOf = new java.util.HashMap<>();
+            for (String k : keys) {
+                Path p = file(files, filesPath, k, "a .npy file (or set " + Settings.path(path, "archive")
+                        + " to one .npz archive)");
+                paths.put(k, p);
+                keyOf.putIfAbsent(p, Settings.path(filesPath, k));
+            }
+            tables = load(f -> keyOf.getOrDefault(f, Settings.path(filesPath, "x-train")), () -> Tables.load(type,
+                    List.of(NpyTable.files(paths.get("x-train"), "x-train", paths.get("y-train"), "y-train",
+                            o.divideBy(), o.classes(), dtype)),
+                    NpyTable.files(paths.get("x-test"), "x-test", paths.get("y-test"), "y-test", o.divideBy(),
+                            o.classes(), dtype), o.classes(), dtype));
+            name = type + "(" + paths.get("x-train").getFileName() + ")";
+        }
+        return split(name, tables.train(), tables.test(), partition, seed);
+    }
+
+    /** The npy block's array names, scaling and classes, each key validated. */
+    private record NpyOptions(String xTrain, String yTrain, String xTest, String yTest, double divideBy, int classes,
+            DataType dtype) {
+
+        static NpyOptions fromConfig(Config c, String path, DataType dtype) {
+            String arraysPath = Settings.path(path, "arrays");
+            Config arrays = subtree(c, path, "arrays");
+            String[] names = new String[4];
+            List<String> keys = List.of("x-train", "y-train", "x-test", "y-test");
+            for (int i = 0; i < 4; i++) {
+                names[i] = Settings.stringAt(arrays, arraysPath, keys.get(i)).trim();
+                if (names[i].isEmpty()) {
+                    throw new ConfigError(Settings.path(arraysPath, keys.get(i)), names[i],
+                            "expected the array's name in the archive, e.g. \"" + keys.get(i).replace('-', '_') + "\"");
+                }
+            }
+            double divideBy = Settings.positive(Settings.path(path, "divide-by"), Settings.doubleAt(c, path, "divide-by"));
+            return new NpyOptions(names[0], names[1], names[2], names[3], divideBy, classesAt(c, path), dtype);
+        }
+
+        /** The training (or test) arrays of the archive {@code npz}. */
+        NpyTable archive(Path npz, boolean train) {
+            return train ? NpyTable.archive(npz, xTrain, yTrain, divideBy, classes, dtype)
+                    : NpyTable.archive(npz, xTest, yTest, divideBy, classes, dtype);
+        }
+    }
+
+    private static int classesAt(Config c, String path) {
+        String classesKey = Settings.path(path, "classes");
+        int classes = Settings.atLeast(classesKey, Settings.intAt(c, path, "classes"), 0);
+        if (classes == 1) {
+            throw new ConfigError(classesKey, classes, "expected 0 (the largest label + 1) or an integer >= 2");
+        }
+        return classes;
+    }
+
     private static FederatedData folders(Config c, String path, Config dataConfig, String dataPath,
             PartitionSettings partition, DataType dtype, long seed) {
         String dirKey = Settings.path(path, "dir");
@@ -204,6 +290,9 @@ public final class FederatedDatasets {
         String testName = fileName(c, path, "test-file");
         String csvPath = Settings.path(dataPath, "csv");
         CsvReader.Options options = csvOptions(subtree(dataConfig, dataPath, "csv"), csvPath);
+        String npyPath = Settings.path(dataPath, "npy");
+        NpyOptions npy = NpyOptions.fromConfig(subtree(dataConfig, dataPath, "npy"), npyPath, dtype);
+        int classes = isNpz(trainName) ? npy.classes() : options.classes();
         List<Path> folders = new ArrayList<>();
         Tables.Loaded tables = load(f -> dirKey, () -> {
             folders.addAll(ClientFolders.list(dir));
@@ -215,14 +304,15 @@ public final class FederatedDatasets {
                             + " folder holds its training file (" + Settings.path(path, "train-file") + ")"
                             + (isEmpty(folder) ? "; the folder is empty" : ""));
                 }
-                parts.add(CsvReader.file(f, options));
+                parts.add(isNpz(trainName) ? npy.archive(f, true) : CsvReader.file(f, options));
             }
             Path test = dir.resolve(testName);
             if (!Files.isRegularFile(test)) {
                 throw new DataFileException(test, "no such file; the test set lies at the top of the directory ("
                         + Settings.path(path, "test-file") + ")");
             }
-            return Tables.load("folders", parts, CsvReader.file(test, options), options.classes(), dtype);
+            return Tables.load("folders", parts, isNpz(testName) ? npy.archive(test, false)
+                    : CsvReader.file(test, options), classes, dtype);
         });
         String name = "folders(" + dir.getFileName() + ")";
         if (!partition.type().equals("natural")) {
@@ -240,6 +330,10 @@ public final class FederatedDatasets {
         log.info("data {}: client 0 is {}, client {} is {} (subfolders in natural order)", name,
                 folders.get(0).getFileName(), folders.size() - 1, folders.get(folders.size() - 1).getFileName());
         return new FederatedData(name, tables.train(), tables.test(), clients);
+    }
+
+    private static boolean isNpz(String fileName) {
+        return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".npz");
     }
 
     private static boolean isEmpty(Path folder) {
@@ -266,11 +360,7 @@ public final class FederatedDatasets {
         };
         String label = Settings.stringAt(c, path, "label");
         double divideBy = Settings.positive(Settings.path(path, "divide-by"), Settings.doubleAt(c, path, "divide-by"));
-        String classesKey = Settings.path(path, "classes");
-        int classes = Settings.atLeast(classesKey, Settings.intAt(c, path, "classes"), 0);
-        if (classes == 1) {
-            throw new ConfigError(classesKey, classes, "expected 0 (the largest label + 1) or an integer >= 2");
-        }
+        int classes = classesAt(c, path);
         try {
             new CsvReader.Options(',', h, label, 1, 0); // the label alone
         } catch (IllegalArgumentException e) {
