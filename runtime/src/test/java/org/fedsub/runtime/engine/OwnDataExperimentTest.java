@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import org.fedsub.runtime.io.NpyArray;
+import org.fedsub.runtime.io.Npz;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +45,24 @@ class OwnDataExperimentTest {
         write("test.csv", blobs(90, 2, false));
 
         RunResult r = run("type = folders\nfolders.dir = \"" + dir + "\"\n", 5);
+
+        assertLearns(r);
+    }
+
+    @Test
+    void npzArchive_shardsSplit_fedsubLearnsTheBlobs() throws IOException {
+        Map<String, NpyArray> arrays = new LinkedHashMap<>();
+        arrays.put("x_train", features(300, 1));
+        arrays.put("y_train", labels(300));
+        arrays.put("x_test", features(90, 2));
+        arrays.put("y_test", labels(90));
+        Npz.of(arrays).write(dir.resolve("blobs.npz"), true);
+
+        RunResult r = run("""
+                type = npy
+                npy.archive = "%s"
+                partition { type = shards, clients = 6, shards-per-client = 2 }
+                """.formatted(dir.resolve("blobs.npz")), 6);
 
         assertLearns(r);
     }
@@ -81,6 +103,26 @@ class OwnDataExperimentTest {
             s.append(label).append('\n');
         }
         return s.toString();
+    }
+
+    /** The features of {@link #blobs} as a float32 array. */
+    private static NpyArray features(int rows, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[rows * 4];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < 4; j++) {
+                x[i * 4 + j] = (float) ((j == i % 3 ? 4 : 0) + r.nextGaussian());
+            }
+        }
+        return NpyArray.ofFloats(x, rows, 4);
+    }
+
+    private static NpyArray labels(int rows) {
+        long[] y = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = i % 3;
+        }
+        return NpyArray.ofLongs(y, rows);
     }
 
     private void write(String name, String text) throws IOException {
