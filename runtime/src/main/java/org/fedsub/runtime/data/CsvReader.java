@@ -327,7 +327,7 @@ public final class CsvReader {
                     if (number != null) {
                         if (number > columns || -number > columns) {
                             throw new DataFileException(file, line, 0, "label column " + number + " is beyond the "
-                                    + columns + " columns of the first row");
+                                    + columns + " columns of the first row").option("label");
                         }
                         label = number > 0 ? number - 1 : columns + number;
                     } else {
@@ -335,13 +335,13 @@ public final class CsvReader {
                             throw new DataFileException(file, line, 0, "label column " + CsvTokenizer.show(o.label())
                                     + " is a name but the file has no header row (" + (o.header() == Header.NO
                                             ? "header = no" : "every cell of the first row is a number")
-                                    + "); give the label as a column number");
+                                    + "); give the label as a column number").option("label");
                         }
                         label = named >= 0 ? named : namedIgnoringCase;
                         if (label < 0) {
                             throw new DataFileException(file, line, 0, "no column named "
                                     + CsvTokenizer.show(o.label()) + " in the header; it has " + String.join(", ", names)
-                                    + (columns > names.size() ? ", ..." : ""));
+                                    + (columns > names.size() ? ", ..." : "")).option("label");
                         }
                     }
                     layout = new Layout(header, line, columns, label);

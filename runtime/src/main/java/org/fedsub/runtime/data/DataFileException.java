@@ -13,6 +13,7 @@ public final class DataFileException extends IOException {
     private final transient Path file;
     private final long line;
     private final int column;
+    private String option;
 
     /**
      * @param line 1-based line of the file, or 0 when the problem is not on one line
@@ -48,6 +49,20 @@ public final class DataFileException extends IOException {
         this.file = file;
         this.line = 0;
         this.column = 0;
+    }
+
+    /**
+     * Marks the problem as one of a reading option against this file (e.g. a label column the
+     * file does not have) rather than of the file alone.
+     */
+    DataFileException option(String name) {
+        this.option = name;
+        return this;
+    }
+
+    /** The reading option at fault (e.g. "label"), or null when the file is. */
+    public String option() {
+        return option;
     }
 
     public Path file() {

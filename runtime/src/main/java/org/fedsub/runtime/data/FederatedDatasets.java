@@ -196,7 +196,7 @@ public final class FederatedDatasets {
         String testKey = Settings.path(path, "test");
         Path train = file(c, path, "train", "a CSV file of training examples");
         Path test = file(c, path, "test", "a CSV file of test examples");
-        Tables.Loaded tables = load(f -> f.equals(test) ? testKey : trainKey, () -> Tables.load("csv",
+        Tables.Loaded tables = load(path, f -> f.equals(test) ? testKey : trainKey, () -> Tables.load("csv",
                 List.of(CsvReader.file(train, options)), CsvReader.file(test, options), options.classes(), dtype));
         return split("csv(" + train.getFileName() + ")", tables.train(), tables.test(), partition, seed);
     }
@@ -224,7 +224,7 @@ public final class FederatedDatasets {
             }
             Path npz = file(c, path, "archive", "a .npz archive");
             String key = Settings.path(path, "archive");
-            tables = load(f -> key, () -> Tables.load(type, List.of(o.archive(npz, true)), o.archive(npz, false),
+            tables = load(path, f -> key, () -> Tables.load(type, List.of(o.archive(npz, true)), o.archive(npz, false),
                     o.classes(), dtype));
             name = type + "(" + npz.getFileName() + ")";
         } else {
@@ -236,7 +236,7 @@ public final class FederatedDatasets {
                 paths.put(k, p);
                 keyOf.putIfAbsent(p, Settings.path(filesPath, k));
             }
-            tables = load(f -> keyOf.getOrDefault(f, Settings.path(filesPath, "x-train")), () -> Tables.load(type,
+            tables = load(path, f -> keyOf.getOrDefault(f, Settings.path(filesPath, "x-train")), () -> Tables.load(type,
                     List.of(NpyTable.files(paths.get("x-train"), "x-train", paths.get("y-train"), "y-train",
                             o.divideBy(), o.classes(), dtype)),
                     NpyTable.files(paths.get("x-test"), "x-test", paths.get("y-test"), "y-test", o.divideBy(),
@@ -294,7 +294,7 @@ public final class FederatedDatasets {
         NpyOptions npy = NpyOptions.fromConfig(subtree(dataConfig, dataPath, "npy"), npyPath, dtype);
         int classes = isNpz(trainName) ? npy.classes() : options.classes();
         List<Path> folders = new ArrayList<>();
-        Tables.Loaded tables = load(f -> dirKey, () -> {
+        Tables.Loaded tables = load(csvPath, f -> dirKey, () -> {
             folders.addAll(ClientFolders.list(dir));
             List<TableFile> parts = new ArrayList<>(folders.size());
             for (Path folder : folders) {
@@ -401,12 +401,16 @@ public final class FederatedDatasets {
         Tables.Loaded run() throws IOException;
     }
 
-    /** Runs {@code load}, turning a file's problem into a config error at the key that names the file. */
-    private static Tables.Loaded load(java.util.function.Function<Path, String> keyOf, Load load) {
+    /**
+     * Runs {@code load}, turning a file's problem into a config error at the key that names the
+     * file, or at the reading option under {@code optionsPath} that does not fit the file.
+     */
+    private static Tables.Loaded load(String optionsPath, java.util.function.Function<Path, String> keyOf, Load load) {
         try {
             return load.run();
         } catch (DataFileException e) {
-            throw new ConfigError(keyOf.apply(e.file()), e.getMessage(), e);
+            String key = e.option() != null ? Settings.path(optionsPath, e.option()) : keyOf.apply(e.file());
+            throw new ConfigError(key, e.getMessage(), e);
         } catch (IOException e) {
             throw new ConfigError(keyOf.apply(null), "cannot read: " + e, e);
         }

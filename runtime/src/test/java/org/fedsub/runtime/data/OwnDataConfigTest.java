@@ -64,6 +64,11 @@ class OwnDataConfigTest {
         assertEquals("fedsub.data.csv.train: " + bad + ": line 2, column 2: \"x\" is not a number", inTrain.getMessage());
         assertEquals("fedsub.data.csv.test", inTest.path());
         assertEquals("fedsub.data.csv.test", missing.path());
+        ConfigError label = assertThrows(ConfigError.class,
+                () -> build(csv(good, good) + "csv.label = target\npartition.type = iid"));
+        assertEquals("fedsub.data.csv.label", label.path(), "the option that does not fit the file is blamed");
+        assertTrue(label.getMessage().contains(good + ": line 1: label column \"target\" is a name but the file has"
+                + " no header row"), label.getMessage());
         assertTrue(missing.getMessage().contains("none.csv: no such file"), missing.getMessage());
     }
 
