@@ -68,24 +68,32 @@ final class Tables {
         long need = rows * features * bytes + rows * 4 + rows * numClasses * (8L + bytes);
         String what = (testFile == null ? trainRows + " rows" : trainRows + " training and " + testRows + " test rows")
                 + " of " + features + " features and " + numClasses + " classes"
-                + (classes > 0 ? "" : " (the largest label, " + maxLabel + ", is at " + maxLabelAt + ")");
+                // When the classes outweigh the features, a stray large label is the likely cause: say where it is.
+                + (classes > 0 || numClasses <= features ? "" : " (the largest label, " + maxLabel + ", is at "
+                        + maxLabelAt + ")");
         HeapBudget.check(maxLabelFile.file(), what, Math.max(trainRows * Math.max(features, numClasses),
                 testRows * (long) Math.max(features, numClasses)), need);
 
-        Features x = new Features((int) trainRows, features, dtype);
-        int[] y = new int[(int) trainRows];
-        int[] starts = new int[trainFiles.size() + 1];
-        for (int i = 0; i < trainFiles.size(); i++) {
-            trainFiles.get(i).read(shapes.get(i), x, y, starts[i]);
-            starts[i + 1] = starts[i] + shapes.get(i).rows();
-        }
-        Dataset train = new Dataset(name + "/train", x.matrix(), Tensors.oneHot(y, numClasses, dtype), y, numClasses);
+        Dataset train;
         Dataset test = null;
-        if (testFile != null) {
-            Features tx = new Features(testRows, features, dtype);
-            int[] ty = new int[testRows];
-            testFile.read(shapes.get(shapes.size() - 1), tx, ty, 0);
-            test = new Dataset(name + "/test", tx.matrix(), Tensors.oneHot(ty, numClasses, dtype), ty, numClasses);
+        int[] starts = new int[trainFiles.size() + 1];
+        try {
+            Features x = new Features((int) trainRows, features, dtype);
+            int[] y = new int[(int) trainRows];
+            for (int i = 0; i < trainFiles.size(); i++) {
+                trainFiles.get(i).read(shapes.get(i), x, y, starts[i]);
+                starts[i + 1] = starts[i] + shapes.get(i).rows();
+            }
+            train = new Dataset(name + "/train", x.matrix(), Tensors.oneHot(y, numClasses, dtype), y, numClasses);
+            if (testFile != null) {
+                Features tx = new Features(testRows, features, dtype);
+                int[] ty = new int[testRows];
+                testFile.read(shapes.get(shapes.size() - 1), tx, ty, 0);
+                test = new Dataset(name + "/test", tx.matrix(), Tensors.oneHot(ty, numClasses, dtype), ty, numClasses);
+            }
+        } catch (OutOfMemoryError e) {
+            // The estimate passed but the heap (or ND4J's off-heap memory) had no room after all.
+            throw HeapBudget.tooLarge(maxLabelFile.file(), what, need);
         }
         return new Loaded(train, test, starts);
     }

@@ -199,7 +199,7 @@ class CsvReaderTest {
                 && array.getMessage().contains("the largest label, 2000000000, is at line 2, column 2"),
                 array.getMessage());
         assertTrue(heap.getMessage().contains("3 rows of 1 features and 300000001 classes")
-                && heap.getMessage().contains("of heap to load") && heap.getMessage().contains("-Xmx"),
+                && heap.getMessage().contains("of memory to load") && heap.getMessage().contains("-Xmx"),
                 heap.getMessage());
     }
 
