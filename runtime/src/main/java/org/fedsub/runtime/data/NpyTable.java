@@ -69,6 +69,7 @@ final class NpyTable implements TableFile {
         return check(dtype).features();
     }
 
+    /** Checks against the data type this table was made with (its features() needs the check too). */
     @Override
     public Shape check(DataType ignored) throws IOException {
         if (shape == null) {
