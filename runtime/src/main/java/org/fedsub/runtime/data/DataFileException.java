@@ -10,6 +10,8 @@ import java.nio.file.Path;
  */
 public final class DataFileException extends IOException {
 
+    private static final long serialVersionUID = 1L;
+
     private final transient Path file;
     private final long line;
     private final int column;
