@@ -17,10 +17,10 @@ public final class FederatedDatasets {
 
     private static final Logger log = LoggerFactory.getLogger(FederatedDatasets.class);
 
-    public static final List<String> TYPES =
-            List.of("synthetic", "synthetic-iid", "least-squares", "mnist", "fashion-mnist", "idx");
+    public static final List<String> TYPES = List.of("synthetic", "synthetic-iid", "least-squares", "mnist",
+            "fashion-mnist", "idx", "csv", "npy", "numpy", "folders");
     public static final List<String> PARTITIONS = List.of("natural", "iid", "dirichlet", "shards", "by-class");
-    private static final List<String> SPLITS = PARTITIONS.subList(1, PARTITIONS.size());
+    static final List<String> SPLITS = PARTITIONS.subList(1, PARTITIONS.size());
 
     private static final String GET_DATA = "./scripts/get-data.sh";
 
@@ -39,13 +39,20 @@ public final class FederatedDatasets {
         Tensors.checkFloating(dtype);
         String type = Settings.oneOf(dataConfig, path, "type", TYPES);
         PartitionSettings partition = PartitionSettings.fromConfig(dataConfig, path);
-        String block = type.equals("synthetic-iid") ? "synthetic" : type;
+        String block = switch (type) {
+            case "synthetic-iid" -> "synthetic";
+            case "numpy" -> "npy";
+            default -> type;
+        };
         String sub = Settings.path(path, block);
         Config typeConfig = subtree(dataConfig, path, block);
         FederatedData data = switch (type) {
             case "synthetic", "synthetic-iid" -> synthetic(typeConfig, sub, type.equals("synthetic-iid"), partition,
                     dtype, seed);
             case "least-squares" -> leastSquares(typeConfig, sub, partition, dtype, seed);
+            case "csv" -> OwnData.csv(typeConfig, sub, partition, dtype, seed);
+            case "npy", "numpy" -> OwnData.npy(typeConfig, sub, type, partition, dtype, seed);
+            case "folders" -> OwnData.folders(typeConfig, sub, dataConfig, path, partition, dtype, seed);
             default -> idx(typeConfig, sub, type, partition, dtype, seed);
         };
         log.info("data {}: {} clients, {} train rows, {} test rows, partition {}", data.name(), data.numClients(),
@@ -193,7 +200,7 @@ public final class FederatedDatasets {
         return Settings.atLeast(Settings.path(path, key), Settings.intAt(c, path, key), 0);
     }
 
-    private static FederatedData split(String name, Dataset train, Dataset test, PartitionSettings partition,
+    static FederatedData split(String name, Dataset train, Dataset test, PartitionSettings partition,
             long seed) {
         try {
             // A seed apart from the generator's, so the split does not replay its random stream.
@@ -204,7 +211,7 @@ public final class FederatedDatasets {
         }
     }
 
-    private static Config subtree(Config c, String path, String key) {
+    static Config subtree(Config c, String path, String key) {
         try {
             return c.getConfig(key);
         } catch (com.typesafe.config.ConfigException e) {
