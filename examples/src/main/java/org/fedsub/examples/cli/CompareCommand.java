@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.fedsub.examples.results.Charts;
+import org.fedsub.examples.results.MetricsEndpoint;
 import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.examples.results.Summary;
@@ -126,8 +127,17 @@ public final class CompareCommand {
             OutputFolder.check(a.out(), a.overwrite());
         }
         Plan plan = plan(a);
-        Path dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
-                : Runs.newResultsDir(Path.of("results"), plan.name());
+        MetricsEndpoint endpoint = Runs.metricsEndpoint(plan.root(), out);
+        Path dir;
+        try {
+            dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
+                    : Runs.newResultsDir(Path.of("results"), plan.name());
+        } catch (IOException | RuntimeException e) {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            throw e;
+        }
         Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(plan.root(), RunCommand.header(a)
                 .replace("fedsub run", "fedsub compare")), StandardCharsets.UTF_8);
         out.println(plan.name() + ": comparing " + plan.members().size() + " runs -> " + dir);
@@ -157,7 +167,7 @@ public final class CompareCommand {
                 try (MetricsFiles.Appender metrics = MetricsFiles.appender(memberDir,
                         Runs.runtime(m.root()).equals("actors"))) {
                     r = Runs.train(exp, Runs.trainer(m.root(), exp, pool, a.threads()), terminal,
-                            "[" + i + "/" + plan.members().size() + "] " + m.name(), metrics, stop);
+                            "[" + i + "/" + plan.members().size() + "] " + m.name(), metrics, stop, endpoint);
                 }
                 Runs.writeResults(memberDir, r);
                 out.println(Runs.finished(r));
@@ -172,6 +182,9 @@ public final class CompareCommand {
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
+            }
+            if (endpoint != null) {
+                endpoint.close();
             }
         }
         Charts.writeAll(dir, records);

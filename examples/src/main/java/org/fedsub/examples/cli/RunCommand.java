@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
+import org.fedsub.examples.results.MetricsEndpoint;
 import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.runtime.engine.Experiment;
@@ -45,7 +46,9 @@ public final class RunCommand {
         }
         RunRecord run;
         Path dir;
+        MetricsEndpoint endpoint = null;
         try {
+            endpoint = Runs.metricsEndpoint(root, out);
             dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
                     : Runs.newResultsDir(Path.of("results"), exp.name());
             Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"),
@@ -54,11 +57,14 @@ public final class RunCommand {
             out.println("results -> " + dir);
             stop.arm();
             try (MetricsFiles.Appender metrics = MetricsFiles.appender(dir, actors)) {
-                run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop);
+                run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop, endpoint);
             }
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
+            }
+            if (endpoint != null) {
+                endpoint.close();
             }
         }
         Runs.writeResults(dir, run);

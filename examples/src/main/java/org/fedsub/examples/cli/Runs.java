@@ -17,9 +17,11 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.examples.results.Charts;
+import org.fedsub.examples.results.MetricsEndpoint;
 import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.examples.results.Units;
+import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.ReferenceEngine;
@@ -162,12 +164,13 @@ final class Runs {
      * requested the run ends after the round it is in, and the record holds the rounds run.
      */
     static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label,
-            MetricsFiles.Appender metrics, StopSignal stop) {
+            MetricsFiles.Appender metrics, StopSignal stop, MetricsEndpoint endpoint) {
         Progress progress = new Progress(label, exp.rounds(), terminal);
+        RoundListener live = endpoint == null ? RoundListener.NONE : endpoint.run(exp.name(), exp.rounds());
         long t0 = System.nanoTime();
         Trained trained;
         try {
-            trained = trainer.train(new Listener(progress, metrics, stop));
+            trained = trainer.train(new Listener(progress, metrics, stop, live));
         } finally {
             progress.finish();
         }
@@ -177,25 +180,59 @@ final class Runs {
                 trained.reports());
     }
 
-    /** What a run tells as it goes: the progress display and metrics.csv; and whether Ctrl-C asks it to stop. */
-    private record Listener(Progress progress, MetricsFiles.Appender metrics, StopSignal stop)
+    /**
+     * What a run tells as it goes: the progress display, metrics.csv and the metrics endpoint
+     * ({@code live}); and whether Ctrl-C asks it to stop.
+     */
+    private record Listener(Progress progress, MetricsFiles.Appender metrics, StopSignal stop, RoundListener live)
             implements RoundReport.Listener {
 
         @Override
         public void onRound(RoundMetrics m) {
             metrics.append(m, null);
             progress.onRound(m);
+            live.onRound(m);
         }
 
         @Override
         public void onReport(RoundReport report) {
             metrics.append(report.metrics(), report);
             progress.onRound(report.metrics());
+            live.onRound(report.metrics());
         }
 
         @Override
         public boolean stopRequested() {
             return stop.requested();
+        }
+    }
+
+    /** The key of the Prometheus endpoint's settings (examples' reference.conf). */
+    static final String PROMETHEUS = "fedsub.prometheus";
+
+    /**
+     * The Prometheus endpoint {@value #PROMETHEUS} asks for, serving from now on, or null when
+     * its port is 0 (off); says where it serves on {@code out}.
+     *
+     * @throws Refused if the port cannot be bound
+     */
+    static MetricsEndpoint metricsEndpoint(Config root, PrintStream out) {
+        Config c = root.getConfig(PROMETHEUS);
+        int port = Settings.intAt(c, PROMETHEUS, "port");
+        if (port < 0 || port > 65535) {
+            throw new ConfigError(Settings.path(PROMETHEUS, "port"), port, "expected a TCP port in [1, 65535], or 0 for off");
+        }
+        if (port == 0) {
+            return null;
+        }
+        String host = Settings.stringAt(c, PROMETHEUS, "host");
+        try {
+            MetricsEndpoint endpoint = MetricsEndpoint.start(host, port);
+            out.println("metrics -> http://" + host + ":" + endpoint.port() + MetricsEndpoint.PATH);
+            return endpoint;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new Refused("cannot serve metrics on " + host + ":" + port + " (" + Settings.path(PROMETHEUS, "port")
+                    + "): " + e.getMessage());
         }
     }
 
