@@ -80,5 +80,8 @@ class ActorRuntimeTest {
         }
         List<String> metrics = Files.readAllLines(out.resolve("fedasync").resolve("metrics.csv"));
         assertEquals(7, metrics.size(), "one row per FedAsync version");
+        assertTrue(Files.size(out.resolve("accuracy_vs_updates.png")) > 1000,
+                "synchronous rounds and FedAsync versions drawn against the client updates they used");
+        assertTrue(Files.notExists(out.resolve("accuracy_vs_round.png")), "no round axis mixing rounds and versions");
     }
 }

@@ -83,7 +83,9 @@ public final class Help {
                               --set fedsub.model.init-from=<dir>/model.npz starts a run from it
               accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_time.png, loss_vs_round.png
                               (for a regression model, loss_vs_uplink_bytes.png and loss_vs_time.png
-                              replace the accuracy plots)
+                              replace the accuracy plots, least squares shows the gap to its optimum;
+                              asynchronous runs: accuracy_vs_updates.png and loss_vs_updates.png, against
+                              the client updates used, replace the round plots)
 
             Progress: on a terminal, one line redrawn in place; otherwise a log line per round (every
             k-th round for long runs).

@@ -123,7 +123,7 @@ final class Runs {
     }
 
     /** What a {@link Trainer} gives: the result and, on the actor runtime, a report per round. */
-    record Trained(RunResult result, List<RoundReport> reports) {}
+    record Trained(RunResult result, List<RoundReport> reports, boolean asynchronous) {}
 
     /**
      * The trainer of {@code exp} on the runtime {@code root} names. Creating it initialises the
@@ -137,7 +137,7 @@ final class Runs {
     static Trainer trainer(Config root, Experiment exp, ExecutorService pool, int threads) {
         if (!runtime(root).equals("actors")) {
             ReferenceEngine engine = pool == null ? new ReferenceEngine(exp) : new ReferenceEngine(exp, pool);
-            return listener -> new Trained(engine.run(listener), List.of());
+            return listener -> new Trained(engine.run(listener), List.of(), false);
         }
         ActorSettings read = ActorSettings.fromConfig(root);
         ActorSettings settings = threads > 0 ? read.withComputePoolSize(threads) : read;
@@ -154,7 +154,7 @@ final class Runs {
                 """).withFallback(root);
         return listener -> {
             ActorSimulation.Outcome o = ActorSimulation.run(exp, settings, system, listener);
-            return new Trained(o.result(), o.rounds());
+            return new Trained(o.result(), o.rounds(), settings.async().asynchronous());
         };
     }
 
@@ -177,7 +177,7 @@ final class Runs {
         double wall = (System.nanoTime() - t0) / 1e9;
         int done = trained.result().rounds().size();
         return RunRecord.of(exp, trained.result(), Arrays.copyOf(progress.elapsedSeconds(), done), wall,
-                trained.reports());
+                trained.reports(), trained.asynchronous());
     }
 
     /**
@@ -284,7 +284,10 @@ final class Runs {
         String quality = r.hasAccuracy()
                 ? "final test accuracy " + Units.percent(r.finalAccuracy()) + " (best " + Units.percent(r.bestAccuracy())
                         + ")"
-                : "final train loss " + Units.loss(r.finalTrainLoss()) + ", test loss " + Units.loss(r.finalTestLoss());
+                : "final train loss " + Units.loss(r.finalTrainLoss()) + ", test loss " + Units.loss(r.finalTestLoss())
+                        + (Double.isNaN(r.optimalTrainLoss()) ? "" : String.format(Locale.ROOT,
+                                " (optimum %s, gap %.3g)", Units.loss(r.optimalTrainLoss()),
+                                r.finalTrainLoss() - r.optimalTrainLoss()));
         return String.format(Locale.ROOT, "%s: %s, uplink %s, downlink %s, %.1f s", r.name(), quality,
                 Units.bytes(r.result().totalUplinkBytes()), Units.bytes(r.result().totalDownlinkBytes()),
                 r.wallSeconds());

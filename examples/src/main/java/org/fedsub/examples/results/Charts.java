@@ -31,6 +31,9 @@ public final class Charts {
     public static final String LOSS_VS_ROUND = "loss_vs_round.png";
     public static final String LOSS_VS_UPLINK = "loss_vs_uplink_bytes.png";
     public static final String LOSS_VS_TIME = "loss_vs_time.png";
+    /** In place of the round plots when a run is asynchronous (its "rounds" are model versions). */
+    public static final String ACCURACY_VS_UPDATES = "accuracy_vs_updates.png";
+    public static final String LOSS_VS_UPDATES = "loss_vs_updates.png";
 
     /** Tableau's ten colours: distinct, and none as faint as JFreeChart's default yellow. */
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
@@ -66,34 +69,56 @@ public final class Charts {
         String timeLabel = virtual ? "simulated time (s)" : "wall-clock time (s, training, evaluation excluded)";
         String upLabel = "cumulative uplink (" + Units.unitName(unit) + ")";
 
+        // Asynchronous runs make a model version per aggregation, not a round of sampled clients:
+        // every run is then drawn against the client updates it used, which mean the same for all.
+        boolean versions = runs.stream().anyMatch(RunRecord::asynchronous);
+        java.util.function.Function<RunRecord, double[]> progress = versions ? RunRecord::cumulativeUpdatesUsed
+                : Charts::rounds;
+        String progressLabel = versions ? "client updates used" : "round";
+        // Least squares: the gap to the optimum's train loss, on a log scale, shows convergence.
+        boolean gap = !accuracy && runs.stream().allMatch(r -> !Double.isNaN(r.optimalTrainLoss()));
+        String trainLabel = gap ? String.format(java.util.Locale.ROOT, "global train loss - optimum (%s)",
+                Units.loss(runs.get(0).optimalTrainLoss())) : "global train loss";
+        java.util.function.Function<RunRecord, double[]> train = r -> {
+            double[] y = column(r, RoundMetrics::trainLoss);
+            if (gap) {
+                for (int i = 0; i < y.length; i++) {
+                    y[i] -= r.optimalTrainLoss();
+                }
+            }
+            return y;
+        };
         if (accuracy) {
             String yLabel = "test accuracy";
-            write(dir.resolve(ACCURACY_VS_ROUND), title, "round", yLabel, map(runs, r -> rounds(r),
+            String byProgress = versions ? ACCURACY_VS_UPDATES : ACCURACY_VS_ROUND;
+            write(dir.resolve(byProgress), title, progressLabel, yLabel, map(runs, progress,
                     r -> column(r, RoundMetrics::testAccuracy)), false, true);
             write(dir.resolve(ACCURACY_VS_UPLINK), title, upLabel, yLabel, map(runs, r -> scaled(r.cumulativeUplink(),
                     scale), r -> column(r, RoundMetrics::testAccuracy)), false, false);
             write(dir.resolve(ACCURACY_VS_TIME), title, timeLabel, yLabel, map(runs, RunRecord::timeAxis,
                     r -> column(r, RoundMetrics::testAccuracy)), false, false);
-            written.addAll(List.of(ACCURACY_VS_ROUND, ACCURACY_VS_UPLINK, ACCURACY_VS_TIME));
+            written.addAll(List.of(byProgress, ACCURACY_VS_UPLINK, ACCURACY_VS_TIME));
         } else {
-            write(dir.resolve(LOSS_VS_UPLINK), title, upLabel, "global train loss", map(runs,
-                    r -> scaled(r.cumulativeUplink(), scale), r -> column(r, RoundMetrics::trainLoss)), true, false);
-            write(dir.resolve(LOSS_VS_TIME), title, timeLabel, "global train loss", map(runs, RunRecord::timeAxis,
-                    r -> column(r, RoundMetrics::trainLoss)), true, false);
+            write(dir.resolve(LOSS_VS_UPLINK), title, upLabel, trainLabel, map(runs,
+                    r -> scaled(r.cumulativeUplink(), scale), train), true, false, gap);
+            write(dir.resolve(LOSS_VS_TIME), title, timeLabel, trainLabel, map(runs, RunRecord::timeAxis, train), true,
+                    false, gap);
             written.addAll(List.of(LOSS_VS_UPLINK, LOSS_VS_TIME));
         }
         List<Series> loss;
-        if (runs.size() == 1) {
+        if (runs.size() == 1 && !gap) {
             RunRecord r = runs.get(0);
-            loss = List.of(new Series("client loss (mean local)", rounds(r), column(r, RoundMetrics::clientLoss)),
-                    new Series("global train loss", rounds(r), column(r, RoundMetrics::trainLoss)),
-                    new Series("global test loss", rounds(r), column(r, RoundMetrics::testLoss)));
+            double[] x = progress.apply(r);
+            loss = List.of(new Series("client loss (mean local)", x, column(r, RoundMetrics::clientLoss)),
+                    new Series("global train loss", x, column(r, RoundMetrics::trainLoss)),
+                    new Series("global test loss", x, column(r, RoundMetrics::testLoss)));
         } else {
-            loss = map(runs, Charts::rounds, r -> column(r, RoundMetrics::trainLoss));
+            loss = map(runs, progress, train);
         }
-        write(dir.resolve(LOSS_VS_ROUND), title, "round", runs.size() == 1 ? "loss" : "global train loss", loss,
-                true, true);
-        written.add(LOSS_VS_ROUND);
+        String byProgress = versions ? LOSS_VS_UPDATES : LOSS_VS_ROUND;
+        write(dir.resolve(byProgress), title, progressLabel, runs.size() == 1 && !gap ? "loss" : trainLabel, loss,
+                true, true, gap);
+        written.add(byProgress);
         return written;
     }
 
@@ -103,6 +128,12 @@ public final class Charts {
      */
     public static void write(Path png, String title, String xLabel, String yLabel, List<Series> series,
             boolean logIfWide, boolean integerX) throws IOException {
+        write(png, title, xLabel, yLabel, series, logIfWide, integerX, false);
+    }
+
+    /** As above; {@code logAlways}: a log y axis whenever every value is positive. */
+    static void write(Path png, String title, String xLabel, String yLabel, List<Series> series,
+            boolean logIfWide, boolean integerX, boolean logAlways) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -133,7 +164,7 @@ public final class Charts {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
         plot.setRenderer(renderer);
-        if (logIfWide && min > 0 && max / min > 100) {
+        if ((logAlways || logIfWide && max / min > 100) && min > 0) {
             LogAxis log = new LogAxis(yLabel);
             log.setAutoRange(true);
             plot.setRangeAxis(log);

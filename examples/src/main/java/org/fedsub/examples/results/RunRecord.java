@@ -3,6 +3,7 @@ package org.fedsub.examples.results;
 import java.util.List;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.runtime.engine.Experiment;
+import org.fedsub.runtime.engine.Optimum;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
 import org.fedsub.runtime.model.Model;
@@ -27,10 +28,14 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * @param seed           the experiment's seed
  * @param plannedRounds  the rounds the experiment asked for ({@code fedsub.rounds}); more than the
  *                       rounds run when the run was interrupted (Ctrl-C)
+ * @param asynchronous   true for FedBuff and FedAsync: each "round" is a model version, not a round
+ *                       of sampled clients
+ * @param optimalTrainLoss the lowest train loss the experiment can reach where it has a closed
+ *                       form (least squares, {@link Optimum}), else NaN
  */
 public record RunRecord(String name, String model, String data, int clients, long parameters, RunResult result,
         double[] elapsedSeconds, double wallSeconds, List<RoundReport> reports, Model architecture, long seed,
-        int plannedRounds) {
+        int plannedRounds, boolean asynchronous, double optimalTrainLoss) {
 
     public RunRecord {
         if (elapsedSeconds.length != result.rounds().size()) {
@@ -50,12 +55,30 @@ public record RunRecord(String name, String model, String data, int clients, lon
         return of(exp, result, elapsedSeconds, wallSeconds, List.of());
     }
 
-    /** A run with the actor runtime's round reports (empty: the reference engine). */
+    /** A run of synchronous rounds with the actor runtime's round reports (empty: the reference engine). */
     public static RunRecord of(Experiment exp, RunResult result, double[] elapsedSeconds, double wallSeconds,
             List<RoundReport> reports) {
+        return of(exp, result, elapsedSeconds, wallSeconds, reports, false);
+    }
+
+    /** A run with the actor runtime's round reports, whose rounds are model versions if {@code asynchronous}. */
+    public static RunRecord of(Experiment exp, RunResult result, double[] elapsedSeconds, double wallSeconds,
+            List<RoundReport> reports, boolean asynchronous) {
         long params = exp.model().params().stream().mapToLong(ParamSpec::size).sum();
         return new RunRecord(exp.name(), exp.model().name(), exp.data().name(), exp.data().numClients(), params,
-                result, elapsedSeconds, wallSeconds, reports, exp.model(), exp.seed(), exp.rounds());
+                result, elapsedSeconds, wallSeconds, reports, exp.model(), exp.seed(), exp.rounds(), asynchronous,
+                Optimum.trainLoss(exp).orElse(Double.NaN));
+    }
+
+    /** Client updates aggregated up to and including each round (or version). */
+    public double[] cumulativeUpdatesUsed() {
+        double[] c = new double[rounds().size()];
+        double sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            sum += rounds().get(i).used();
+            c[i] = sum;
+        }
+        return c;
     }
 
     /** True when the run stopped before its planned rounds (Ctrl-C), its results holding the rounds it finished. */
