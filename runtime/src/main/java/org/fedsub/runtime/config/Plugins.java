@@ -1,0 +1,61 @@
+package org.fedsub.runtime.config;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the implementations of a provider interface on the class path through
+ * {@link ServiceLoader} (each jar lists its own in {@code META-INF/services/<interface>}), keyed by
+ * the name a configuration gives them. fedsub's built-ins are found the same way as a user's
+ * plug-ins, so a name is a name wherever it comes from.
+ */
+public final class Plugins {
+
+    /** What a plug-in name may look like: it is both a config value and a HOCON key. */
+    public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
+
+    private Plugins() {}
+
+    /**
+     * Every provider of {@code spi} visible to the thread's context class loader, by name, in the
+     * order the class path lists them (fedsub's built-ins first when its jar comes first).
+     *
+     * @param kind     what the providers make, for messages (e.g. "strategy")
+     * @param reserved names a provider may not take because they are other keys of its config section
+     * @throws IllegalStateException when a provider cannot be loaded, has a bad or reserved name, or
+     *                               two providers share one name: the class path is wrong, not the config
+     */
+    public static <P> Map<String, P> load(Class<P> spi, Function<P, String> nameOf, String kind,
+            Collection<String> reserved) {
+        Map<String, P> byName = new LinkedHashMap<>();
+        ServiceLoader<P> loader = ServiceLoader.load(spi);
+        try {
+            for (P p : loader) {
+                String name = nameOf.apply(p);
+                if (name == null || !NAME.matcher(name).matches()) {
+                    throw new IllegalStateException(kind + " plug-in " + p.getClass().getName() + " is named '" + name
+                            + "': expected lower-case letters, digits and '-', starting with a letter");
+                }
+                if (reserved.contains(name)) {
+                    throw new IllegalStateException(kind + " plug-in " + p.getClass().getName() + " is named '" + name
+                            + "', which is another setting of its section; reserved names are " + reserved);
+                }
+                P other = byName.putIfAbsent(name, p);
+                if (other != null) {
+                    throw new IllegalStateException("two " + kind + " plug-ins are named '" + name + "': "
+                            + other.getClass().getName() + " and " + p.getClass().getName()
+                            + " (one of them is listed in META-INF/services/" + spi.getName() + " of a jar too many)");
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("a " + kind + " plug-in listed in META-INF/services/" + spi.getName()
+                    + " cannot be loaded: " + e.getMessage(), e);
+        }
+        return byName;
+    }
+}
