@@ -1,8 +1,10 @@
 package org.fedsub.runtime.config;
 
+import java.security.CodeSource;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Function;
@@ -22,8 +24,8 @@ public final class Plugins {
     private Plugins() {}
 
     /**
-     * Every provider of {@code spi} visible to the thread's context class loader, by name, in the
-     * order the class path lists them (fedsub's built-ins first when its jar comes first).
+     * Every provider of {@code spi} visible to the thread's context class loader, by name: those
+     * of the jar that defines {@code spi} (fedsub's own) first, then the others in class path order.
      *
      * @param kind     what the providers make, for messages (e.g. "strategy")
      * @param reserved names a provider may not take because they are other keys of its config section
@@ -56,6 +58,21 @@ public final class Plugins {
             throw new IllegalStateException("a " + kind + " plug-in listed in META-INF/services/" + spi.getName()
                     + " cannot be loaded: " + e.getMessage(), e);
         }
-        return byName;
+        // fedsub's own first, whatever the class path order: they are what a user knows to look for.
+        Map<String, P> ordered = new LinkedHashMap<>();
+        byName.forEach((n, p) -> {
+            if (sameJar(p.getClass(), spi)) {
+                ordered.put(n, p);
+            }
+        });
+        ordered.putAll(byName);
+        return ordered;
+    }
+
+    /** Whether {@code a} comes from the jar (or classes directory) of {@code b}. */
+    private static boolean sameJar(Class<?> a, Class<?> b) {
+        CodeSource x = a.getProtectionDomain().getCodeSource();
+        CodeSource y = b.getProtectionDomain().getCodeSource();
+        return x != null && y != null && Objects.equals(x.getLocation(), y.getLocation());
     }
 }
