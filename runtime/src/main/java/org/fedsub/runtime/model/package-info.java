@@ -3,6 +3,7 @@
  * SPI, {@link org.fedsub.runtime.model.Params} and {@link org.fedsub.runtime.model.ParamSpec},
  * and the built-in logistic regression, linear regression, MLP and small CNN with hand-written
  * backward passes (weights stored {@code [in, out]}, convolution kernels as im2col matrices), built
- * from configuration by {@link org.fedsub.runtime.model.Models}.
+ * from configuration by {@link org.fedsub.runtime.model.Models} among the
+ * {@link org.fedsub.runtime.model.ModelProvider}s on the class path (plug-ins' too).
  */
 package org.fedsub.runtime.model;
