@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.fedsub.runtime.data.Dataset;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Experiments;
@@ -51,15 +53,39 @@ class PluginsByNameTest {
     }
 
     @Test
-    void run_pluginsFromAConfigFile_writeTheirResults() throws IOException {
+    void run_pluginsFromAConfigFile_onBothRuntimes_writeTheSameLossesAndAccuracies() throws IOException {
         Path conf = Cli.write(tmp, "plugins.conf", TINY_PLUGINS.replace("rounds = 12", "rounds = 2"));
-        Path out = tmp.resolve("out");
+        Path reference = tmp.resolve("reference");
+        Path actors = tmp.resolve("actors");
 
-        Cli.Result r = Cli.run("run", conf.toString(), "--set", "fedsub.strategy.name=median", "--out", out.toString());
+        Cli.Result ref = Cli.run("run", conf.toString(), "--set", "fedsub.strategy.name=median",
+                "--out", reference.toString(), "--threads", "1");
+        Cli.Result act = Cli.run("run", conf.toString(), "--set", "fedsub.strategy.name=median",
+                "--set", "fedsub.runtime=actors", "--set", "fedsub.actors.compute-pool-size=2", "--out", actors.toString());
 
-        assertEquals(0, r.code(), r.err());
-        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "a header and two rounds");
-        assertTrue(Files.readString(out.resolve("config.conf")).contains("median"));
+        assertEquals(0, ref.code(), ref.err());
+        assertEquals(0, act.code(), act.err());
+        assertTrue(Files.readString(reference.resolve("config.conf")).contains("median"));
+        List<String> expected = columns(reference.resolve("metrics.csv"), "client_loss", "test_loss", "test_accuracy");
+        assertEquals(3, expected.size(), "a header and two rounds");
+        assertEquals(expected, columns(actors.resolve("metrics.csv"), "client_loss", "test_loss", "test_accuracy"));
+    }
+
+    /** The named columns of a CSV file, each row joined by commas. */
+    private static List<String> columns(Path csv, String... names) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(","));
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String[] cells = line.split(",", -1);
+            List<String> picked = new ArrayList<>();
+            for (String n : names) {
+                assertTrue(header.contains(n), n + " in " + header);
+                picked.add(cells[header.indexOf(n)]);
+            }
+            out.add(String.join(",", picked));
+        }
+        return out;
     }
 
     @Test
@@ -85,6 +111,7 @@ class PluginsByNameTest {
         Cli.Result modelTypo = refused(conf, "fedsub.model.wide-deep.hiden=4");
         Cli.Result bad = refused(conf, "fedsub.strategy.trimmed-mean.trim=0.5");
         Cli.Result async = refused(conf, "fedsub.runtime=actors", "fedsub.actors.async.mode=fedbuff");
+        Cli.Result absent = refused(conf, "fedsub.strategy.name=fedavg", "fedsub.strategy.krum.f=1");
 
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("trim = 0.3") || ok.out().contains("trim=0.3"), ok.out());
@@ -95,6 +122,8 @@ class PluginsByNameTest {
         assertTrue(bad.err().contains("fedsub.strategy.trimmed-mean.trim = 0.5: expected a fraction in [0, 0.5)"),
                 bad.err());
         assertTrue(async.err().contains("cannot run trimmed-mean"), async.err());
+        assertTrue(absent.err().contains("fedsub.strategy.krum: unknown key")
+                && absent.err().contains("a plug-in's section is known once its jar is on the class path"), absent.err());
     }
 
     private Cli.Result refused(Path conf, String... sets) {
