@@ -2,11 +2,14 @@ package org.fedsub.runtime.config;
 
 import java.security.CodeSource;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -24,8 +27,9 @@ public final class Plugins {
     private Plugins() {}
 
     /**
-     * Every provider of {@code spi} visible to the thread's context class loader, by name: those
-     * of the jar that defines {@code spi} (fedsub's own) first, then the others in class path order.
+     * Every provider of {@code spi} visible to the thread's context class loader or to fedsub's
+     * own, by name: those of the jar that defines {@code spi} (fedsub's own) first, then the others
+     * in class path order.
      *
      * @param kind     what the providers make, for messages (e.g. "strategy")
      * @param reserved names a provider may not take because they are other keys of its config section
@@ -35,9 +39,19 @@ public final class Plugins {
     public static <P> Map<String, P> load(Class<P> spi, Function<P, String> nameOf, String kind,
             Collection<String> reserved) {
         Map<String, P> byName = new LinkedHashMap<>();
-        ServiceLoader<P> loader = ServiceLoader.load(spi);
+        Set<Class<?>> seen = new HashSet<>();
+        // The thread's context class loader sees a container's or a launcher's plug-ins; fedsub's
+        // own loader always sees its built-ins, even where the context loader is unrelated.
+        Set<ClassLoader> loaders = new LinkedHashSet<>();
+        loaders.add(Thread.currentThread().getContextClassLoader());
+        loaders.add(spi.getClassLoader());
+        loaders.remove(null);
         try {
-            for (P p : loader) {
+            for (P p : loaders.stream().flatMap(l -> ServiceLoader.load(spi, l).stream()).map(ServiceLoader.Provider::get)
+                    .toList()) {
+                if (!seen.add(p.getClass())) {
+                    continue;
+                }
                 String name = nameOf.apply(p);
                 if (name == null || !NAME.matcher(name).matches()) {
                     throw new IllegalStateException(kind + " plug-in " + p.getClass().getName() + " is named '" + name
