@@ -1,6 +1,5 @@
 package org.fedsub.examples;
 
-import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -38,7 +37,7 @@ public final class CustomModel {
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         // Everything but the model from configuration: the defaults of reference.conf plus these.
-        Experiment base = Experiments.fromConfig(Experiments.load(ConfigFactory.parseString("""
+        Experiment base = Experiments.parse("""
                 fedsub {
                   name = custom-model
                   rounds = %d
@@ -47,12 +46,10 @@ public final class CustomModel {
                   train { local-steps = 20, batch-size = 10, lr = 0.05 }
                   strategy { name = fedsub, fedsub.rank-rate = 0.5 }
                 }
-                """.formatted(rounds))));
+                """.formatted(rounds));
         TanhNet net = new TanhNet(base.data().train().featureDim(), 32, base.data().train().numClasses(),
                 base.model().dtype());
-        Experiment exp = new Experiment(base.name(), base.seed(), base.rounds(), base.participation(),
-                base.evalEvery(), base.evalTrainLimit(), base.codec(), net, base.data(), base.train(),
-                base.strategy());
+        Experiment exp = base.withModel(net);
 
         System.out.println("FedSub with a hand-written model " + net.name() + " on " + base.data().name());
         RunResult r = new ReferenceEngine(exp).run(m -> {

@@ -3,7 +3,6 @@ package org.fedsub.examples;
 import java.util.List;
 import java.util.Locale;
 import org.fedsub.examples.results.Units;
-import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.SyntheticData;
 import org.fedsub.runtime.engine.Experiment;
@@ -15,7 +14,6 @@ import org.fedsub.runtime.model.Mlp;
 import org.fedsub.runtime.model.Model;
 import org.fedsub.runtime.strategy.StrategySettings;
 import org.fedsub.runtime.strategy.StrategySettings.FedSubSettings;
-import org.fedsub.runtime.strategy.StrategySettings.ServerOptimizerSettings;
 import org.fedsub.runtime.strategy.TrainSettings;
 import org.fedsub.runtime.subspace.Generator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,15 +38,21 @@ public final class ProgrammaticSimulation {
         FederatedData data = SyntheticData.generate(SyntheticData.Spec.fedProx(1, 1), dtype, seed);
         // Model: any org.fedsub.runtime.model.Model; see CustomModel for one written by hand.
         Model model = new Mlp(List.of(60, 32, 10), dtype);
-        // Clients: 20 local SGD steps of batch 10 at lr 0.05 each round.
-        TrainSettings train = TrainSettings.sgd(20, 10, 0.05, rounds);
         // FedSub: every weight matrix compressed to half its in-dimension with signed coordinate
-        // selection, a new basis every 100 local steps (5 rounds), per-client duals on.
-        FedSubSettings fedsub = new FedSubSettings(0, 0.5, Generator.of("cd"), 100, ".*", true, true);
-        StrategySettings strategy = new StrategySettings("fedsub", true, 0.0, 1.0, ServerOptimizerSettings.plain(),
-                fedsub);
-        Experiment exp = new Experiment("programmatic", seed, rounds, new Participation(10, 1.0, 1), 1, 0,
-                Codec.named("float32", "codec"), model, data, train, strategy);
+        // selection, a new basis every 100 local steps (5 rounds), per-client duals on (the default).
+        StrategySettings strategy = StrategySettings.of("fedsub").withFedSub(FedSubSettings.defaults()
+                .withRankRate(0.5)
+                .withGenerator(Generator.CD)
+                .withUpdateCpFreq(100));
+        // Everything not set here is the default of reference.conf (evaluation every round, float32
+        // on the wire, the server's update checks).
+        Experiment exp = Experiment.of("programmatic", model, data)
+                .withSeed(seed)
+                .withRounds(rounds)
+                .withParticipation(Participation.perRound(10))
+                // Clients: 20 local SGD steps of batch 10 at lr 0.05 each round.
+                .withTrain(TrainSettings.defaults(rounds).withLocalSteps(20).withBatchSize(10).withLr(0.05))
+                .withStrategy(strategy);
 
         System.out.println("FedSub, " + model.name() + " on " + data.name() + ", " + rounds + " rounds");
         System.out.println("round  test acc   uplink     downlink");

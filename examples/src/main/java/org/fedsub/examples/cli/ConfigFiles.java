@@ -141,8 +141,11 @@ public final class ConfigFiles {
         for (int i = 1; i <= parts.size(); i++) {
             String prefix = ConfigUtil.joinPath(parts.subList(0, i));
             if (!reference.hasPathOrNull(prefix)) {
+                boolean pluginSection = i == 3 && (parts.get(1).equals("strategy") || parts.get(1).equals("model"));
                 throw error(prefix, "unknown key" + suggestion(reference, parts.subList(0, i))
-                        + " (every key, with its meaning, is in reference.conf)");
+                        + " (every key, with its meaning, is in reference.conf"
+                        + (pluginSection ? "; a plug-in's section is known once its jar is on the class path, "
+                                + "e.g. in FEDSUB_CLASSPATH" : "") + ")");
             }
             ConfigValueType type = reference.getIsNull(prefix) ? ConfigValueType.NULL
                     : reference.getValue(prefix).valueType();

@@ -26,6 +26,52 @@ public record Experiment(String name, long seed, int rounds, Participation parti
                 ServerSettings.defaults());
     }
 
+    /**
+     * An experiment of {@code model} on {@code data} with every other setting from reference.conf
+     * (see {@link Experiments#of}); for example
+     * {@code Experiment.of("mine", model, data).withRounds(30).withStrategy(StrategySettings.of("fedavg"))}.
+     */
+    public static Experiment of(String name, Model model, FederatedData data) {
+        return Experiments.of(name, model, data);
+    }
+
+    public Experiment withName(String n) {
+        return new Experiment(n, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
+                strategy, server);
+    }
+
+    /** The seed of model initialisation, sampling, minibatches and projections (the data are already made). */
+    public Experiment withSeed(long s) {
+        return new Experiment(name, s, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
+                strategy, server);
+    }
+
+    public Experiment withModel(Model m) {
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, m, data, train,
+                strategy, server);
+    }
+
+    public Experiment withData(FederatedData d) {
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, d, train,
+                strategy, server);
+    }
+
+    public Experiment withParticipation(Participation p) {
+        return new Experiment(name, seed, rounds, p, evalEvery, evalTrainLimit, codec, model, data, train, strategy,
+                server);
+    }
+
+    /** Evaluate every {@code n} rounds (and after the last); {@code trainLimit} rows for the train loss (0: all). */
+    public Experiment withEvaluation(int n, int trainLimit) {
+        return new Experiment(name, seed, rounds, participation, n, trainLimit, codec, model, data, train, strategy,
+                server);
+    }
+
+    public Experiment withCodec(Codec c) {
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, c, model, data, train,
+                strategy, server);
+    }
+
     public Experiment withStrategy(StrategySettings s) {
         return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train, s,
                 server);

@@ -41,6 +41,36 @@ public final class Experiments {
         }
     }
 
+    /**
+     * The experiment of a HOCON text layered over every reference.conf, e.g.
+     * {@code Experiments.parse("fedsub { rounds = 30, strategy.name = fedavg }")}.
+     *
+     * @throws ConfigError for a syntax error or a bad setting, naming the key
+     */
+    public static Experiment parse(String hocon) {
+        Config c;
+        try {
+            c = ConfigFactory.parseString(hocon);
+        } catch (ConfigException e) {
+            throw new ConfigError(e.origin() == null ? "fedsub" : e.origin().description(), e.getMessage(), e);
+        }
+        return fromConfig(load(c));
+    }
+
+    /**
+     * An experiment of {@code model} on {@code data}, every other setting (seed, rounds,
+     * participation, evaluation, codec, training, strategy, server) the reference.conf default;
+     * change them with {@link Experiment}'s {@code withX} methods.
+     */
+    public static Experiment of(String name, Model model, FederatedData data) {
+        Config root = load(ConfigFactory.empty());
+        Config f = root.getConfig("fedsub");
+        return new Experiment(name, longAt(f, "fedsub", "seed"), intAt(f, "fedsub", "rounds"),
+                Participation.fromConfig(root), intAt(f, "fedsub", "eval-every"), intAt(f, "fedsub", "eval-train-limit"),
+                Codec.named(stringAt(f, "fedsub", "codec"), "fedsub.codec"), model, data, TrainSettings.fromConfig(root),
+                StrategySettings.fromConfig(root), ServerSettings.fromConfig(root));
+    }
+
     /** The experiment of a resolved root config (as {@link #load} returns). */
     public static Experiment fromConfig(Config root) {
         Config f = root.getConfig("fedsub");

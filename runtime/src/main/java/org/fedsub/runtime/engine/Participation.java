@@ -38,6 +38,26 @@ public record Participation(int clientsPerRound, double fraction, int minClients
                 intAt(c, PATH, "min-clients"));
     }
 
+    /** The reference config's participation ({@code fedsub.participation}). */
+    public static Participation defaults() {
+        return fromConfig(com.typesafe.config.ConfigFactory.defaultReference());
+    }
+
+    /** {@code n} clients a round (all of them when there are fewer). */
+    public static Participation perRound(int n) {
+        return new Participation(n, 1.0, 1);
+    }
+
+    /** A fraction in (0, 1] of all clients a round, rounded up, and at least one. */
+    public static Participation fractionOf(double fraction) {
+        return new Participation(0, fraction, 1);
+    }
+
+    /** Never fewer than {@code n} clients a round (when there are that many). */
+    public Participation withMinClients(int n) {
+        return new Participation(clientsPerRound, fraction, n);
+    }
+
     /** Every client, every round. */
     public static Participation full() {
         return new Participation(0, 1.0, 1);

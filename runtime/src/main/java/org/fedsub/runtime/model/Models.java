@@ -4,21 +4,49 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.config.Plugins;
 import org.fedsub.runtime.config.Settings;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Builds the model a configuration names. The defaults and the meaning of every key are in
- * {@code fedsub/model.conf} ({@code fedsub.model { type, hidden, bias, cnn { ... } } }); only the
- * keys of the chosen type are read.
+ * Builds the model a configuration names, among the {@link ModelProvider}s on the class path
+ * (fedsub's own and any plug-in's, all found through {@link java.util.ServiceLoader}). The
+ * defaults and the meaning of every key are in {@code fedsub/model.conf}
+ * ({@code fedsub.model { type, hidden, bias, cnn { ... } } }) and in each plug-in's
+ * reference.conf; only the keys of the chosen type are read.
  */
 public final class Models {
 
-    /** The model types {@code fedsub.model.type} accepts. */
-    public static final List<String> TYPES = List.of("logreg", "linear", "mlp", "cnn");
+    /** Keys of {@code fedsub.model} that are not a model's own section, so no model type may be named so. */
+    static final List<String> RESERVED = List.of("type", "hidden", "bias", "init-from");
 
     private Models() {}
+
+    /** Every model type {@code fedsub.model.type} accepts, fedsub's own first, e.g. {@code [logreg, linear, mlp, cnn]}. */
+    public static List<String> types() {
+        return List.copyOf(providers().keySet());
+    }
+
+    /**
+     * The provider of model type {@code type}.
+     *
+     * @throws ConfigError at {@code <path>.type} listing every available type when none is
+     */
+    public static ModelProvider provider(String type, String path) {
+        Map<String, ModelProvider> all = providers();
+        ModelProvider p = all.get(type);
+        if (p == null) {
+            throw new ConfigError(Settings.path(path, "type"), type, "expected one of " + all.keySet());
+        }
+        return p;
+    }
+
+    private static Map<String, ModelProvider> providers() {
+        return Plugins.load(ModelProvider.class, ModelProvider::type, "model", RESERVED);
+    }
 
     /**
      * The model described by {@code modelConfig} (the {@code fedsub.model} subtree, whose full
@@ -31,17 +59,12 @@ public final class Models {
         Layers.checkPositive("input dimension", inputDim);
         Layers.checkPositive("outputs", outputs);
         Layers.checkDtype(dtype);
-        String type = Settings.oneOf(modelConfig, path, "type", TYPES);
-        return switch (type) {
-            case "logreg" -> new LogisticRegression(inputDim, outputs, dtype);
-            case "linear" -> new LinearRegression(inputDim, outputs, Settings.boolAt(modelConfig, path, "bias"), dtype);
-            case "mlp" -> mlp(modelConfig, path, inputDim, outputs, dtype);
-            case "cnn" -> new SmallCnn(cnnGeometry(modelConfig, path, inputDim), outputs, dtype);
-            default -> throw new IllegalStateException("unhandled model type " + type);
-        };
+        String type = Settings.stringAt(modelConfig, path, "type").trim().toLowerCase(Locale.ROOT);
+        return provider(type, path).create(modelConfig, path, inputDim, outputs, dtype);
     }
 
-    private static Model mlp(Config c, String path, int inputDim, int outputs, DataType dtype) {
+    /** The MLP of {@code hidden}: the built-in {@code mlp}. */
+    static Model mlp(Config c, String path, int inputDim, int outputs, DataType dtype) {
         List<Integer> hidden = Settings.intListAt(c, path, "hidden");
         if (hidden.stream().anyMatch(w -> w < 1)) {
             throw new ConfigError(Settings.path(path, "hidden"), hidden,

@@ -1,31 +1,47 @@
 package org.fedsub.runtime.strategy;
 
 import java.util.List;
+import java.util.Map;
 import org.fedsub.runtime.config.ConfigError;
-import org.fedsub.runtime.strategy.StrategySettings.ServerOptimizerSettings;
+import org.fedsub.runtime.config.Plugins;
 
 /**
- * The strategy registry: a strategy is chosen by name in {@code fedsub.strategy.name}. A server
- * builds the whole {@link Strategy} with {@link #create}; a client node builds only the client
- * halves with {@link #clients}.
+ * The strategy registry: a strategy is chosen by name in {@code fedsub.strategy.name} among the
+ * {@link StrategyProvider}s on the class path (fedsub's own and any plug-in's, all found through
+ * {@link java.util.ServiceLoader}). A server builds the whole {@link Strategy} with {@link #create};
+ * a client node builds only the client halves with {@link #clients}.
  */
 public final class Strategies {
 
-    public static final List<String> NAMES = List.of("fedavg", "fedprox", "fedavgm", "fedadam", "scaffold", "fedsub");
+    /** Keys of {@code fedsub.strategy} that are not a strategy's own section, so no strategy may be named so. */
+    static final List<String> RESERVED = List.of("name", "weighting", "server-optimizer");
 
     private Strategies() {}
 
+    /** Every strategy name on the class path, fedsub's own first, e.g. {@code [fedavg, ..., fedsub, trimmed-mean]}. */
+    public static List<String> names() {
+        return List.copyOf(providers().keySet());
+    }
+
+    /**
+     * The provider named {@code name}.
+     *
+     * @throws ConfigError at {@code fedsub.strategy.name} listing every available name when none is
+     */
+    public static StrategyProvider provider(String name) {
+        Map<String, StrategyProvider> all = providers();
+        StrategyProvider p = all.get(name);
+        if (p == null) {
+            throw new ConfigError(StrategySettings.PATH + ".name", name, "unknown strategy; expected one of "
+                    + all.keySet() + " (a plug-in strategy is found when its jar, with its "
+                    + "META-INF/services/" + StrategyProvider.class.getName() + ", is on the class path)");
+        }
+        return p;
+    }
+
     /** The server half of strategy {@code s.name()}, whose {@link Strategy#newClient} makes the clients {@link #clients} would. */
     public static Strategy create(StrategySettings s, StrategyContext ctx) {
-        ServerOptimizerSettings opt = s.server();
-        return switch (s.name()) {
-            case "fedavg", "fedprox" -> new FedAvg(s.name(), s, ctx, opt, clients(s, ctx));
-            case "fedavgm" -> new FedAvg("fedavgm", s, ctx, withType(opt, "momentum"), clients(s, ctx));
-            case "fedadam" -> new FedAvg("fedadam", s, ctx, withType(opt, "adam"), clients(s, ctx));
-            case "scaffold" -> new Scaffold(s, ctx, clients(s, ctx));
-            case "fedsub" -> new FedSub(s, new FedSubShared(s.fedsub(), ctx));
-            default -> throw unknown(s);
-        };
+        return provider(s.name()).create(s, ctx);
     }
 
     /**
@@ -40,23 +56,10 @@ public final class Strategies {
      * @throws ConfigError if FedSub's layer settings do not fit the model
      */
     public static ClientFactory clients(StrategySettings s, StrategyContext ctx) {
-        return switch (s.name()) {
-            case "fedavg", "fedavgm", "fedadam" -> id -> new FedAvgClient(ctx, 0.0, id);
-            case "fedprox" -> id -> new FedAvgClient(ctx, s.proxMu(), id);
-            case "scaffold" -> id -> new ScaffoldClient(ctx, id);
-            case "fedsub" -> {
-                FedSubShared shared = new FedSubShared(s.fedsub(), ctx);
-                yield id -> new FedSubClient(shared, id);
-            }
-            default -> throw unknown(s);
-        };
+        return provider(s.name()).clients(s, ctx);
     }
 
-    private static ConfigError unknown(StrategySettings s) {
-        return new ConfigError(StrategySettings.PATH + ".name", s.name(), "expected one of " + NAMES);
-    }
-
-    private static ServerOptimizerSettings withType(ServerOptimizerSettings o, String type) {
-        return new ServerOptimizerSettings(type, o.lr(), o.momentum(), o.beta1(), o.beta2(), o.epsilon());
+    private static Map<String, StrategyProvider> providers() {
+        return Plugins.load(StrategyProvider.class, StrategyProvider::name, "strategy", RESERVED);
     }
 }

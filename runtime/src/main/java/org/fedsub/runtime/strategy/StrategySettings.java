@@ -10,46 +10,174 @@ import static org.fedsub.runtime.config.Settings.positive;
 import static org.fedsub.runtime.config.Settings.stringAt;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.subspace.Generator;
 
 /**
- * Server-side algorithm settings ({@code fedsub.strategy}).
+ * Server-side algorithm settings ({@code fedsub.strategy}): the strategy's name, the typed
+ * settings of fedsub's own strategies, and the whole section as read, from which a plug-in
+ * strategy reads its own {@code fedsub.strategy.<name> { ... }} ({@link #own()}).
  *
- * @param name          registry name, one of {@link Strategies#NAMES}
+ * <p>Built from configuration by {@link #fromConfig}, or in code from the reference.conf
+ * defaults: {@code StrategySettings.of("fedsub").withFedSub(FedSubSettings.defaults().withRankRate(0.25))},
+ * {@code StrategySettings.of("trimmed-mean").with("trimmed-mean.trim", 0.2)}.
+ *
+ * @param name          registry name, one of {@link Strategies#names()}
  * @param byExamples    weight client updates by example count (else a uniform mean)
  * @param proxMu        FedProx proximal coefficient mu
  * @param globalLr      SCAFFOLD's global step size eta_g
  * @param server        the server optimizer applied to FedAvg-family pseudo-gradients
  * @param fedsub        FedSub's subspace settings
+ * @param config        the {@code fedsub.strategy} section; the typed settings above are written
+ *                      over it, so the two always agree (null: the reference.conf section)
  */
 public record StrategySettings(String name, boolean byExamples, double proxMu, double globalLr,
-        ServerOptimizerSettings server, FedSubSettings fedsub) {
+        ServerOptimizerSettings server, FedSubSettings fedsub, Config config) {
 
     public static final String PATH = "fedsub.strategy";
 
     public StrategySettings {
-        if (!Strategies.NAMES.contains(name)) {
-            throw new ConfigError(path(PATH, "name"), name, "unknown strategy; expected one of " + Strategies.NAMES);
-        }
+        StrategyProvider provider = Strategies.provider(name);
         nonNegative(path(PATH, "fedprox.mu"), proxMu);
         positive(path(PATH, "scaffold.global-lr"), globalLr);
+        config = typedOver(config == null ? reference() : config, name, byExamples, proxMu, globalLr, server, fedsub);
+        provider.check(ownSection(config, name), path(PATH, name));
+    }
+
+    /** Settings with these typed values and the rest of the section (plug-ins' settings) from reference.conf. */
+    public StrategySettings(String name, boolean byExamples, double proxMu, double globalLr,
+            ServerOptimizerSettings server, FedSubSettings fedsub) {
+        this(name, byExamples, proxMu, globalLr, server, fedsub, null);
     }
 
     public static StrategySettings fromConfig(Config root) {
-        Config c = root.getConfig(PATH);
+        return fromSection(root.getConfig(PATH));
+    }
+
+    private static StrategySettings fromSection(Config c) {
         return new StrategySettings(stringAt(c, PATH, "name").trim().toLowerCase(java.util.Locale.ROOT),
                 oneOf(c, PATH, "weighting", List.of("examples", "uniform")).equals("examples"),
                 doubleAt(c, PATH, "fedprox.mu"), doubleAt(c, PATH, "scaffold.global-lr"),
                 ServerOptimizerSettings.fromConfig(c.getConfig("server-optimizer"), path(PATH, "server-optimizer")),
-                FedSubSettings.fromConfig(c.getConfig("fedsub"), path(PATH, "fedsub")));
+                FedSubSettings.fromConfig(c.getConfig("fedsub"), path(PATH, "fedsub")), c);
+    }
+
+    /** The reference.conf settings: {@code fedsub.strategy} as every reference.conf on the class path sets it. */
+    public static StrategySettings defaults() {
+        return fromSection(reference());
+    }
+
+    /** The reference.conf settings of strategy {@code name}. */
+    public static StrategySettings of(String name) {
+        return defaults().withName(name);
+    }
+
+    /** This strategy's own section {@code fedsub.strategy.<name>}, empty when there is none. */
+    public Config own() {
+        return ownSection(config, name);
+    }
+
+    /** The full path of {@link #own()}, for messages: {@code fedsub.strategy.<name>}. */
+    public String ownPath() {
+        return path(PATH, name);
+    }
+
+    /**
+     * These settings with {@code key} (a path under {@code fedsub.strategy}, e.g.
+     * {@code "trimmed-mean.trim"} or {@code "fedprox.mu"}) set to {@code value}, read and checked
+     * as the same key of a config file would be.
+     *
+     * @throws ConfigError if no reference.conf defines the key, or the value is not right for it
+     */
+    public StrategySettings with(String key, Object value) {
+        if (!config.hasPathOrNull(key)) {
+            throw new ConfigError(path(PATH, key), value, "unknown key; the keys of " + PATH + " are those some "
+                    + "reference.conf defines: " + config.root().keySet());
+        }
+        return fromSection(config.withValue(key, ConfigValueFactory.fromAnyRef(value)));
     }
 
     public StrategySettings withName(String n) {
-        return new StrategySettings(n, byExamples, proxMu, globalLr, server, fedsub);
+        return new StrategySettings(n, byExamples, proxMu, globalLr, server, fedsub, config);
+    }
+
+    /** {@code "examples"} (each update weighted by its client's examples) or {@code "uniform"}. */
+    public StrategySettings withWeighting(String weighting) {
+        return with("weighting", weighting);
+    }
+
+    public StrategySettings withProxMu(double mu) {
+        return new StrategySettings(name, byExamples, mu, globalLr, server, fedsub, config);
+    }
+
+    public StrategySettings withGlobalLr(double lr) {
+        return new StrategySettings(name, byExamples, proxMu, lr, server, fedsub, config);
+    }
+
+    public StrategySettings withServer(ServerOptimizerSettings s) {
+        return new StrategySettings(name, byExamples, proxMu, globalLr, s, fedsub, config);
+    }
+
+    public StrategySettings withFedSub(FedSubSettings f) {
+        return new StrategySettings(name, byExamples, proxMu, globalLr, server, f, config);
+    }
+
+    /** The typed settings and, for a strategy with a section of its own, that section; not the whole section. */
+    @Override
+    public String toString() {
+        return "StrategySettings[name=" + name + ", byExamples=" + byExamples + ", proxMu=" + proxMu + ", globalLr="
+                + globalLr + ", server=" + server + ", fedsub=" + fedsub
+                + (own().isEmpty() ? "" : ", " + name + "=" + own().root().render(ConfigRenderOptions.concise())) + "]";
+    }
+
+    private static Config reference() {
+        return ConfigFactory.defaultReference().getConfig(PATH);
+    }
+
+    private static Config ownSection(Config section, String name) {
+        return section.hasPath(name) && section.getValue(name).valueType() == ConfigValueType.OBJECT
+                ? section.getConfig(name) : ConfigFactory.empty();
+    }
+
+    /** {@code section} with the typed settings written over their keys. */
+    private static Config typedOver(Config section, String name, boolean byExamples, double proxMu, double globalLr,
+            ServerOptimizerSettings o, FedSubSettings f) {
+        Map<String, Object> typed = new LinkedHashMap<>();
+        typed.put("name", name);
+        typed.put("weighting", byExamples ? "examples" : "uniform");
+        typed.put("fedprox.mu", proxMu);
+        typed.put("scaffold.global-lr", globalLr);
+        if (o != null) {
+            typed.put("server-optimizer.type", o.type());
+            typed.put("server-optimizer.lr", o.lr());
+            typed.put("server-optimizer.momentum", o.momentum());
+            typed.put("server-optimizer.beta1", o.beta1());
+            typed.put("server-optimizer.beta2", o.beta2());
+            typed.put("server-optimizer.epsilon", o.epsilon());
+        }
+        if (f != null) {
+            typed.put("fedsub.rank", f.rank());
+            typed.put("fedsub.rank-rate", f.rankRate());
+            typed.put("fedsub.generator", f.generator().configName());
+            typed.put("fedsub.update-cp-freq", f.updateCpFreq());
+            typed.put("fedsub.layers", f.layers());
+            typed.put("fedsub.duals", f.duals());
+            typed.put("fedsub.scale-by-rank", f.scaleByRank());
+        }
+        Config c = section;
+        for (Map.Entry<String, Object> e : typed.entrySet()) {
+            c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+        }
+        return c;
     }
 
     /**
@@ -90,6 +218,33 @@ public record StrategySettings(String name, boolean byExamples, double proxMu, d
             String p = path(PATH, "server-optimizer");
             return fromConfig(com.typesafe.config.ConfigFactory.defaultReference().getConfig(p), p);
         }
+
+        /** The reference config's server optimizer, as {@link #plain()}. */
+        public static ServerOptimizerSettings defaults() {
+            return plain();
+        }
+
+        /** {@code "sgd"}, {@code "momentum"} or {@code "adam"}. */
+        public ServerOptimizerSettings withType(String t) {
+            return new ServerOptimizerSettings(t, lr, momentum, beta1, beta2, epsilon);
+        }
+
+        public ServerOptimizerSettings withLr(double l) {
+            return new ServerOptimizerSettings(type, l, momentum, beta1, beta2, epsilon);
+        }
+
+        public ServerOptimizerSettings withMomentum(double m) {
+            return new ServerOptimizerSettings(type, lr, m, beta1, beta2, epsilon);
+        }
+
+        /** Adam's first- and second-moment decays. */
+        public ServerOptimizerSettings withBetas(double b1, double b2) {
+            return new ServerOptimizerSettings(type, lr, momentum, b1, b2, epsilon);
+        }
+
+        public ServerOptimizerSettings withEpsilon(double e) {
+            return new ServerOptimizerSettings(type, lr, momentum, beta1, beta2, e);
+        }
     }
 
     /**
@@ -129,6 +284,44 @@ public record StrategySettings(String name, boolean byExamples, double proxMu, d
             return new FedSubSettings(intAt(c, p, "rank"), doubleAt(c, p, "rank-rate"), Generator.of(gen),
                     intAt(c, p, "update-cp-freq"), stringAt(c, p, "layers"), boolAt(c, p, "duals"),
                     boolAt(c, p, "scale-by-rank"));
+        }
+
+        /** The reference config's FedSub settings ({@code fedsub.strategy.fedsub}). */
+        public static FedSubSettings defaults() {
+            String p = path(PATH, "fedsub");
+            return fromConfig(ConfigFactory.defaultReference().getConfig(p), p);
+        }
+
+        /** An absolute rank r for every compressed layer (0: use {@link #withRankRate}'s rate). */
+        public FedSubSettings withRank(int r) {
+            return new FedSubSettings(r, rankRate, generator, updateCpFreq, layers, duals, scaleByRank);
+        }
+
+        /** r as a fraction of each layer's in-dimension; also sets rank to 0, so that the rate is used. */
+        public FedSubSettings withRankRate(double rate) {
+            return new FedSubSettings(0, rate, generator, updateCpFreq, layers, duals, scaleByRank);
+        }
+
+        public FedSubSettings withGenerator(Generator g) {
+            return new FedSubSettings(rank, rankRate, g, updateCpFreq, layers, duals, scaleByRank);
+        }
+
+        /** Local steps between projection regenerations. */
+        public FedSubSettings withUpdateCpFreq(int steps) {
+            return new FedSubSettings(rank, rankRate, generator, steps, layers, duals, scaleByRank);
+        }
+
+        /** A Java regular expression over parameter names selecting the compressed matrices. */
+        public FedSubSettings withLayers(String regex) {
+            return new FedSubSettings(rank, rankRate, generator, updateCpFreq, regex, duals, scaleByRank);
+        }
+
+        public FedSubSettings withDuals(boolean on) {
+            return new FedSubSettings(rank, rankRate, generator, updateCpFreq, layers, on, scaleByRank);
+        }
+
+        public FedSubSettings withScaleByRank(boolean on) {
+            return new FedSubSettings(rank, rankRate, generator, updateCpFreq, layers, duals, on);
         }
 
         /** The rank used for a layer of in-dimension {@code n}. */

@@ -94,6 +94,52 @@ public record TrainSettings(int localSteps, int batchSize, double lr, String sch
         return min + 0.5 * (lr - min) * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
     }
 
+    public TrainSettings withBatchSize(int b) {
+        return new TrainSettings(localSteps, b, lr, schedule, warmupRounds, minLrRatio, momentum, dampening, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withLr(double rate) {
+        return new TrainSettings(localSteps, batchSize, rate, schedule, warmupRounds, minLrRatio, momentum, dampening,
+                nesterov, weightDecay, totalRounds);
+    }
+
+    /** {@code "constant"}, or {@code "cosine"} (see {@link #withWarmupRounds} and {@link #withMinLrRatio}). */
+    public TrainSettings withSchedule(String s) {
+        return new TrainSettings(localSteps, batchSize, lr, s, warmupRounds, minLrRatio, momentum, dampening, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withWarmupRounds(int rounds) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, rounds, minLrRatio, momentum, dampening, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withMinLrRatio(double ratio) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, warmupRounds, ratio, momentum, dampening, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withMomentum(double mu) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, warmupRounds, minLrRatio, mu, dampening, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withDampening(double d) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, warmupRounds, minLrRatio, momentum, d, nesterov,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withNesterov(boolean on) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, warmupRounds, minLrRatio, momentum, dampening, on,
+                weightDecay, totalRounds);
+    }
+
+    public TrainSettings withWeightDecay(double wd) {
+        return new TrainSettings(localSteps, batchSize, lr, schedule, warmupRounds, minLrRatio, momentum, dampening,
+                nesterov, wd, totalRounds);
+    }
+
     public TrainSettings withLocalSteps(int tau) {
         return new TrainSettings(tau, batchSize, lr, schedule, warmupRounds, minLrRatio, momentum, dampening, nesterov,
                 weightDecay, totalRounds);

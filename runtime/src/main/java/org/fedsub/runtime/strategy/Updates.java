@@ -5,10 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.model.Model;
+import org.fedsub.runtime.model.ParamSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Checks that an update carries the expected tensors, shapes and finite values. */
-final class Updates {
+/**
+ * Checks that an update carries the expected tensors, shapes and finite values, and reads its
+ * tensors and weights: public for plug-in strategies, which check updates as fedsub's own do.
+ */
+public final class Updates {
 
     private Updates() {}
 
@@ -16,7 +21,7 @@ final class Updates {
      * Splits {@code updates} into those that match {@code expected} (tensor name to shape) and
      * come from a known client for this round, and failures naming what was wrong.
      */
-    static List<ClientUpdate> valid(int round, int numClients, List<ClientUpdate> updates,
+    public static List<ClientUpdate> valid(int round, int numClients, List<ClientUpdate> updates,
             Map<String, long[]> expected, List<ClientFailure> rejected) {
         List<ClientUpdate> ok = new ArrayList<>();
         for (ClientUpdate u : updates) {
@@ -31,7 +36,7 @@ final class Updates {
     }
 
     /** What is wrong with {@code u} for {@code round}, or empty: {@link Strategy#problem}'s common part. */
-    static java.util.Optional<String> check(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
+    public static java.util.Optional<String> check(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
         return java.util.Optional.ofNullable(problem(round, numClients, u, expected));
     }
 
@@ -63,8 +68,17 @@ final class Updates {
         return null;
     }
 
+    /** The update tensors of the FedAvg family, {@link PayloadKeys#delta} of every parameter, by their shapes. */
+    public static Map<String, long[]> deltas(Model model) {
+        Map<String, long[]> e = new java.util.LinkedHashMap<>();
+        for (ParamSpec p : model.params()) {
+            e.put(PayloadKeys.delta(p.name()), p.shape());
+        }
+        return e;
+    }
+
     /** Aggregation weight of an update: its example count, or 1 for a uniform mean. */
-    static double[] weights(List<ClientUpdate> ok, boolean byExamples) {
+    public static double[] weights(List<ClientUpdate> ok, boolean byExamples) {
         double[] w = new double[ok.size()];
         for (int i = 0; i < w.length; i++) {
             w[i] = byExamples ? ok.get(i).numExamples() : 1.0;
@@ -72,7 +86,8 @@ final class Updates {
         return w;
     }
 
-    static List<INDArray> tensors(List<ClientUpdate> ok, String name) {
+    /** Tensor {@code name} of each update, in order. */
+    public static List<INDArray> tensors(List<ClientUpdate> ok, String name) {
         List<INDArray> xs = new ArrayList<>(ok.size());
         for (ClientUpdate u : ok) {
             xs.add(u.payload().tensor(name));

@@ -5,13 +5,16 @@ import org.fedsub.runtime.model.Model;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
 
-/** Helpers that put the global model into a task and read it back ({@link PayloadKeys#model}). */
-final class Wire {
+/**
+ * Helpers that put the global model into a task and read it back ({@link PayloadKeys#model}):
+ * public for plug-in strategies that send the model as fedsub's own do.
+ */
+public final class Wire {
 
     private Wire() {}
 
     /** Adds every parameter of {@code model} as its {@link PayloadKeys#model} tensor. */
-    static Payload withModel(Payload p, Params model) {
+    public static Payload withModel(Payload p, Params model) {
         for (String n : model.names()) {
             p.tensor(PayloadKeys.model(n), model.get(n));
         }
@@ -19,7 +22,7 @@ final class Wire {
     }
 
     /** Reads the {@link PayloadKeys#model} tensors of a task as parameters (copies, owned by the caller). */
-    static Params model(Payload task, Model model) {
+    public static Params model(Payload task, Model model) {
         Params x = Params.empty();
         for (ParamSpec s : model.params()) {
             x.put(s.name(), task.tensor(PayloadKeys.model(s.name())).dup());

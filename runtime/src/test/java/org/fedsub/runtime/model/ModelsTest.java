@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.fedsub.runtime.config.ConfigError;
+import org.fedsub.runtime.config.ServicesOnClassPath;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 class ModelsTest {
@@ -113,5 +117,35 @@ class ModelsTest {
                 () -> Models.fromConfig(ConfigFactory.empty(), PATH, 4, 2, DataType.DOUBLE));
 
         assertEquals("fedsub.model.type", e.path());
+    }
+
+    /** A plug-in model as a user's jar would bring it: an MLP of one hidden layer, its width in its own section. */
+    public static final class OneHiddenProvider implements ModelProvider {
+        @Override
+        public String type() {
+            return "one-hidden";
+        }
+
+        @Override
+        public Model create(Config c, String path, int inputDim, int outputs, DataType dtype) {
+            int width = org.fedsub.runtime.config.Settings.intAt(c.getConfig(type()), path + "." + type(), "width");
+            return new Mlp(List.of(inputDim, width, outputs), dtype);
+        }
+    }
+
+    @Test
+    void types_builtIns_areFoundThroughServiceLoaderInTheirUsualOrder() {
+        assertEquals(List.of("logreg", "linear", "mlp", "cnn"), Models.types());
+    }
+
+    @Test
+    void fromConfig_pluginOnTheClassPath_isFoundByType_andListedWhenATypeIsUnknown(@TempDir Path jar) {
+        ServicesOnClassPath.with(jar, Map.of(ModelProvider.class, List.of(OneHiddenProvider.class.getName())), () -> {
+            assertEquals("mlp[4-2-3]", build("type = one-hidden, one-hidden.width = 2", 4, 3).name());
+            ConfigError e = assertThrows(ConfigError.class, () -> build("type = resnet", 784, 10));
+            assertEquals("fedsub.model.type = \"resnet\": expected one of [logreg, linear, mlp, cnn, one-hidden]",
+                    e.getMessage());
+            return null;
+        });
     }
 }
