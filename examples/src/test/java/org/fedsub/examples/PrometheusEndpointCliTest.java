@@ -38,11 +38,12 @@ class PrometheusEndpointCliTest {
     }
 
     @Test
-    void aPortOutOfRange_isAConfigErrorAtTheKey() throws IOException {
+    void aPortOutOfRange_isAConfigErrorAtTheKey_forRunAndCheck() throws IOException {
         Path conf = Cli.write(tmp, "tiny.conf", Cli.TINY);
-        Cli.Result r = Cli.run("run", conf.toString(), "--out", tmp.resolve("out").toString(),
-                "--set", "fedsub.prometheus.port=70000");
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("fedsub.prometheus.port = 70000"), r.err());
+        for (String command : new String[] {"run", "check"}) {
+            Cli.Result r = Cli.run(command, conf.toString(), "--set", "fedsub.prometheus.port=70000");
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertTrue(r.err().contains("fedsub.prometheus.port = 70000"), r.err());
+        }
     }
 }

@@ -217,15 +217,11 @@ final class Runs {
      * @throws Refused if the port cannot be bound
      */
     static MetricsEndpoint metricsEndpoint(Config root, PrintStream out) {
-        Config c = root.getConfig(PROMETHEUS);
-        int port = Settings.intAt(c, PROMETHEUS, "port");
-        if (port < 0 || port > 65535) {
-            throw new ConfigError(Settings.path(PROMETHEUS, "port"), port, "expected a TCP port in [1, 65535], or 0 for off");
-        }
+        int port = prometheusPort(root);
         if (port == 0) {
             return null;
         }
-        String host = Settings.stringAt(c, PROMETHEUS, "host");
+        String host = Settings.stringAt(root.getConfig(PROMETHEUS), PROMETHEUS, "host");
         try {
             MetricsEndpoint endpoint = MetricsEndpoint.start(host, port);
             out.println("metrics -> http://" + host + ":" + endpoint.port() + MetricsEndpoint.PATH);
@@ -234,6 +230,15 @@ final class Runs {
             throw new Refused("cannot serve metrics on " + host + ":" + port + " (" + Settings.path(PROMETHEUS, "port")
                     + "): " + e.getMessage());
         }
+    }
+
+    /** The Prometheus endpoint's port, 0 for none. @throws ConfigError if it is not a TCP port */
+    static int prometheusPort(Config root) {
+        int port = Settings.intAt(root.getConfig(PROMETHEUS), PROMETHEUS, "port");
+        if (port < 0 || port > 65535) {
+            throw new ConfigError(Settings.path(PROMETHEUS, "port"), port, "expected a TCP port in [1, 65535], or 0 for off");
+        }
+        return port;
     }
 
     /** "round 48 of 150" of an interrupted run. */
