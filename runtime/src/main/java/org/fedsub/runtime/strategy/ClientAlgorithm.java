@@ -19,6 +19,14 @@ public interface ClientAlgorithm {
      */
     default void onAggregated(int round, Payload ack) {}
 
+    /**
+     * Called after {@link #train} when the uplink codec is lossy, with this round's update as the
+     * server will decode it: a client whose state depends on what it sent (FedSub's duals,
+     * SCAFFOLD's control variate) keeps the dequantized values, so that it agrees with what the
+     * server aggregates.
+     */
+    default void sent(int round, Payload asDecoded) {}
+
     /** Bytes of persistent state held between rounds (duals, control variates). */
     default long stateBytes() {
         return 0;

@@ -147,6 +147,19 @@ final class FedSubClient implements ClientAlgorithm {
         }
     }
 
+    /**
+     * With a lossy uplink, the dual update uses B_i as the server decoded it: the server averages
+     * the dequantized B_i, so only they keep the weighted sum of the duals at zero.
+     */
+    @Override
+    public void sent(int round, Payload asDecoded) {
+        if (round == pendingRound && pendingB != null) {
+            for (Layer l : layers) {
+                pendingB[l.index()] = asDecoded.tensor(PayloadKeys.subspace(l.name()));
+            }
+        }
+    }
+
     /** Lambda_i = Lambda_i + B_i - B_avg, in the basis the round trained in. */
     @Override
     public void onAggregated(int round, Payload ack) {

@@ -81,7 +81,7 @@ class LossyCodecTest {
         b.putScalar(2, 65504f);
         Codec c = Codec.named("fp16", "fedsub.codec");
         INDArray back = c.decode(c.encode(payload(b), 0), DataType.FLOAT).tensor("b:fc1.weight");
-        assertEquals(b.castTo(DataType.HALF).castTo(DataType.FLOAT), back);
+        assertEquals(b.castTo(DataType.FLOAT16).castTo(DataType.FLOAT), back);
         assertEquals(Float.POSITIVE_INFINITY, back.getFloat(1));
     }
 
