@@ -6,7 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Turns {@link Payload}s into bytes and back. The byte count of an encoded payload is what
- * fedsub reports as communication. Codecs are stateless; a codec with error-feedback residuals
+ * fedsub reports as communication. Codecs are stateless (their randomness comes from the seed
+ * passed to {@link #encode(Payload, long)}); a codec with error-feedback residuals
  * would keep them per client instance, never in a message.
  */
 public interface Codec {
