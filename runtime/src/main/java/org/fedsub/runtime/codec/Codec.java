@@ -26,6 +26,14 @@ public interface Codec {
         return encode(payload);
     }
 
+    /**
+     * Whether the senders should keep what the encoding dropped and add it to their next message
+     * (error feedback): for biased encodings ({@code topk}).
+     */
+    default boolean errorFeedback() {
+        return false;
+    }
+
     /** Whether a payload of {@code dtype} tensors decodes to exactly what was encoded. */
     default boolean exact(DataType dtype) {
         return true;
@@ -34,7 +42,7 @@ public interface Codec {
     /** Decodes into tensors of {@code dtype}; throws {@link MalformedPayloadException} on bad bytes. */
     Payload decode(byte[] bytes, DataType dtype);
 
-    List<String> NAMES = List.of("float32", "float64", "fp16", "bf16", "int8", "int4");
+    List<String> NAMES = List.of("float32", "float64", "fp16", "bf16", "int8", "int4", "topk");
 
     /** Direction of a message, for {@link #seed}. */
     enum Direction { UPLINK, DOWNLINK }
@@ -48,9 +56,20 @@ public interface Codec {
         return h ^ (h >>> 32);
     }
 
-    /** The codec called {@code name}; a {@link ConfigError} at {@code path} if unknown. */
+    /** The codec called {@code name}; a {@link ConfigError} at {@code path} if unknown (or topk: it needs its fraction). */
     static Codec named(String name, String path) {
+        return named(name, path, Double.NaN);
+    }
+
+    /** As {@link #named(String, String)}, {@code topk} sending {@code topkFraction} of each tensor. */
+    static Codec named(String name, String path, double topkFraction) {
         return switch (name) {
+            case "topk" -> {
+                if (Double.isNaN(topkFraction)) {
+                    throw new ConfigError(path, name, "topk with its fraction (fedsub.codec-topk.fraction)");
+                }
+                yield new TopKCodec(topkFraction);
+            }
             case "float32" -> new RawCodec(DataType.FLOAT);
             case "float64" -> new RawCodec(DataType.DOUBLE);
             case "fp16" -> new LossyCodec(LossyCodec.Format.FP16);

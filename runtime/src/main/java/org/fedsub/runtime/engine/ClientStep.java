@@ -76,7 +76,7 @@ public final class ClientStep {
             ClientUpdate u = algorithm.train(round, decoded, data);
             byte[] bytes = uplink.encode(u.payload(), Codec.seed(seed, clientId(), u.round(), Codec.Direction.UPLINK));
             if (!uplink.exact(dtype)) {
-                algorithm.sent(u.round(), uplink.decode(bytes, dtype));
+                algorithm.sent(u.round(), u.payload(), uplink.decode(bytes, dtype), uplink.errorFeedback());
             }
             return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
                     new EncodedPayload(uplink.name(), bytes));

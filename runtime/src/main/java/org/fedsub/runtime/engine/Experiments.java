@@ -78,7 +78,11 @@ public final class Experiments {
     static Codec codec(Config f, String key) {
         String own = stringAt(f, "fedsub", key).strip();
         String path = own.isEmpty() ? "fedsub.codec" : "fedsub." + key;
-        Codec c = Codec.named(own.isEmpty() ? stringAt(f, "fedsub", "codec") : own, path);
+        double fraction = f.getDouble("codec-topk.fraction");
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new ConfigError("fedsub.codec-topk.fraction", fraction, "a share of each tensor in (0, 1], e.g. 0.1");
+        }
+        Codec c = Codec.named(own.isEmpty() ? stringAt(f, "fedsub", "codec") : own, path, fraction);
         if (key.equals("downlink-codec")) {
             checkDownlink(c, path);
         }

@@ -57,7 +57,7 @@ final class ScaffoldClient implements ClientAlgorithm {
 
     /** With a lossy uplink, c_i moves by the change the server decodes, so that c stays the mean of the c_i. */
     @Override
-    public void sent(int round, Payload asDecoded) {
+    public void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {
         if (round == pendingRound && pending != null) {
             for (String n : pending.names()) {
                 pending.put(n, asDecoded.tensor(PayloadKeys.controlDelta(n)));

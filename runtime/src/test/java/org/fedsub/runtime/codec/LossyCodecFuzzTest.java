@@ -20,8 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link RawCodecFuzzTest} for the lossy formats: mutated and random bytes through
- * {@link LossyCodec#decode} either decode or throw {@link MalformedPayloadException}, nothing
- * else, and never allocate more than the bytes justify. 25,000 mutants per format, 100,000 in all.
+ * {@link LossyCodec#decode} and {@link TopKCodec#decode} either decode or throw {@link MalformedPayloadException}, nothing
+ * else, and never allocate more than the bytes justify. 25,000 mutants per format, 125,000 in all
+ * (top-k with fraction 0.3).
  */
 class LossyCodecFuzzTest {
 
@@ -33,9 +34,9 @@ class LossyCodecFuzzTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @ParameterizedTest
-    @ValueSource(strings = {"fp16", "bf16", "int8", "int4"})
+    @ValueSource(strings = {"fp16", "bf16", "int8", "int4", "topk"})
     void decode_mutatedOrRandomBytes_returnsAPayloadOrThrowsMalformed(String name) {
-        LossyCodec codec = (LossyCodec) Codec.named(name, "fedsub.codec");
+        Codec codec = Codec.named(name, "fedsub.codec", 0.3);
         List<Mutator.Seed> seeds = seeds(codec, 11);
         Mutator mutator = new Mutator(name.hashCode(), seeds, ByteOrder.LITTLE_ENDIAN);
         byte[] prefix = java.util.Arrays.copyOf(seeds.get(0).bytes(), 5);
@@ -49,12 +50,17 @@ class LossyCodecFuzzTest {
             outcomes.merge(decode(codec, input, dtype, i), 1, Integer::sum);
         }
         assertEquals(MUTANTS + RANDOM, outcomes.values().stream().mapToInt(Integer::intValue).sum());
-        for (String kind : List.of("accepted", "magic", "format", "truncated", "negative", "rank", "twice", "trailing")) {
+        List<String> kinds = new ArrayList<>(List.of("accepted", "magic", "format", "truncated", "negative", "rank",
+                "twice", "trailing"));
+        if (name.equals("topk")) {
+            kinds.addAll(List.of("sends", "index"));
+        }
+        for (String kind : kinds) {
             assertTrue(outcomes.containsKey(kind), "no input reached '" + kind + "': " + outcomes);
         }
     }
 
-    private static String decode(LossyCodec codec, byte[] input, DataType dtype, int i) {
+    private static String decode(Codec codec, byte[] input, DataType dtype, int i) {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         String outcome;
         try {
@@ -76,7 +82,7 @@ class LossyCodecFuzzTest {
 
     private static String kind(String message) {
         for (String k : List.of("magic", "format", "values are", "negative", "rank", "elements", "twice", "UTF-8",
-                "trailing", "truncated")) {
+                "trailing", "truncated", "sends", "index")) {
             if (message.contains(k)) {
                 return k.equals("values are") ? "format" : k;
             }
@@ -85,7 +91,7 @@ class LossyCodecFuzzTest {
     }
 
     /** Small valid payloads: names in and out of ASCII, empty tensors, ranks 1 to 3, odd floats. */
-    static List<Mutator.Seed> seeds(LossyCodec codec, long seed) {
+    static List<Mutator.Seed> seeds(Codec codec, long seed) {
         Random rnd = new Random(seed);
         String[] names = {"round", "b:fc1.weight", "d:fc1.bias", "", "é", "x"};
         List<Mutator.Seed> out = new ArrayList<>();
@@ -113,7 +119,7 @@ class LossyCodecFuzzTest {
         return out;
     }
 
-    private static List<Mutator.Field> sizeFields(Payload p, LossyCodec codec) {
+    private static List<Mutator.Field> sizeFields(Payload p, Codec codec) {
         List<Mutator.Field> f = new ArrayList<>();
         f.add(new Mutator.Field(4, 1));
         f.add(new Mutator.Field(5, 4));
@@ -133,7 +139,12 @@ class LossyCodecFuzzTest {
                 f.add(new Mutator.Field(at, 4));
                 at += 4;
             }
-            at += (int) codec.valueBytes(e.getValue().shape());
+            if (codec instanceof TopKCodec t) {
+                f.add(new Mutator.Field(at, 4)); // k
+                at += 4 + 8 * t.k(e.getValue().length());
+            } else {
+                at += (int) ((LossyCodec) codec).valueBytes(e.getValue().shape());
+            }
         }
         return f;
     }
