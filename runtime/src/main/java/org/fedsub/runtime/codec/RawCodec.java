@@ -47,6 +47,12 @@ public final class RawCodec implements Codec {
         return wire == DataType.FLOAT ? "float32" : "float64";
     }
 
+    /** Exact when the wire values are at least as wide as {@code dtype}'s. */
+    @Override
+    public boolean exact(DataType dtype) {
+        return width >= dtype.width();
+    }
+
     @Override
     public byte[] encode(Payload payload) {
         // Checked so that encode fails here rather than write bytes that decode would refuse.
@@ -150,6 +156,33 @@ public final class RawCodec implements Codec {
     }
 
     private INDArray getTensor(ByteBuffer buf, String name, DataType dtype) {
+        long[] shape = getShape(buf, name);
+        int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // 0 or nonZero, checked above
+        long valueBytes = (long) len * width;
+        if (valueBytes > buf.remaining()) {
+            throw new MalformedPayloadException("tensor '" + name + "' is truncated: shape " + Arrays.toString(shape)
+                    + " needs " + valueBytes + " bytes, " + buf.remaining() + " left");
+        }
+        INDArray t;
+        if (wire == DataType.FLOAT) {
+            float[] v = new float[len];
+            buf.asFloatBuffer().get(v);
+            t = Nd4j.createFromArray(v);
+        } else {
+            double[] v = new double[len];
+            buf.asDoubleBuffer().get(v);
+            t = Nd4j.createFromArray(v);
+        }
+        buf.position(buf.position() + (int) valueBytes);
+        t = t.reshape(shape);
+        return t.dataType() == dtype ? t : t.castTo(dtype);
+    }
+
+    /**
+     * A tensor's rank and dimensions, checked: rank 1 to {@value #MAX_RANK}, no negative
+     * dimension, at most {@link Integer#MAX_VALUE} elements (zero dimensions aside).
+     */
+    static long[] getShape(ByteBuffer buf, String name) {
         int rank = buf.get();
         if (rank < 1 || rank > MAX_RANK) {
             throw new MalformedPayloadException("tensor '" + name + "' has rank " + rank + "; expected 1 to " + MAX_RANK);
@@ -177,29 +210,11 @@ public final class RawCodec implements Codec {
                         + ": more than " + Integer.MAX_VALUE + " elements");
             }
         }
-        int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // 0 or nonZero, checked above
-        long valueBytes = (long) len * width;
-        if (valueBytes > buf.remaining()) {
-            throw new MalformedPayloadException("tensor '" + name + "' is truncated: shape " + Arrays.toString(shape)
-                    + " needs " + valueBytes + " bytes, " + buf.remaining() + " left");
-        }
-        INDArray t;
-        if (wire == DataType.FLOAT) {
-            float[] v = new float[len];
-            buf.asFloatBuffer().get(v);
-            t = Nd4j.createFromArray(v);
-        } else {
-            double[] v = new double[len];
-            buf.asDoubleBuffer().get(v);
-            t = Nd4j.createFromArray(v);
-        }
-        buf.position(buf.position() + (int) valueBytes);
-        t = t.reshape(shape);
-        return t.dataType() == dtype ? t : t.castTo(dtype);
+        return shape;
     }
 
     /** A count of items that each take at least {@code minBytes}, checked against the bytes left. */
-    private static int count(ByteBuffer buf, String what, int minBytes) {
+    static int count(ByteBuffer buf, String what, int minBytes) {
         int n = buf.getInt();
         if (n < 0) {
             throw new MalformedPayloadException("negative " + what + " count " + n);
@@ -211,11 +226,11 @@ public final class RawCodec implements Codec {
         return n;
     }
 
-    private static int nameBytes(String s) {
+    static int nameBytes(String s) {
         return 2 + utf8(s).length;
     }
 
-    private static void putName(ByteBuffer buf, String s) {
+    static void putName(ByteBuffer buf, String s) {
         byte[] b = utf8(s);
         buf.putShort((short) b.length).put(b);
     }
@@ -229,7 +244,7 @@ public final class RawCodec implements Codec {
         return b;
     }
 
-    private static String getName(ByteBuffer buf, String what) {
+    static String getName(ByteBuffer buf, String what) {
         int len = Short.toUnsignedInt(buf.getShort());
         if (len > buf.remaining()) {
             throw new MalformedPayloadException("payload is truncated: " + what + " has a name of " + len + " bytes, "

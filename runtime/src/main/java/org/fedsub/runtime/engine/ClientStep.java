@@ -28,34 +28,59 @@ public final class ClientStep {
 
     private final ClientAlgorithm algorithm;
     private final ClientData data;
-    private final Codec codec;
+    private final Codec uplink;
+    private final Codec downlink;
+    private final long seed;
     private final DataType dtype;
     private final ClientStateStore store;
 
-    /** A client whose state is dormant in {@code store} between calls ({@code null}: kept live). */
+    /** A client with {@code codec} in both directions and encoding seed 0 (see the full constructor). */
     public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
+        this(algorithm, data, codec, codec, 0, dtype, store);
+    }
+
+    /**
+     * A client whose state is dormant in {@code store} between calls ({@code null}: kept live),
+     * encoding its updates with {@code uplink} (randomness seeded from {@code seed}, its id and
+     * the round) and decoding tasks and acknowledgements with {@code downlink}.
+     */
+    public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec uplink, Codec downlink, long seed,
+            DataType dtype, ClientStateStore store) {
         this.algorithm = algorithm;
         this.data = data;
-        this.codec = codec;
+        this.uplink = uplink;
+        this.downlink = downlink;
+        this.seed = seed;
         this.dtype = dtype;
         this.store = store;
     }
 
     /** Client {@code id} of {@code exp}, running {@code algorithm} on its data view. */
     public static ClientStep of(Experiment exp, ClientAlgorithm algorithm, int id, ClientStateStore store) {
-        return new ClientStep(algorithm, exp.data().client(id), exp.codec(), exp.model().dtype(), store);
+        return new ClientStep(algorithm, exp.data().client(id), exp.uplinkCodec(), exp.downlinkCodec(), exp.seed(),
+                exp.model().dtype(), store);
     }
 
     public int clientId() {
         return data.clientId();
     }
 
-    /** Decodes the task of {@code round}, runs the round's local steps, encodes the update. */
+    /**
+     * Decodes the task of {@code round}, runs the round's local steps, encodes the update. With a
+     * lossy uplink the algorithm is then shown its update as the server will decode it
+     * ({@link ClientAlgorithm#sent}).
+     */
     public EncodedUpdate train(int round, EncodedPayload task) {
         Payload decoded = decode(task);
-        ClientUpdate u = awake(() -> algorithm.train(round, decoded, data));
-        return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
-                new EncodedPayload(codec.name(), codec.encode(u.payload())));
+        return awake(() -> {
+            ClientUpdate u = algorithm.train(round, decoded, data);
+            byte[] bytes = uplink.encode(u.payload(), Codec.seed(seed, clientId(), u.round(), Codec.Direction.UPLINK));
+            if (!uplink.exact(dtype)) {
+                algorithm.sent(u.round(), u.payload(), uplink.decode(bytes, dtype), uplink.errorFeedback());
+            }
+            return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
+                    new EncodedPayload(uplink.name(), bytes));
+        });
     }
 
     /** Folds the server's acknowledgement of the used update of {@code round} ({@code null}: none sent) into the state. */
@@ -99,10 +124,10 @@ public final class ClientStep {
     }
 
     private Payload decode(EncodedPayload p) {
-        if (!p.codec().equals(codec.name())) {
-            throw new MalformedPayloadException("client " + clientId() + " decodes " + codec.name()
+        if (!p.codec().equals(downlink.name())) {
+            throw new MalformedPayloadException("client " + clientId() + " decodes " + downlink.name()
                     + " payloads, got one encoded with " + p.codec());
         }
-        return p.read(b -> codec.decode(b, dtype));
+        return p.read(b -> downlink.decode(b, dtype));
     }
 }

@@ -67,8 +67,38 @@ public final class Experiments {
         Config f = root.getConfig("fedsub");
         return new Experiment(name, longAt(f, "fedsub", "seed"), intAt(f, "fedsub", "rounds"),
                 Participation.fromConfig(root), intAt(f, "fedsub", "eval-every"), intAt(f, "fedsub", "eval-train-limit"),
-                Codec.named(stringAt(f, "fedsub", "codec"), "fedsub.codec"), model, data, TrainSettings.fromConfig(root),
+                codec(f, "uplink-codec"), codec(f, "downlink-codec"), model, data, TrainSettings.fromConfig(root),
                 StrategySettings.fromConfig(root), ServerSettings.fromConfig(root));
+    }
+
+    /**
+     * The codec of one direction, {@code fedsub.<key>} ({@code uplink-codec} or {@code downlink-codec}),
+     * or {@code fedsub.codec} where that is empty; a downlink codec must be exact (float32 or float64).
+     */
+    static Codec codec(Config f, String key) {
+        String own = stringAt(f, "fedsub", key).strip();
+        String path = own.isEmpty() ? "fedsub.codec" : "fedsub." + key;
+        double fraction = f.getDouble("codec-topk.fraction");
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new ConfigError("fedsub.codec-topk.fraction", fraction, "a share of each tensor in (0, 1], e.g. 0.1");
+        }
+        Codec c = Codec.named(own.isEmpty() ? stringAt(f, "fedsub", "codec") : own, path, fraction);
+        if (key.equals("downlink-codec")) {
+            checkDownlink(c, path);
+        }
+        return c;
+    }
+
+    /**
+     * Refuses a lossy downlink codec: the tasks carry the global model, and a client must hold
+     * exactly the server's model (a quantized downlink needs the server to adopt the model it sends).
+     */
+    static void checkDownlink(Codec c, String path) {
+        if (!c.exact(DataType.FLOAT)) {
+            throw new ConfigError(path, c.name(), "float32 or float64 for the downlink: the server's tasks carry the "
+                    + "global model, which every client must hold exactly as the server does; lossy codecs ("
+                    + c.name() + ") are for the uplink (fedsub.uplink-codec)");
+        }
     }
 
     /** The experiment of a resolved root config (as {@link #load} returns). */
@@ -81,7 +111,8 @@ public final class Experiments {
         int rounds = atLeast("fedsub.rounds", intAt(f, "fedsub", "rounds"), 1);
         int evalEvery = atLeast("fedsub.eval-every", intAt(f, "fedsub", "eval-every"), 1);
         int evalTrainLimit = atLeast("fedsub.eval-train-limit", intAt(f, "fedsub", "eval-train-limit"), 0);
-        Codec codec = Codec.named(stringAt(f, "fedsub", "codec"), "fedsub.codec");
+        Codec uplink = codec(f, "uplink-codec");
+        Codec downlink = codec(f, "downlink-codec");
         Participation participation = Participation.fromConfig(root);
         TrainSettings train = TrainSettings.fromConfig(root);
         StrategySettings strategy = StrategySettings.fromConfig(root);
@@ -104,8 +135,8 @@ public final class Experiments {
         Model model = startingPoint(ConfiguredModel.of(Models.fromConfig(modelConfig, "fedsub.model",
                 data.train().featureDim(), outputs, dtype), modelConfig, data.train().featureDim(), outputs), modelConfig);
         Footprint.checkModel(model, modelConfig, "fedsub.model", data, dtype, limits);
-        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, codec, model, data, train,
-                strategy, ServerSettings.fromConfig(root));
+        return new Experiment(name, seed, rounds, participation, evalEvery, evalTrainLimit, uplink, downlink, model, data,
+                train, strategy, ServerSettings.fromConfig(root));
     }
 
     /**

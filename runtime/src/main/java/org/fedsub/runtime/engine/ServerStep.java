@@ -39,7 +39,10 @@ public final class ServerStep {
 
     private final Experiment exp;
     private final Strategy strategy;
-    private final Codec codec;
+    /** Decodes the clients' updates. */
+    private final Codec uplink;
+    /** Encodes tasks and acknowledgements (exact: see {@link Experiments#checkDownlink}). */
+    private final Codec downlink;
     private final DataType dtype;
     private final ServerSettings settings;
     /** The round (model version) each client was last given a task for, until it answers. */
@@ -53,7 +56,8 @@ public final class ServerStep {
     public ServerStep(Experiment exp, Strategy strategy) {
         this.exp = exp;
         this.strategy = strategy;
-        this.codec = exp.codec();
+        this.uplink = exp.uplinkCodec();
+        this.downlink = exp.downlinkCodec();
         this.dtype = exp.model().dtype();
         this.settings = exp.server();
         this.async = strategy instanceof AsyncAggregation a ? a : null;
@@ -146,7 +150,7 @@ public final class ServerStep {
     public SortedMap<Integer, EncodedPayload> tasks(int round, int[] ids) {
         SortedMap<Integer, EncodedPayload> tasks = new TreeMap<>();
         for (int id : ids) {
-            tasks.put(id, new EncodedPayload(codec.name(), codec.encode(strategy.configure(round, id))));
+            tasks.put(id, encode(strategy.configure(round, id)));
             issued.put(id, round);
         }
         return Collections.unmodifiableSortedMap(tasks);
@@ -359,13 +363,13 @@ public final class ServerStep {
     }
 
     private EncodedPayload encode(Payload p) {
-        return new EncodedPayload(codec.name(), codec.encode(p));
+        return new EncodedPayload(downlink.name(), downlink.encode(p));
     }
 
     private Payload decode(EncodedPayload p) {
-        if (!p.codec().equals(codec.name())) {
-            throw new MalformedPayloadException("encoded with " + p.codec() + ", expected " + codec.name());
+        if (!p.codec().equals(uplink.name())) {
+            throw new MalformedPayloadException("encoded with " + p.codec() + ", expected " + uplink.name());
         }
-        return p.read(b -> codec.decode(b, dtype));
+        return p.read(b -> uplink.decode(b, dtype));
     }
 }

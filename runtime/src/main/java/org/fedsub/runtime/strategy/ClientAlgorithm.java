@@ -19,6 +19,15 @@ public interface ClientAlgorithm {
      */
     default void onAggregated(int round, Payload ack) {}
 
+    /**
+     * Called after {@link #train} when the uplink codec is lossy, with the update {@code train}
+     * returned and as the server will decode it: a client whose state depends on what it sent (FedSub's duals,
+     * SCAFFOLD's control variate) keeps the dequantized values, so that it agrees with what the
+     * server aggregates. With {@code errorFeedback} (a biased codec: topk) a client that supports it
+     * keeps what its update lost in encoding and adds it to its next update.
+     */
+    default void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {}
+
     /** Bytes of persistent state held between rounds (duals, control variates). */
     default long stateBytes() {
         return 0;

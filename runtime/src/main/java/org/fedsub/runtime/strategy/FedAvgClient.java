@@ -7,7 +7,8 @@ import org.fedsub.runtime.model.Params;
 /**
  * The client half of the FedAvg family ({@link FedAvg}): local SGD from the global model, with
  * FedProx's proximal gradient {@code mu (w - x)} when {@code mu > 0}; sends {@code w - x}. It
- * keeps nothing between rounds.
+ * keeps nothing between rounds but, under a biased uplink codec ({@code topk}), its
+ * error-feedback residual.
  */
 final class FedAvgClient implements ClientAlgorithm {
 
@@ -15,6 +16,8 @@ final class FedAvgClient implements ClientAlgorithm {
     private final LocalTraining training;
     private final double mu;
     private final int id;
+    private final ErrorFeedback feedback = new ErrorFeedback();
+    private static final String STATE_FORMAT = "fedavg";
 
     FedAvgClient(StrategyContext ctx, double mu, int id) {
         this.ctx = ctx;
@@ -34,6 +37,34 @@ final class FedAvgClient implements ClientAlgorithm {
         for (String n : w.names()) {
             up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
         }
+        feedback.addTo(up);
         return new ClientUpdate(id, round, data.numExamples(), loss, up);
+    }
+
+    @Override
+    public void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {
+        feedback.sent(update, asDecoded, errorFeedback);
+    }
+
+    @Override
+    public long stateBytes() {
+        return feedback.bytes();
+    }
+
+    /** Tensors {@code residual:<update tensor>} (error feedback), or no state. */
+    @Override
+    public byte[] exportState() {
+        if (feedback.isEmpty()) {
+            return NO_STATE;
+        }
+        Payload p = ClientStates.start(STATE_FORMAT, id);
+        feedback.exportTo(p);
+        return ClientStates.encode(p, ctx.model().dtype());
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        feedback.restoreFrom(state.length == 0 ? null
+                : ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype()));
     }
 }

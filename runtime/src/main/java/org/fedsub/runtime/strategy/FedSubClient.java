@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class FedSubClient implements ClientAlgorithm {
 
     private static final String STATE_FORMAT = "fedsub";
+    private static final String FEEDBACK_BASIS = "residual-basis";
 
     private final FedSubShared shared;
     private final FedSubSettings fs;
@@ -34,6 +35,9 @@ final class FedSubClient implements ClientAlgorithm {
     private long sgdBasisId = -1;
     private INDArray[] pendingB;
     private int pendingRound = -1;
+    /** Error-feedback residual under a biased uplink codec; its b entries live in {@link #feedbackBasisId}. */
+    private final ErrorFeedback feedback = new ErrorFeedback();
+    private long feedbackBasisId = -1;
 
     FedSubClient(FedSubShared shared, int id) {
         this.shared = shared;
@@ -82,6 +86,12 @@ final class FedSubClient implements ClientAlgorithm {
         for (ParamSpec s : shared.plain()) {
             up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(x.get(s.name())));
         }
+        if (feedbackBasisId != k) {
+            // The residual of b is in the old basis; it is dropped rather than transported.
+            feedback.drop(n -> n.startsWith(PayloadKeys.subspace("")));
+            feedbackBasisId = k;
+        }
+        feedback.addTo(up); // b includes its residual, so pendingB does too until sent() replaces it
         pendingB = b;
         pendingRound = round;
         return new ClientUpdate(id, round, data.numExamples(), loss, up);
@@ -147,6 +157,20 @@ final class FedSubClient implements ClientAlgorithm {
         }
     }
 
+    /**
+     * With a lossy uplink, the dual update uses B_i as the server decoded it: the server averages
+     * the dequantized B_i, so only they keep the weighted sum of the duals at zero.
+     */
+    @Override
+    public void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {
+        feedback.sent(update, asDecoded, errorFeedback);
+        if (round == pendingRound && pendingB != null) {
+            for (Layer l : layers) {
+                pendingB[l.index()] = asDecoded.tensor(PayloadKeys.subspace(l.name()));
+            }
+        }
+    }
+
     /** Lambda_i = Lambda_i + B_i - B_avg, in the basis the round trained in. */
     @Override
     public void onAggregated(int round, Payload ack) {
@@ -168,7 +192,7 @@ final class FedSubClient implements ClientAlgorithm {
 
     @Override
     public long stateBytes() {
-        long bytes = sgd.bytes();
+        long bytes = sgd.bytes() + feedback.bytes();
         if (lambda != null) {
             for (INDArray a : lambda) {
                 bytes += a.length() * a.dataType().width();
@@ -186,7 +210,7 @@ final class FedSubClient implements ClientAlgorithm {
     @Override
     public byte[] exportState() {
         if (lambda == null && pendingB == null && sgd.buffers().isEmpty() && lambdaBasisId == -1
-                && sgdBasisId == -1 && pendingRound == -1) {
+                && sgdBasisId == -1 && pendingRound == -1 && feedback.isEmpty()) {
             return NO_STATE;
         }
         Payload p = ClientStates.start(STATE_FORMAT, id).field(PayloadKeys.DUALS_BASIS, lambdaBasisId)
@@ -203,6 +227,10 @@ final class FedSubClient implements ClientAlgorithm {
             }
         }
         sgd.buffers().forEach((key, buf) -> p.tensor(PayloadKeys.momentum(key), buf));
+        if (!feedback.isEmpty()) {
+            p.field(FEEDBACK_BASIS, feedbackBasisId);
+            feedback.exportTo(p);
+        }
         return ClientStates.encode(p, ctx.model().dtype());
     }
 
@@ -215,10 +243,14 @@ final class FedSubClient implements ClientAlgorithm {
         sgdBasisId = -1;
         pendingB = null;
         pendingRound = -1;
+        feedback.restoreFrom(null);
+        feedbackBasisId = -1;
         if (state.length == 0) {
             return;
         }
         Payload p = ClientStates.decode(state, STATE_FORMAT, id, ctx.model().dtype());
+        feedback.restoreFrom(p);
+        feedbackBasisId = p.fieldOr(FEEDBACK_BASIS, -1);
         lambdaBasisId = p.field(PayloadKeys.DUALS_BASIS);
         sgdBasisId = p.field(PayloadKeys.MOMENTUM_BASIS);
         pendingRound = Math.toIntExact(p.field(PayloadKeys.PENDING_ROUND));

@@ -55,6 +55,16 @@ final class ScaffoldClient implements ClientAlgorithm {
         return new ClientUpdate(id, round, data.numExamples(), loss, up);
     }
 
+    /** With a lossy uplink, c_i moves by the change the server decodes, so that c stays the mean of the c_i. */
+    @Override
+    public void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {
+        if (round == pendingRound && pending != null) {
+            for (String n : pending.names()) {
+                pending.put(n, asDecoded.tensor(PayloadKeys.controlDelta(n)));
+            }
+        }
+    }
+
     /** The control variate moves only when the server used this round's update. */
     @Override
     public void onAggregated(int round, Payload ack) {

@@ -70,8 +70,8 @@ class RawCodecTest {
 
     @Test
     void unknownCodec_namesThePathAndTheChoices() {
-        var e = assertThrows(org.fedsub.runtime.config.ConfigError.class, () -> Codec.named("int8", "fedsub.codec"));
-        assertTrue(e.getMessage().contains("fedsub.codec") && e.getMessage().contains("int8")
+        var e = assertThrows(org.fedsub.runtime.config.ConfigError.class, () -> Codec.named("int9", "fedsub.codec"));
+        assertTrue(e.getMessage().contains("fedsub.codec") && e.getMessage().contains("int9")
                 && e.getMessage().contains("float32"), e.getMessage());
     }
 
