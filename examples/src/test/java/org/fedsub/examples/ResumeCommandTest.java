@@ -132,6 +132,20 @@ class ResumeCommandTest {
     }
 
     @Test
+    void pluginStrategyWithoutServerState_runsWithoutCheckpoint_andResumeIsRefused() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli.Result s = stopped(out, "--set", "fedsub.strategy.name=trimmed-mean");
+        assertEquals(130, s.code(), s.err());
+        assertTrue(s.err().contains("fedsub.model.init-from="), "continue from the model instead: " + s.err());
+        assertFalse(Files.exists(out.resolve("checkpoint.bin")));
+
+        Cli.Result r = Cli.run("resume", out.toString());
+
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no checkpoint in " + out) && r.err().contains("plug-in strategy"), r.err());
+    }
+
+    @Test
     void resume_actorRun_isRefused() throws IOException {
         Path out = tmp.resolve("out");
         stopped(out);
