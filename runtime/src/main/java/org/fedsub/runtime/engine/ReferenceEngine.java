@@ -1,5 +1,6 @@
 package org.fedsub.runtime.engine;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -196,8 +197,13 @@ public final class ReferenceEngine {
                     + "resumed", server.strategyName());
             return false;
         }
+        long t0 = System.nanoTime();
         try {
             cp.get().write(c.file());
+            if (log.isDebugEnabled()) {
+                log.debug("checkpoint before round {}: {} bytes in {} ms", next, Files.size(c.file()),
+                        String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e6));
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the checkpoint " + c.file() + ": " + e.getMessage(), e);
         }
