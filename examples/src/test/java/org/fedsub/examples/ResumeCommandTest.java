@@ -88,6 +88,27 @@ class ResumeCommandTest {
     }
 
     @Test
+    void runWithResume_sameSettings_continues_otherSettings_areRefused() throws IOException {
+        Path full = tmp.resolve("full");
+        Path out = tmp.resolve("out");
+        assertEquals(0, Cli.run("run", conf().toString(), "--out", full.toString(), "--threads=1").code());
+        stopped(out);
+
+        Cli.Result other = Cli.run("run", conf().toString(), "--out", out.toString(), "--resume", "--set",
+                "fedsub.seed=8");
+        assertEquals(2, other.code());
+        assertTrue(other.err().startsWith("fedsub: --resume: the checkpoint ") && other.err().contains("other settings")
+                && other.err().strip().endsWith("./fedsub resume " + out), other.err());
+
+        Cli.Result r = Cli.run("run", conf().toString(), "--out", out.toString(), "--resume", "--threads=1");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(full.resolve("metrics.csv")), Files.readString(out.resolve("metrics.csv")));
+        assertArrayEquals(Files.readAllBytes(full.resolve("model.npz")), Files.readAllBytes(out.resolve("model.npz")));
+
+        assertEquals(2, Cli.run("run", conf().toString(), "--resume").code(), "--resume needs --out");
+    }
+
+    @Test
     void resume_corruptCheckpoint_isRefusedNamingTheFile() throws IOException {
         Path out = tmp.resolve("out");
         stopped(out);

@@ -56,7 +56,7 @@ public final class Help {
             """;
 
     public static final String RUN = """
-            usage: fedsub run <conf-file> [--set key=value]... [--out DIR [--overwrite]] [--threads N]
+            usage: fedsub run <conf-file> [--set key=value]... [--out DIR [--overwrite | --resume]] [--threads N]
 
             Runs one federated experiment: the file's settings over the defaults of reference.conf,
             with --set on top. The config, the data and the model are checked before anything
@@ -100,7 +100,9 @@ public final class Help {
             Checkpoints (reference engine): the folder also holds checkpoint.bin, replaced atomically
             after every round (fedsub.checkpoint.every; fedsub.checkpoint.enabled = false for none),
             and after Ctrl-C the line says 'continue with: ./fedsub resume <dir>', which continues
-            exactly where it stopped (also after kill -9, from the last checkpoint).
+            exactly where it stopped (also after kill -9, from the last checkpoint);
+            'fedsub run <conf-file> --out <dir> --resume' does the same, refusing if the file and its
+            --set options are not the settings the checkpoint was written with.
             """;
 
     public static final String RESUME = """

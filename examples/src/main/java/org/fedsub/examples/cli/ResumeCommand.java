@@ -68,6 +68,16 @@ public final class ResumeCommand {
      * @throws Refused if the folder holds no usable checkpoint of its own config.conf
      */
     public static Path execute(Request r, PrintStream out, PrintStream terminal, StopSignal stop) throws IOException {
+        return execute(r, out, terminal, stop, null, null);
+    }
+
+    /**
+     * As above with the settings {@code given} ({@code run <file> --out DIR --resume}: the file with
+     * its --set options, named {@code source}) instead of DIR's config.conf; refused unless the
+     * checkpoint was written with the same settings. {@code given} null: DIR's config.conf.
+     */
+    static Path execute(Request r, PrintStream out, PrintStream terminal, StopSignal stop, Config given, String source)
+            throws IOException {
         Path dir = r.dir();
         Path conf = dir.resolve(Runs.CONFIG_CONF);
         Path file = dir.resolve(Checkpoint.FILE_NAME);
@@ -78,7 +88,7 @@ public final class ResumeCommand {
             throw new Refused("resume: " + dir + " holds no " + Runs.CONFIG_CONF + ", so it is not a fedsub results "
                     + "folder");
         }
-        Config root = ConfigFiles.load(conf, List.of());
+        Config root = given != null ? given : ConfigFiles.load(conf, List.of());
         if (Runs.runtime(root).equals("actors")) {
             throw new Refused("resume: " + dir + " ran on fedsub.runtime = actors; resume is for the reference engine "
                     + "for now");
@@ -93,6 +103,11 @@ public final class ResumeCommand {
             checkpoint = Checkpoint.read(file);
         } catch (Checkpoint.CorruptCheckpointException e) {
             throw new Refused("resume: " + e.getMessage());
+        }
+        if (given != null && !checkpoint.fingerprint().equals(Runs.fingerprint(root))) {
+            throw new Refused("--resume: the checkpoint " + file + " was written with other settings than " + source
+                    + " and its --set options give; continue the run with its own settings: "
+                    + Runs.resumeCommand(dir));
         }
         if (!checkpoint.fingerprint().equals(Runs.fingerprint(root))) {
             throw new Refused("resume: the checkpoint " + file + " was written with other settings than " + conf

@@ -28,6 +28,10 @@ public final class RunCommand {
      * @return the results folder
      */
     public static Path execute(Args a, PrintStream out, PrintStream terminal, StopSignal stop) throws IOException {
+        if (a.resume()) {
+            return ResumeCommand.execute(new ResumeCommand.Request(a.out(), a.threads(), false), out, terminal, stop,
+                    ConfigFiles.load(a.file(), a.sets()), a.file().toString());
+        }
         if (a.out() != null) {
             OutputFolder.check(a.out(), a.overwrite());
         }
