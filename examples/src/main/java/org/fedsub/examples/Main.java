@@ -12,6 +12,7 @@ import org.fedsub.examples.cli.ConfigFiles;
 import org.fedsub.examples.cli.EvaluateCommand;
 import org.fedsub.examples.cli.Help;
 import org.fedsub.examples.cli.Refused;
+import org.fedsub.examples.cli.ResumeCommand;
 import org.fedsub.examples.cli.RunCommand;
 import org.fedsub.examples.cli.RunInterrupted;
 import org.fedsub.examples.cli.StopSignal;
@@ -23,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entry point of {@code ./fedsub}: {@code run}, {@code compare}, {@code check},
+ * The entry point of {@code ./fedsub}: {@code run}, {@code resume}, {@code compare}, {@code check},
  * {@code evaluate}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
  * when a run failed, 2 for a bad command line or config (reported as one line before anything
  * starts), 130 when Ctrl-C stopped a run (its results written).
@@ -101,6 +102,15 @@ public final class Main {
                     }
                     return OK;
                 }
+                case "resume" -> {
+                    ResumeCommand.Request request = ResumeCommand.parse(rest);
+                    if (request.help()) {
+                        out.print(Help.RESUME);
+                        return OK;
+                    }
+                    ResumeCommand.execute(request, out, interactive ? out : null, stop);
+                    return OK;
+                }
                 case "evaluate" -> {
                     EvaluateCommand.Request request = EvaluateCommand.parse(rest);
                     if (request.args().help()) {
@@ -114,8 +124,8 @@ public final class Main {
                 case "example" -> {
                     return example(rest, out);
                 }
-                default -> throw new UsageError("unknown command '" + command + "'; expected run, compare, check, "
-                        + "evaluate, example, help or version");
+                default -> throw new UsageError("unknown command '" + command + "'; expected run, resume, compare, "
+                        + "check, evaluate, example, help or version");
             }
         } catch (UsageError e) {
             err.println("fedsub: " + e.getMessage());

@@ -116,8 +116,9 @@ class InterruptProcessTest {
             assertTrue(Files.size(out.resolve("accuracy_vs_round.png")) > 1000, "the plots are written");
             assertTrue(printed.contains("fedsub: SIG" + signal + ": stopping after the current round"), printed);
             assertTrue(printed.contains("fedsub: interrupted at round " + rounds + " of " + ROUNDS + "; results in "
-                    + out + "; continue with: ./fedsub run " + out.resolve("config.conf")), printed);
-            assertTrue(printed.contains("--set fedsub.rounds=" + (ROUNDS - rounds)), printed);
+                    + out + "; continue with: ./fedsub resume " + out), printed);
+            assertEquals(rounds, org.fedsub.runtime.engine.Checkpoint.read(out.resolve("checkpoint.bin")).nextRound(),
+                    "the checkpoint is of the last finished round");
             Cli.Result evaluated = Cli.run("evaluate", out.toString());
             assertEquals(0, evaluated.code(), "the interrupted run's model.npz loads and scores: " + evaluated.err());
             assertTrue(evaluated.out().contains("exact: test_accuracy="), evaluated.out());
@@ -137,7 +138,11 @@ class InterruptProcessTest {
             p.destroyForcibly(); // SIGKILL: no handler runs, nothing is written at the end
 
             assertTrue(p.waitFor(EXIT_SECONDS, TimeUnit.SECONDS), "exits within " + EXIT_SECONDS + " s");
-            assertTrue(assertWholeRounds(out.resolve("metrics.csv")) >= 2);
+            int rounds = assertWholeRounds(out.resolve("metrics.csv"));
+            assertTrue(rounds >= 2);
+            // Written atomically: the checkpoint reads, and is of the last round with a line or the one before.
+            int next = org.fedsub.runtime.engine.Checkpoint.read(out.resolve("checkpoint.bin")).nextRound();
+            assertTrue(next == rounds || next == rounds - 1, "checkpoint before round " + next + ", rounds " + rounds);
         } finally {
             p.destroyForcibly().waitFor(EXIT_SECONDS, TimeUnit.SECONDS);
         }

@@ -61,9 +61,8 @@ class InterruptedRunTest {
         for (String file : List.of("config.conf", "timing.csv", "accuracy_vs_round.png", "loss_vs_round.png")) {
             assertTrue(Files.isRegularFile(out.resolve(file)), file);
         }
-        assertEquals("fedsub: interrupted at round 1 of 3; results in " + out + "; continue with: ./fedsub run "
-                + out.resolve("config.conf") + " --set fedsub.model.init-from=" + out.resolve("model.npz")
-                + " --set fedsub.rounds=2", r.err().strip());
+        assertEquals("fedsub: interrupted at round 1 of 3; results in " + out + "; continue with: ./fedsub resume "
+                + out, r.err().strip());
         assertTrue(r.out().contains("final test accuracy"), "the usual result line too: " + r.out());
     }
 

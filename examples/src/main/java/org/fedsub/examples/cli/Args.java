@@ -10,9 +10,16 @@ import java.util.List;
  *
  * @param threads   clients trained in parallel; 0 means one per available core
  * @param overwrite {@code --overwrite}: an existing results folder given as {@code --out} is emptied and reused
+ * @param resume    {@code --resume} (run only): continue the checkpointed run in {@code --out}, whose
+ *                  settings must be those of the file and the --set options
  */
 public record Args(String command, Path file, List<ConfigFiles.Override> sets, Path out, int threads, boolean help,
-        boolean overwrite) {
+        boolean overwrite, boolean resume) {
+
+    public Args(String command, Path file, List<ConfigFiles.Override> sets, Path out, int threads, boolean help,
+            boolean overwrite) {
+        this(command, file, sets, out, threads, help, overwrite, false);
+    }
 
     public Args {
         sets = List.copyOf(sets);
@@ -26,6 +33,7 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
         int threads = 0;
         boolean help = false;
         boolean overwrite = false;
+        boolean resume = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             String inline = null;
@@ -42,6 +50,12 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
                 }
                 case "-o", "--out" -> out = Path.of(inline != null ? inline : value(argv, ++i, a, "DIR"));
                 case "--overwrite" -> overwrite = true;
+                case "--resume" -> {
+                    if (!command.equals("run")) {
+                        throw new UsageError("unknown option '--resume' for " + command + " (run takes it)");
+                    }
+                    resume = true;
+                }
                 case "--threads" -> {
                     String v = inline != null ? inline : value(argv, ++i, a, "N");
                     try {
@@ -73,7 +87,11 @@ public record Args(String command, Path file, List<ConfigFiles.Override> sets, P
             throw new UsageError("--overwrite goes with --out DIR: it lets " + command + " empty and reuse an earlier "
                     + "results folder");
         }
-        return new Args(command, file, sets, out, threads, help, overwrite);
+        if (resume && (out == null || overwrite) && !help) {
+            throw new UsageError("--resume goes with --out DIR (and not with --overwrite): it continues the "
+                    + "checkpointed run in DIR");
+        }
+        return new Args(command, file, sets, out, threads, help, overwrite, resume);
     }
 
     private static String value(List<String> argv, int i, String option, String what) {

@@ -13,6 +13,7 @@ public final class CheckCommand {
     public static void execute(Args a, PrintStream out) {
         Config root = ConfigFiles.load(a.file(), a.sets());
         Runs.prometheusPort(root);
+        Runs.checkpointing(root, null);
         if (root.getList("fedsub.compare.runs").isEmpty()) {
             Experiment exp = Experiments.fromConfig(root);
             Runs.trainer(root, exp, null, a.threads()); // the model, the strategy and the runtime's settings

@@ -12,6 +12,7 @@ public final class Help {
 
             commands:
               run <conf-file>       run one experiment, write its results folder
+              resume <run-folder>   continue a stopped or killed run from its checkpoint
               compare <conf-file>   run the members of fedsub.compare.runs one after another,
                                     overlay their plots and write a summary table
               check <conf-file>     check a config (data and model are built) and print the
@@ -55,7 +56,7 @@ public final class Help {
             """;
 
     public static final String RUN = """
-            usage: fedsub run <conf-file> [--set key=value]... [--out DIR [--overwrite]] [--threads N]
+            usage: fedsub run <conf-file> [--set key=value]... [--out DIR [--overwrite | --resume]] [--threads N]
 
             Runs one federated experiment: the file's settings over the defaults of reference.conf,
             with --set on top. The config, the data and the model are checked before anything
@@ -95,6 +96,31 @@ public final class Help {
             how many, where the results are and the command that continues from the final model with
             the rounds left (fedsub.model.init-from); the exit code is 130. A second Ctrl-C quits at
             once, keeping only what was written (metrics.csv up to the last finished round).
+
+            Checkpoints (reference engine): the folder also holds checkpoint.bin, replaced atomically
+            after every round (fedsub.checkpoint.every; fedsub.checkpoint.enabled = false for none),
+            and after Ctrl-C the line says 'continue with: ./fedsub resume <dir>', which continues
+            exactly where it stopped (also after kill -9, from the last checkpoint);
+            'fedsub run <conf-file> --out <dir> --resume' does the same, refusing if the file and its
+            --set options are not the settings the checkpoint was written with.
+            """;
+
+    public static final String RESUME = """
+            usage: fedsub resume <run-folder> [--threads N]
+
+            Continues a run of the reference engine from the checkpoint in its results folder
+            (checkpoint.bin, written after every fedsub.checkpoint.every rounds, after the last round
+            and after Ctrl-C), with the folder's own config.conf. The resumed run ends with the files
+            an uninterrupted run writes: the same metrics.csv bytes and the same final model.npz
+            (timing.csv times only the resumed rounds). Refused, with exit code 2 and one line, when
+            the folder has no checkpoint, when checkpoint.bin does not read (truncated, altered: the
+            file and the problem are named), when config.conf no longer matches the settings the
+            checkpoint was written with, when the run already finished, and for runs on
+            fedsub.runtime = actors (resume is for the reference engine for now).
+            Ctrl-C stops it again as in run (exit code 130).
+
+              --threads N   clients trained in parallel (default: one per core); the numbers do not
+                            depend on it
             """;
 
     public static final String COMPARE = """
@@ -174,6 +200,7 @@ public final class Help {
     public static String of(String command) {
         return switch (command) {
             case "run" -> RUN;
+            case "resume" -> RESUME;
             case "compare" -> COMPARE;
             case "check" -> CHECK;
             case "evaluate" -> EVALUATE;

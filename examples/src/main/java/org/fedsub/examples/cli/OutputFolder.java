@@ -40,8 +40,11 @@ final class OutputFolder {
         String listing = String.join(", ", entries.subList(0, Math.min(3, entries.size())))
                 + (entries.size() > 3 ? ", ... (" + entries.size() + " entries)" : "");
         if (!overwrite) {
-            throw new Refused("--out " + dir + " exists and is not empty (" + listing + "); choose a new folder, or "
-                    + "add --overwrite to empty it and write the results there");
+            String resume = Files.isRegularFile(dir.resolve(org.fedsub.runtime.engine.Checkpoint.FILE_NAME))
+                    ? ", or continue the run it holds with " + Runs.resumeCommand(dir) : "";
+            throw new Refused("--out " + dir + " exists and is not empty (" + listing + "); choose a new folder, "
+                    + (resume.isEmpty() ? "or " : "") + "add --overwrite to empty it and write the results there"
+                    + resume);
         }
         if (!Files.isRegularFile(dir.resolve(Runs.CONFIG_CONF))) {
             throw new Refused("--out " + dir + " --overwrite: the folder holds " + listing + " but no "

@@ -28,11 +28,16 @@ public final class RunCommand {
      * @return the results folder
      */
     public static Path execute(Args a, PrintStream out, PrintStream terminal, StopSignal stop) throws IOException {
+        if (a.resume()) {
+            return ResumeCommand.execute(new ResumeCommand.Request(a.out(), a.threads(), false), out, terminal, stop,
+                    ConfigFiles.load(a.file(), a.sets()), a.file().toString());
+        }
         if (a.out() != null) {
             OutputFolder.check(a.out(), a.overwrite());
         }
         Config root = ConfigFiles.load(a.file(), a.sets());
         Experiment exp = Experiments.fromConfig(root);
+        Runs.checkpointing(root, null); // checks fedsub.checkpoint before any folder is made
         boolean actors = Runs.runtime(root).equals("actors");
         ExecutorService pool = actors ? null : Runs.pool(a.threadsOrDefault());
         Runs.Trainer trainer;
@@ -46,6 +51,7 @@ public final class RunCommand {
         }
         RunRecord run;
         Path dir;
+        org.fedsub.runtime.engine.ReferenceEngine.Checkpointing checkpointing;
         MetricsEndpoint endpoint = null;
         try {
             endpoint = Runs.metricsEndpoint(root, out);
@@ -55,9 +61,10 @@ public final class RunCommand {
                     header(a)), StandardCharsets.UTF_8);
             out.println(exp.name() + ": " + Runs.describe(exp) + Runs.describeRuntime(root));
             out.println("results -> " + dir);
+            checkpointing = Runs.checkpointing(root, dir);
             stop.arm();
             try (MetricsFiles.Appender metrics = MetricsFiles.appender(dir, actors)) {
-                run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop, endpoint);
+                run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop, endpoint, checkpointing);
             }
         } finally {
             if (pool != null) {
@@ -71,8 +78,9 @@ public final class RunCommand {
         out.println(Runs.finished(run));
         out.println("results in " + dir);
         if (run.interrupted()) {
+            boolean resumable = checkpointing != null && Files.isRegularFile(checkpointing.file());
             throw new RunInterrupted("interrupted at " + Runs.stoppedAt(run) + "; results in " + dir
-                    + "; continue with: " + Runs.continueCommand(dir, run));
+                    + "; continue with: " + (resumable ? Runs.resumeCommand(dir) : Runs.continueCommand(dir, run)));
         }
         return dir;
     }

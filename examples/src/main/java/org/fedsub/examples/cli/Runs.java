@@ -23,6 +23,7 @@ import org.fedsub.examples.results.RunRecord;
 import org.fedsub.examples.results.Units;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.config.Settings;
+import org.fedsub.runtime.engine.Checkpoint;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.ReferenceEngine;
 import org.fedsub.runtime.engine.RoundListener;
@@ -118,8 +119,11 @@ final class Runs {
     /** A run, prepared and checked: it trains when asked. */
     interface Trainer {
 
-        /** Trains, telling {@code listener} about each round; the actor runtime adds its round reports. */
-        Trained train(RoundListener listener);
+        /**
+         * Trains, telling {@code listener} about each round; the actor runtime adds its round
+         * reports. The reference engine writes checkpoints as {@code checkpointing} says (null: none).
+         */
+        Trained train(RoundListener listener, ReferenceEngine.Checkpointing checkpointing);
     }
 
     /** What a {@link Trainer} gives: the result and, on the actor runtime, a report per round. */
@@ -137,7 +141,7 @@ final class Runs {
     static Trainer trainer(Config root, Experiment exp, ExecutorService pool, int threads) {
         if (!runtime(root).equals("actors")) {
             ReferenceEngine engine = pool == null ? new ReferenceEngine(exp) : new ReferenceEngine(exp, pool);
-            return listener -> new Trained(engine.run(listener), List.of(), false);
+            return (listener, checkpointing) -> new Trained(engine.run(listener, checkpointing), List.of(), false);
         }
         ActorSettings read = ActorSettings.fromConfig(root);
         ActorSettings settings = threads > 0 ? read.withComputePoolSize(threads) : read;
@@ -152,7 +156,7 @@ final class Runs {
                   log-dead-letters-during-shutdown = off
                 }
                 """).withFallback(root);
-        return listener -> {
+        return (listener, checkpointing) -> {
             ActorSimulation.Outcome o = ActorSimulation.run(exp, settings, system, listener);
             return new Trained(o.result(), o.rounds(), settings.async().asynchronous());
         };
@@ -165,12 +169,19 @@ final class Runs {
      */
     static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label,
             MetricsFiles.Appender metrics, StopSignal stop, MetricsEndpoint endpoint) {
+        return train(exp, trainer, terminal, label, metrics, stop, endpoint, null);
+    }
+
+    /** As above, writing checkpoints as {@code checkpointing} says (null: none). */
+    static RunRecord train(Experiment exp, Trainer trainer, PrintStream terminal, String label,
+            MetricsFiles.Appender metrics, StopSignal stop, MetricsEndpoint endpoint,
+            ReferenceEngine.Checkpointing checkpointing) {
         Progress progress = new Progress(label, exp.rounds(), terminal);
         RoundListener live = endpoint == null ? RoundListener.NONE : endpoint.run(exp.name(), exp.rounds());
         long t0 = System.nanoTime();
         Trained trained;
         try {
-            trained = trainer.train(new Listener(progress, metrics, stop, live));
+            trained = trainer.train(new Listener(progress, metrics, stop, live), checkpointing);
         } finally {
             progress.finish();
         }
@@ -239,6 +250,52 @@ final class Runs {
             throw new ConfigError(Settings.path(PROMETHEUS, "port"), port, "expected a TCP port in [1, 65535], or 0 for off");
         }
         return port;
+    }
+
+    /** The key of the checkpoint settings (examples' reference.conf). */
+    static final String CHECKPOINT = "fedsub.checkpoint";
+
+    /**
+     * Where and how often a run of {@code root} into {@code dir} checkpoints, or null for none:
+     * {@value #CHECKPOINT}.enabled is off, or the run is on the actor runtime (no checkpoints yet).
+     *
+     * @throws ConfigError if {@value #CHECKPOINT}.every is not an integer >= 1
+     */
+    static ReferenceEngine.Checkpointing checkpointing(Config root, Path dir) {
+        Config c = root.getConfig(CHECKPOINT);
+        int every = Settings.intAt(c, CHECKPOINT, "every");
+        if (every < 1) {
+            throw new ConfigError(Settings.path(CHECKPOINT, "every"), every, "expected an integer >= 1 (rounds between "
+                    + "checkpoints)");
+        }
+        boolean enabled = Settings.boolAt(c, CHECKPOINT, "enabled");
+        if (!enabled || runtime(root).equals("actors") || dir == null) {
+            return null;
+        }
+        return new ReferenceEngine.Checkpointing(dir.resolve(Checkpoint.FILE_NAME), every, fingerprint(root));
+    }
+
+    /**
+     * A hash of the settings that decide a run's numbers: the resolved {@code fedsub} tree
+     * without the comparison, the metrics endpoint and the checkpoint settings. HOCON renders an
+     * object's keys sorted, so equal settings give equal text whatever file they came from.
+     */
+    static String fingerprint(Config root) {
+        Config f = root.withOnlyPath("fedsub").withoutPath("fedsub.compare").withoutPath(PROMETHEUS)
+                .withoutPath(CHECKPOINT);
+        String text = f.root().render(com.typesafe.config.ConfigRenderOptions.concise());
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** The command that continues a checkpointed run in {@code dir}. */
+    static String resumeCommand(Path dir) {
+        return "./fedsub resume " + shellWord(dir.toString());
     }
 
     /** "round 48 of 150" of an interrupted run. */

@@ -83,7 +83,16 @@ public final class MetricsFiles {
      * keeps every round it finished. The lines are those {@link #write} writes at the end.
      */
     public static Appender appender(Path dir, boolean onActors) throws IOException {
-        return new Appender(dir.resolve(METRICS_CSV), onActors);
+        return new Appender(dir.resolve(METRICS_CSV), onActors, List.of());
+    }
+
+    /**
+     * As {@link #appender(Path, boolean)} for a resumed run on the reference engine: metrics.csv
+     * is rewritten with the rounds {@code before} it (those of its checkpoint, whatever lines a
+     * killed run had appended after it) and grows from there.
+     */
+    public static Appender resumed(Path dir, List<RoundMetrics> before) throws IOException {
+        return new Appender(dir.resolve(METRICS_CSV), false, before);
     }
 
     /** metrics.csv, written as the rounds finish. */
@@ -94,10 +103,15 @@ public final class MetricsFiles {
         private long cumUplink;
         private long cumDownlink;
 
-        private Appender(Path file, boolean onActors) throws IOException {
+        private Appender(Path file, boolean onActors, List<RoundMetrics> before) throws IOException {
             this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             this.onActors = onActors;
             out.write(metricsHeader(onActors));
+            for (RoundMetrics m : before) {
+                cumUplink += m.uplinkBytes();
+                cumDownlink += m.downlinkBytes();
+                out.write(metricsLine(m, cumUplink, cumDownlink, null));
+            }
             out.flush();
         }
 

@@ -31,6 +31,31 @@ final class IdleRounds {
         o.rejectedBy().forEach((k, v) -> refused.merge(k, v, Integer::sum));
     }
 
+    /** The counts so far, for a checkpoint: idle rounds, updates arrived, then each reason and its count. */
+    void write(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(rounds);
+        out.writeInt(arrived);
+        out.writeInt(refused.size());
+        for (Map.Entry<String, Integer> e : refused.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue());
+        }
+    }
+
+    /** Replaces the counts with those {@link #write} wrote. */
+    void read(java.io.DataInput in) throws java.io.IOException {
+        rounds = in.readInt();
+        arrived = in.readInt();
+        refused.clear();
+        int n = in.readInt();
+        if (rounds < 0 || arrived < 0 || n < 0) {
+            throw new java.io.IOException("negative idle-round counts");
+        }
+        for (int i = 0; i < n; i++) {
+            refused.put(in.readUTF(), in.readInt());
+        }
+    }
+
     /** Why the run should stop once {@code max} rounds in a row were idle (never when {@code max} is 0). */
     Optional<String> stalled(int max) {
         if (max == 0 || rounds < max) {

@@ -261,6 +261,26 @@ public final class ServerStep {
         return idle.stalled(settings.maxIdleRounds());
     }
 
+    /** The idle-round counts behind {@link #stalled()}, as bytes for a checkpoint. */
+    byte[] exportIdle() {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
+            idle.write(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toByteArray();
+    }
+
+    /** Restores what {@link #exportIdle} gave. @throws IllegalArgumentException if it does not read */
+    void restoreIdle(byte[] state) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
+            idle.read(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("idle-round counts do not read: " + e, e);
+        }
+    }
+
     /** True if the global model is scored after {@code round}: every eval-every rounds and after the last. */
     public boolean evaluates(int round) {
         return (round + 1) % exp.evalEvery() == 0 || round == exp.rounds() - 1;

@@ -85,6 +85,21 @@ final class FedAvg implements Strategy {
         return e;
     }
 
+    /** Tensors {@code x:<p>} (the global model) and the server optimiser's moments. */
+    @Override
+    public java.util.Optional<byte[]> exportServerState() {
+        Payload p = ServerStates.put(ServerStates.start(name), "x:", global);
+        optimizer.export(p);
+        return java.util.Optional.of(ServerStates.encode(p, ctx.model().dtype()));
+    }
+
+    @Override
+    public void restoreServerState(byte[] state) {
+        Payload p = ServerStates.decode(state, name, ctx.model().dtype());
+        ServerStates.assign(p, "x:", global, name);
+        optimizer.restore(p);
+    }
+
     @Override
     public ClientAlgorithm newClient(int clientId) {
         return clients.newClient(clientId);

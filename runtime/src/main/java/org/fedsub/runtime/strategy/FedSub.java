@@ -169,6 +169,35 @@ final class FedSub implements Strategy {
         return new Aggregate(ack, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
     }
 
+    /**
+     * Tensors {@code x:<p>} (the global model); field {@code svd-basis} and tensors
+     * {@code P:<p>} for a basis the server computed (seeded bases are regenerated from their id).
+     */
+    @Override
+    public java.util.Optional<byte[]> exportServerState() {
+        Payload p = ServerStates.put(ServerStates.start(name()), "x:", global).field("svd-basis", svdBasisId);
+        if (svdBasis != null) {
+            for (Layer l : layers) {
+                p.tensor(PayloadKeys.projection(l.name()), svdBasis[l.index()].dense());
+            }
+        }
+        return java.util.Optional.of(ServerStates.encode(p, ctx.model().dtype()));
+    }
+
+    @Override
+    public void restoreServerState(byte[] state) {
+        Payload p = ServerStates.decode(state, name(), ctx.model().dtype());
+        ServerStates.assign(p, "x:", global, name());
+        svdBasisId = p.field("svd-basis");
+        svdBasis = null;
+        if (p.has(PayloadKeys.projection(layers.get(0).name()))) {
+            svdBasis = new Projection[layers.size()];
+            for (Layer l : layers) {
+                svdBasis[l.index()] = new DenseProjection(p.tensor(PayloadKeys.projection(l.name())), 1.0);
+            }
+        }
+    }
+
     @Override
     public ClientAlgorithm newClient(int clientId) {
         return new FedSubClient(shared, clientId);

@@ -87,6 +87,20 @@ final class Scaffold implements Strategy {
         return expected;
     }
 
+    /** Tensors {@code x:<p>} (the global model) and {@code c:<p>} (the server control variate). */
+    @Override
+    public java.util.Optional<byte[]> exportServerState() {
+        Payload p = ServerStates.put(ServerStates.put(ServerStates.start(name()), "x:", global), "c:", control);
+        return java.util.Optional.of(ServerStates.encode(p, ctx.model().dtype()));
+    }
+
+    @Override
+    public void restoreServerState(byte[] state) {
+        Payload p = ServerStates.decode(state, name(), ctx.model().dtype());
+        ServerStates.assign(p, "x:", global, name());
+        ServerStates.assign(p, "c:", control, name());
+    }
+
     @Override
     public ClientAlgorithm newClient(int clientId) {
         return clients.newClient(clientId);

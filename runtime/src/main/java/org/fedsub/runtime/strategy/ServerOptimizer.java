@@ -22,6 +22,25 @@ final class ServerOptimizer {
         this.s = settings;
     }
 
+    /** Adds the moments held so far to {@code state} as {@code m:<param>} and {@code v:<param>}. */
+    void export(org.fedsub.runtime.codec.Payload state) {
+        m.forEach((name, t) -> state.tensor("m:" + name, t));
+        v.forEach((name, t) -> state.tensor("v:" + name, t));
+    }
+
+    /** Replaces the moments with those {@link #export} put in {@code state}. */
+    void restore(org.fedsub.runtime.codec.Payload state) {
+        m.clear();
+        v.clear();
+        state.tensors().forEach((key, t) -> {
+            if (key.startsWith("m:")) {
+                m.put(key.substring(2), t.dup());
+            } else if (key.startsWith("v:")) {
+                v.put(key.substring(2), t.dup());
+            }
+        });
+    }
+
     void apply(Params x, String name, INDArray delta) {
         INDArray w = x.get(name);
         switch (s.type()) {

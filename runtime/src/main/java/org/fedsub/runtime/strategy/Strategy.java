@@ -54,4 +54,26 @@ public interface Strategy {
 
     /** A fresh client half for {@code clientId}. */
     ClientAlgorithm newClient(int clientId);
+
+    /**
+     * The server state of the run as bytes (global model, server optimiser moments, control
+     * variate, computed bases: everything {@link #aggregate} and {@link #configure} read besides
+     * the settings), for a checkpoint; empty if this strategy cannot export it, in which case its
+     * runs are not checkpointed and cannot be resumed. The strategy is left as it was.
+     */
+    default java.util.Optional<byte[]> exportServerState() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Replaces the server state with one {@link #exportServerState} produced for the same
+     * strategy and experiment; the run then continues, bit for bit, as the exporting one would have.
+     *
+     * @throws IllegalArgumentException if {@code state} is not such a state
+     * @throws UnsupportedOperationException if this strategy does not export its server state
+     */
+    default void restoreServerState(byte[] state) {
+        throw new UnsupportedOperationException("strategy " + name() + " does not export its server state "
+                + "(Strategy.exportServerState), so its runs cannot be resumed");
+    }
 }
