@@ -72,7 +72,8 @@ class ActorRuntimeTest {
         List<String> md = Files.readAllLines(out.resolve("summary.md"));
         assertTrue(md.get(0).contains("virtual s to 30.00%") && md.get(0).contains("| late |"), md.get(0));
         List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
-        assertTrue(csv.get(0).endsWith("virtual_seconds_to_target,final_virtual_seconds,late_clients,dropped_rounds,refused_updates,lost_clients"),
+        assertTrue(csv.get(0).endsWith("virtual_seconds_to_target,final_virtual_seconds,late_clients,dropped_rounds,refused_updates,lost_clients,"
+                + "downlink_bytes_to_target,total_bytes_to_target,total_bytes"),
                 csv.get(0));
         for (String row : csv.subList(1, csv.size())) {
             String[] cells = row.split(",", -1);

@@ -56,6 +56,50 @@ class CompareCommandTest {
     }
 
     @Test
+    void compare_totalBytesToTarget_isUplinkPlusDownlinkAtTheFirstRoundReachingIt() throws IOException {
+        Path conf = Cli.write(tmp, "cmp.conf", Cli.TINY + MEMBERS);
+        Path out = tmp.resolve("out");
+
+        Cli.Result r = Cli.run("compare", conf.toString(), "--out", out.toString(), "--set", "fedsub.rounds=3");
+
+        assertEquals(0, r.code(), r.err());
+        List<String> md = Files.readAllLines(out.resolve("summary.md"));
+        assertTrue(md.get(0).contains("| uplink to 30.00% | downlink to 30.00% | total to 30.00% |")
+                && md.get(0).contains("| total bytes |"), md.get(0));
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        List<String> header = List.of(csv.get(0).split(",", -1));
+        assertTrue(csv.get(0).endsWith(",downlink_bytes_to_target,total_bytes_to_target,total_bytes"), csv.get(0));
+        for (int i = 1; i < csv.size(); i++) {
+            String[] row = csv.get(i).split(",", -1);
+            String member = row[0];
+            List<String> metrics = Files.readAllLines(out.resolve(member).resolve("metrics.csv"));
+            List<String> cols = List.of(metrics.get(0).split(","));
+            String[] reached = null;
+            String[] last = metrics.get(metrics.size() - 1).split(",");
+            for (String line : metrics.subList(1, metrics.size())) {
+                String[] cells = line.split(",");
+                if (Double.parseDouble(cells[cols.indexOf("test_accuracy")]) >= 0.3) {
+                    reached = cells;
+                    break;
+                }
+            }
+            assertTrue(reached != null, member + " reaches 30% in three rounds: " + String.join("\n", metrics));
+            long up = Long.parseLong(reached[cols.indexOf("cum_uplink_bytes")]);
+            long down = Long.parseLong(reached[cols.indexOf("cum_downlink_bytes")]);
+            assertTrue(up > 0 && down > 0, member);
+            assertEquals(Long.toString(up), row[header.indexOf("uplink_bytes_to_target")], member);
+            assertEquals(Long.toString(down), row[header.indexOf("downlink_bytes_to_target")], member);
+            assertEquals(Long.toString(up + down), row[header.indexOf("total_bytes_to_target")], member);
+            assertEquals(Long.toString(Long.parseLong(last[cols.indexOf("cum_uplink_bytes")])
+                    + Long.parseLong(last[cols.indexOf("cum_downlink_bytes")])), row[header.indexOf("total_bytes")],
+                    member);
+        }
+        byte[] png = Files.readAllBytes(out.resolve("accuracy_vs_total_bytes.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a picture");
+        assertTrue(Files.size(out.resolve("fedavg").resolve("accuracy_vs_total_bytes.png")) > 1000, "each member too");
+    }
+
+    @Test
     void compare_badMember_exits2NamingTheMemberBeforeAnyRunStarts() throws IOException {
         Path conf = Cli.write(tmp, "cmp.conf", Cli.TINY + MEMBERS.replace("rank-rate = 0.5", "rank-rate = 5"));
         Path out = tmp.resolve("out");

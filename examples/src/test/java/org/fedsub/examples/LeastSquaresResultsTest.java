@@ -32,5 +32,6 @@ class LeastSquaresResultsTest {
         double gap = Double.parseDouble(m.group(3));
         assertTrue(optimum > 0 && gap > 0 && last >= optimum, r.out());
         assertTrue(Files.size(out.resolve("loss_vs_round.png")) > 1000);
+        assertTrue(Files.size(out.resolve("loss_vs_total_bytes.png")) > 1000, "loss against uplink + downlink");
     }
 }

@@ -82,8 +82,10 @@ public final class Help {
                               entry (model settings, data sizes, the run's final scores); format in
                               docs/models.md. 'fedsub evaluate <dir>' scores it, and
                               --set fedsub.model.init-from=<dir>/model.npz starts a run from it
-              accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_time.png, loss_vs_round.png
-                              (for a regression model, loss_vs_uplink_bytes.png and loss_vs_time.png
+              accuracy_vs_round.png, accuracy_vs_uplink_bytes.png, accuracy_vs_total_bytes.png
+                              (uplink + downlink), accuracy_vs_time.png, loss_vs_round.png
+                              (for a regression model, loss_vs_uplink_bytes.png, loss_vs_total_bytes.png
+                              and loss_vs_time.png
                               replace the accuracy plots, least squares shows the gap to its optimum;
                               asynchronous runs: accuracy_vs_updates.png and loss_vs_updates.png, against
                               the client updates used, replace the round plots)
@@ -139,9 +141,9 @@ public final class Help {
 
             Every member is checked before the first one starts. The comparison folder holds one
             subfolder per member (a run's results folder), the overlaid plots and the summary table
-            (summary.md and summary.csv, also printed): final and best test accuracy, rounds and uplink
-            bytes until the test accuracy first reached target-accuracy, total uplink and downlink
-            bytes, wall time; for members on the virtual clock (fedsub.runtime = actors,
+            (summary.md and summary.csv, also printed): final and best test accuracy, rounds and uplink,
+            downlink and total (uplink + downlink) bytes until the test accuracy first reached
+            target-accuracy, total uplink, downlink and both-way bytes, wall time; for members on the virtual clock (fedsub.runtime = actors,
             fedsub.actors.clock = virtual) also virtual seconds to the target and in all, and for
             members on actors their late clients and dropped rounds.
 

@@ -20,16 +20,19 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The PNG plots of one run, or of several overlaid (a comparison): accuracy against rounds,
- * cumulative uplink bytes and time, and loss against rounds. A regression (no accuracy) gets
+ * cumulative uplink bytes, cumulative uplink + downlink bytes and time, and loss against rounds. A regression (no accuracy) gets
  * loss plots in place of the accuracy ones.
  */
 public final class Charts {
 
     public static final String ACCURACY_VS_ROUND = "accuracy_vs_round.png";
     public static final String ACCURACY_VS_UPLINK = "accuracy_vs_uplink_bytes.png";
+    /** Against cumulative uplink + downlink bytes: the whole traffic, both directions. */
+    public static final String ACCURACY_VS_TOTAL = "accuracy_vs_total_bytes.png";
     public static final String ACCURACY_VS_TIME = "accuracy_vs_time.png";
     public static final String LOSS_VS_ROUND = "loss_vs_round.png";
     public static final String LOSS_VS_UPLINK = "loss_vs_uplink_bytes.png";
+    public static final String LOSS_VS_TOTAL = "loss_vs_total_bytes.png";
     public static final String LOSS_VS_TIME = "loss_vs_time.png";
     /** In place of the round plots when a run is asynchronous (its "rounds" are model versions). */
     public static final String ACCURACY_VS_UPDATES = "accuracy_vs_updates.png";
@@ -68,6 +71,10 @@ public final class Charts {
         boolean virtual = runs.stream().allMatch(RunRecord::usesVirtualTime);
         String timeLabel = virtual ? "simulated time (s)" : "wall-clock time (s, training, evaluation excluded)";
         String upLabel = "cumulative uplink (" + Units.unitName(unit) + ")";
+        long maxTotal = runs.stream().mapToLong(RunRecord::totalBytes).max().orElse(0);
+        int totalUnit = Units.unitOf(maxTotal);
+        double totalScale = Math.pow(1024, totalUnit);
+        String totalLabel = "cumulative uplink + downlink (" + Units.unitName(totalUnit) + ")";
 
         // Asynchronous runs make a model version per aggregation, not a round of sampled clients:
         // every run is then drawn against the client updates it used, which mean the same for all.
@@ -95,15 +102,20 @@ public final class Charts {
                     r -> column(r, RoundMetrics::testAccuracy)), false, true);
             write(dir.resolve(ACCURACY_VS_UPLINK), title, upLabel, yLabel, map(runs, r -> scaled(r.cumulativeUplink(),
                     scale), r -> column(r, RoundMetrics::testAccuracy)), false, false);
+            write(dir.resolve(ACCURACY_VS_TOTAL), title, totalLabel, yLabel, map(runs,
+                    r -> scaled(r.cumulativeTotal(), totalScale), r -> column(r, RoundMetrics::testAccuracy)), false,
+                    false);
             write(dir.resolve(ACCURACY_VS_TIME), title, timeLabel, yLabel, map(runs, RunRecord::timeAxis,
                     r -> column(r, RoundMetrics::testAccuracy)), false, false);
-            written.addAll(List.of(byProgress, ACCURACY_VS_UPLINK, ACCURACY_VS_TIME));
+            written.addAll(List.of(byProgress, ACCURACY_VS_UPLINK, ACCURACY_VS_TOTAL, ACCURACY_VS_TIME));
         } else {
             write(dir.resolve(LOSS_VS_UPLINK), title, upLabel, trainLabel, map(runs,
                     r -> scaled(r.cumulativeUplink(), scale), train), true, false, gap);
+            write(dir.resolve(LOSS_VS_TOTAL), title, totalLabel, trainLabel, map(runs,
+                    r -> scaled(r.cumulativeTotal(), totalScale), train), true, false, gap);
             write(dir.resolve(LOSS_VS_TIME), title, timeLabel, trainLabel, map(runs, RunRecord::timeAxis, train), true,
                     false, gap);
-            written.addAll(List.of(LOSS_VS_UPLINK, LOSS_VS_TIME));
+            written.addAll(List.of(LOSS_VS_UPLINK, LOSS_VS_TOTAL, LOSS_VS_TIME));
         }
         List<Series> loss;
         if (runs.size() == 1 && !gap) {

@@ -228,6 +228,43 @@ public record RunRecord(String name, String model, String data, int clients, lon
         return c;
     }
 
+    /**
+     * Downlink bytes sent until the test accuracy first reached {@code target} (that round
+     * included), or -1 if it never did: the downlink counterpart of
+     * {@link RunResult#uplinkBytesToAccuracy}.
+     */
+    public long downlinkBytesToAccuracy(double target) {
+        long sum = 0;
+        for (RoundMetrics m : rounds()) {
+            sum += m.downlinkBytes();
+            if (m.evaluated() && m.testAccuracy() >= target) {
+                return sum;
+            }
+        }
+        return -1;
+    }
+
+    /** Uplink plus downlink bytes until the test accuracy first reached {@code target}, or -1 if it never did. */
+    public long totalBytesToAccuracy(double target) {
+        long up = result.uplinkBytesToAccuracy(target);
+        return up < 0 ? -1 : up + downlinkBytesToAccuracy(target);
+    }
+
+    /** Uplink plus downlink bytes over the whole run. */
+    public long totalBytes() {
+        return result.totalUplinkBytes() + result.totalDownlinkBytes();
+    }
+
+    /** Uplink plus downlink bytes sent up to and including each round. */
+    public long[] cumulativeTotal() {
+        long[] up = cumulativeUplink();
+        long[] down = cumulativeDownlink();
+        for (int i = 0; i < up.length; i++) {
+            up[i] += down[i];
+        }
+        return up;
+    }
+
     /** Downlink bytes sent up to and including each round. */
     public long[] cumulativeDownlink() {
         long[] c = new long[rounds().size()];

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A comparison's table: one row per member with final and best test accuracy, rounds and uplink
- * bytes until the target accuracy was first reached, total traffic and time; when some member
+ * A comparison's table: one row per member with final and best test accuracy, rounds and uplink,
+ * downlink and total (uplink + downlink) bytes until the target accuracy was first reached, total
+ * traffic each way and both ways, and time; when some member
  * modelled a clock, the virtual seconds until the target and in all, and when some member ran
  * on actors, its late clients and dropped rounds. Written as
  * {@code summary.md} (for people) and {@code summary.csv} (raw numbers, empty where a value does
@@ -25,7 +26,7 @@ public final class Summary {
             "best_test_accuracy", "final_test_loss", "target_accuracy", "rounds_to_target", "uplink_bytes_to_target",
             "total_uplink_bytes", "total_downlink_bytes", "training_seconds", "wall_seconds",
             "virtual_seconds_to_target", "final_virtual_seconds", "late_clients", "dropped_rounds", "refused_updates",
-            "lost_clients");
+            "lost_clients", "downlink_bytes_to_target", "total_bytes_to_target", "total_bytes");
 
     private Summary() {}
 
@@ -44,7 +45,8 @@ public final class Summary {
         String t = Units.percent(target);
         List<String> header = new ArrayList<>(List.of("run", "strategy", "rounds"));
         if (accuracy) {
-            header.addAll(List.of("final acc", "best acc", "rounds to " + t, "uplink to " + t));
+            header.addAll(List.of("final acc", "best acc", "rounds to " + t, "uplink to " + t, "downlink to " + t,
+                    "total to " + t));
             if (virtual) {
                 header.add("virtual s to " + t);
             }
@@ -61,7 +63,7 @@ public final class Summary {
         if (lost) {
             header.add("lost clients");
         }
-        header.addAll(List.of("final test loss", "uplink total", "downlink total", "wall time"));
+        header.addAll(List.of("final test loss", "uplink total", "downlink total", "total bytes", "wall time"));
         List<List<String>> rows = new ArrayList<>();
         for (RunRecord r : runs) {
             // An interrupted run (Ctrl-C) says so where its rounds are counted.
@@ -71,9 +73,13 @@ public final class Summary {
             if (accuracy) {
                 int toTarget = r.result().roundsToAccuracy(target);
                 long upToTarget = r.result().uplinkBytesToAccuracy(target);
+                long downToTarget = r.downlinkBytesToAccuracy(target);
+                long totalToTarget = r.totalBytesToAccuracy(target);
                 row.addAll(List.of(Units.percent(r.finalAccuracy()), Units.percent(r.bestAccuracy()),
                         toTarget < 0 ? "not reached" : Integer.toString(toTarget),
-                        upToTarget < 0 ? "not reached" : Units.bytes(upToTarget)));
+                        upToTarget < 0 ? "not reached" : Units.bytes(upToTarget),
+                        downToTarget < 0 ? "not reached" : Units.bytes(downToTarget),
+                        totalToTarget < 0 ? "not reached" : Units.bytes(totalToTarget)));
                 if (virtual) {
                     double v = r.virtualSecondsToAccuracy(target);
                     row.add(!r.usesVirtualTime() ? "-" : Double.isNaN(v) ? "not reached" : seconds(v));
@@ -94,7 +100,7 @@ public final class Summary {
                 row.add(r.lostClients().isEmpty() ? "0" : r.lostClients().size() + " " + r.lostClients());
             }
             row.addAll(List.of(Units.loss(r.finalTestLoss()), Units.bytes(r.result().totalUplinkBytes()),
-                    Units.bytes(r.result().totalDownlinkBytes()),
+                    Units.bytes(r.result().totalDownlinkBytes()), Units.bytes(r.totalBytes()),
                     String.format(Locale.ROOT, "%.1f s", r.wallSeconds())));
             rows.add(row);
         }
@@ -106,6 +112,8 @@ public final class Summary {
         for (RunRecord r : runs) {
             int toTarget = r.hasAccuracy() ? r.result().roundsToAccuracy(target) : -1;
             long upToTarget = r.hasAccuracy() ? r.result().uplinkBytesToAccuracy(target) : -1;
+            long downToTarget = r.hasAccuracy() ? r.downlinkBytesToAccuracy(target) : -1;
+            long totalToTarget = r.hasAccuracy() ? r.totalBytesToAccuracy(target) : -1;
             List<String> cells = List.of(csvText(r.name()), r.strategy(), Integer.toString(r.rounds().size()),
                     num(r.finalAccuracy()), num(r.bestAccuracy()), num(r.finalTestLoss()), Double.toString(target),
                     toTarget < 0 ? "" : Integer.toString(toTarget), upToTarget < 0 ? "" : Long.toString(upToTarget),
@@ -115,7 +123,9 @@ public final class Summary {
                     r.usesVirtualTime() ? Double.toString(r.finalVirtualSeconds()) : "",
                     r.onActors() ? Integer.toString(r.totalLate()) : "",
                     r.onActors() ? Integer.toString(r.droppedRounds()) : "", Integer.toString(r.totalRefused()),
-                    r.onActors() ? Integer.toString(r.lostClients().size()) : "");
+                    r.onActors() ? Integer.toString(r.lostClients().size()) : "",
+                    downToTarget < 0 ? "" : Long.toString(downToTarget),
+                    totalToTarget < 0 ? "" : Long.toString(totalToTarget), Long.toString(r.totalBytes()));
             b.append(String.join(",", cells)).append('\n');
         }
         return b.toString();
