@@ -17,9 +17,9 @@ import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.FederatedDatasets;
 import org.fedsub.runtime.io.Npz;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code fedsub partition <conf> --out DIR}: the client folders it writes are read back by
