@@ -110,7 +110,8 @@ class PartitionCommandTest {
     private static List<Integer> clientSizes(String conf) {
         Config root = ConfigFactory.parseString(conf).withFallback(ConfigFactory.load()).resolve();
         FederatedData data = FederatedDatasets.fromConfig(root.getConfig("fedsub.data"), "fedsub.data",
-                DataType.FLOAT, root.getLong("fedsub.seed"));
+                root.getString("fedsub.dtype").equals("float64") ? DataType.DOUBLE : DataType.FLOAT,
+                root.getLong("fedsub.seed"));
         return data.clients().stream().map(ClientData::numExamples).toList();
     }
 
@@ -159,6 +160,36 @@ class PartitionCommandTest {
         List<String> lines = Files.readAllLines(clients.get(0).resolve("train.csv"));
         assertEquals("x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,label", lines.get(0));
         assertTrue(Files.isRegularFile(tmp.resolve("parts").resolve("test.csv")));
+    }
+
+    @Test
+    void ownCsvFile_float64_toCsvFolders_sameClientsAndMetrics() throws IOException {
+        // The shipped CSV example (label in the first column, named "class"), in float64: the
+        // folders' CSV files put the label last, and config.conf reads them so.
+        Path examples = Path.of("..", "data", "examples").toAbsolutePath().normalize();
+        String conf = """
+                fedsub {
+                  name = csv-parts
+                  seed = 1
+                  rounds = 3
+                  dtype = float64
+                  data {
+                    type = csv
+                    csv { train = "%s", test = "%s", label = class, header = yes }
+                    partition { type = dirichlet, clients = 8, alpha = 0.5 }
+                  }
+                  model.type = logreg
+                  participation.clients-per-round = 4
+                  train { local-steps = 5, batch-size = 10, lr = 0.1 }
+                  strategy { name = fedsub, fedsub.rank-rate = 0.5 }
+                }
+                """.formatted(examples.resolve("blobs-train.csv"), examples.resolve("blobs-test.csv"));
+        assertSameRun(conf, true, "--format", "csv");
+        List<Integer> sizes = new ArrayList<>();
+        for (Path client : clientFolders(tmp.resolve("parts"))) {
+            sizes.add(Files.readAllLines(client.resolve("train.csv")).size() - 1);
+        }
+        assertEquals(clientSizes(conf), sizes);
     }
 
     @Test

@@ -186,7 +186,9 @@ public final class Help {
             fedsub.data.type = folders reads (docs/data.md):
               DIR/test.npz, DIR/client-0/train.npz, DIR/client-1/train.npz, ...
             Folder client-k holds client k's rows in the order the partition gave them, so a run on
-            the folders trains on the same batches. DIR/config.conf is the config with its data
+            the folders trains on the same batches and gives the same metrics.csv (after a re-split
+            such as dirichlet, train_loss may differ in its last float digits: the pooled training
+            set it scores is then in folder order, not the data's). DIR/config.conf is the config with its data
             read from the folders (./fedsub run DIR/config.conf); DIR/README.txt lists the --set
             lines that point any other config at them.
             --format npz (default): x_train (float32 or float64, as fedsub.dtype) and y_train
