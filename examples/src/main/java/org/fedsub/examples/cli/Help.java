@@ -185,12 +185,14 @@ public final class Help {
             each client's training rows to its own folder, the test set at the top, in the layout
             fedsub.data.type = folders reads (docs/data.md):
               DIR/test.npz, DIR/client-0/train.npz, DIR/client-1/train.npz, ...
-            Folder client-k holds client k's rows in the order the partition gave them, so a run on
-            the folders trains on the same batches and gives the same metrics.csv (after a re-split
-            such as dirichlet, train_loss may differ in its last float digits: the pooled training
-            set it scores is then in folder order, not the data's). DIR/config.conf is the config with its data
-            read from the folders (./fedsub run DIR/config.conf); DIR/README.txt lists the --set
-            lines that point any other config at them.
+            Folder client-k (zero-padded, client-07, when there are 10 or more) holds client k's
+            rows in the order the partition gave them, so a run on the folders trains on the same
+            batches and writes the same metrics.csv. After a re-split (iid, dirichlet, ...) the
+            pooled training set that train_loss scores is in folder order, not the data's: the same
+            rows, summed in another order (the last float digits), or another subset when
+            fedsub.eval-train-limit is below its size.
+            DIR/config.conf is the config with its data read from the folders (./fedsub run
+            DIR/config.conf); DIR/README.txt lists the --set lines that point any other config at them.
             --format npz (default): x_train (float32 or float64, as fedsub.dtype) and y_train
             (int32 labels) in each client's train.npz, x_test and y_test in test.npz.
             --format csv: train.csv and test.csv, a header row, the features, the label last.
