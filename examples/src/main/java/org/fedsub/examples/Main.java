@@ -11,6 +11,7 @@ import org.fedsub.examples.cli.CompareCommand;
 import org.fedsub.examples.cli.ConfigFiles;
 import org.fedsub.examples.cli.EvaluateCommand;
 import org.fedsub.examples.cli.Help;
+import org.fedsub.examples.cli.PartitionCommand;
 import org.fedsub.examples.cli.Refused;
 import org.fedsub.examples.cli.ResumeCommand;
 import org.fedsub.examples.cli.RunCommand;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code ./fedsub}: {@code run}, {@code resume}, {@code compare}, {@code check},
- * {@code evaluate}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
+ * {@code evaluate}, {@code partition}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
  * when a run failed, 2 for a bad command line or config (reported as one line before anything
  * starts), 130 when Ctrl-C stopped a run (its results written).
  */
@@ -121,11 +122,21 @@ public final class Main {
                     EvaluateCommand.execute(request, out);
                     return OK;
                 }
+                case "partition" -> {
+                    PartitionCommand.Request request = PartitionCommand.parse(rest);
+                    if (request.args().help()) {
+                        out.print(Help.PARTITION);
+                        return OK;
+                    }
+                    parsed = request.args();
+                    PartitionCommand.execute(request, out);
+                    return OK;
+                }
                 case "example" -> {
                     return example(rest, out);
                 }
                 default -> throw new UsageError("unknown command '" + command + "'; expected run, resume, compare, "
-                        + "check, evaluate, example, help or version");
+                        + "check, evaluate, partition, example, help or version");
             }
         } catch (UsageError e) {
             err.println("fedsub: " + e.getMessage());

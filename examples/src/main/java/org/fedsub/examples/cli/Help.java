@@ -20,6 +20,9 @@ public final class Help {
               evaluate <run-folder|model.npz> [conf-file]
                                     score a saved model on the test and train data of its run's
                                     config (or of conf-file)
+              partition <conf-file> --out DIR
+                                    write each client's training shard of the config's data to
+                                    its own folder (the layout of fedsub.data.type = folders)
               example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
               help [command]        this text, or a command's
               version, --version    the fedsub version (and git commit), Java and the ND4J backend
@@ -177,6 +180,28 @@ public final class Help {
             data, or a missing or mis-shaped parameter.
             """;
 
+    public static final String PARTITION = """
+            usage: fedsub partition <conf-file> --out DIR [--format npz|csv] [--overwrite] [--set key=value]...
+
+            Builds the data set and partition the config names (any fedsub.data.type) and writes
+            each client's training rows to its own folder, the test set at the top, in the layout
+            fedsub.data.type = folders reads (docs/data.md):
+              DIR/test.npz, DIR/client-0/train.npz, DIR/client-1/train.npz, ...
+            Folder client-k (zero-padded, client-07, when there are 10 or more) holds client k's
+            rows in the order the partition gave them, so a run on the folders trains on the same
+            batches and writes the same metrics.csv. After a re-split (iid, dirichlet, ...) the
+            pooled training set that train_loss scores is in folder order, not the data's: the same
+            rows, summed in another order (the last float digits), or another subset when
+            fedsub.eval-train-limit is below its size.
+            DIR/config.conf is the config with its data read from the folders (./fedsub run
+            DIR/config.conf); DIR/README.txt lists the --set lines that point any other config at them.
+            --format npz (default): x_train (float32 or float64, as fedsub.dtype) and y_train
+            (int32 labels) in each client's train.npz, x_test and y_test in test.npz.
+            --format csv: train.csv and test.csv, a header row, the features, the label last.
+            Classification data only. --out must be a new or empty folder; --overwrite empties a
+            folder partition (or run) wrote before. Exit code 2, with one line, otherwise.
+            """;
+
     public static final String EXAMPLE = """
             usage: fedsub example <name> [arguments]
 
@@ -206,6 +231,7 @@ public final class Help {
             case "compare" -> COMPARE;
             case "check" -> CHECK;
             case "evaluate" -> EVALUATE;
+            case "partition" -> PARTITION;
             case "example" -> EXAMPLE;
             case "help" -> MAIN;
             case "version", "--version", "-V" -> VERSION;
