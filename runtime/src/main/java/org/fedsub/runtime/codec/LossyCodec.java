@@ -1,10 +1,7 @@
 package org.fedsub.runtime.codec;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -102,43 +99,30 @@ public final class LossyCodec implements Codec {
 
     @Override
     public byte[] encode(Payload payload, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        long size = 4 + 1 + 4;
-        for (String k : payload.fields().keySet()) {
-            size += RawCodec.nameBytes(k) + 8;
-        }
-        size += 4;
-        for (Map.Entry<String, INDArray> e : payload.tensors().entrySet()) {
-            INDArray t = e.getValue();
-            if (t.rank() < 1 || t.rank() > RawCodec.MAX_RANK) {
-                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has rank " + t.rank() + "; "
-                        + name() + " encodes ranks 1 to " + RawCodec.MAX_RANK);
+        return RawCodec.frame(payload, MAGIC, format.id, name(), values(new SplittableRandom(seed)));
+    }
+
+    /** This format's values; {@code rnd} draws the stochastic rounding when encoding (unused when decoding). */
+    private RawCodec.Values values(SplittableRandom rnd) {
+        return new RawCodec.Values() {
+            @Override
+            public long bytes(INDArray t) {
+                return valueBytes(t.shape());
             }
-            size += RawCodec.nameBytes(e.getKey()) + 1 + 4L * t.rank() + valueBytes(t.shape());
-        }
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("payload of " + size + " bytes is too large for one array");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).put(format.id).putInt(payload.fields().size());
-        payload.fields().forEach((k, v) -> {
-            RawCodec.putName(buf, k);
-            buf.putLong(v);
-        });
-        buf.putInt(payload.tensors().size());
-        for (Map.Entry<String, INDArray> e : payload.tensors().entrySet()) {
-            INDArray t = e.getValue();
-            RawCodec.putName(buf, e.getKey());
-            buf.put((byte) t.rank());
-            for (long d : t.shape()) {
-                buf.putInt(Math.toIntExact(d));
+
+            @Override
+            public void write(ByteBuffer buf, INDArray t) {
+                INDArray c = t.dataType() == DataType.DOUBLE && t.ordering() == 'c' && !t.isView() ? t
+                        : t.castTo(DataType.DOUBLE).dup('c');
+                double[] v = c.length() == 0 ? new double[0] : c.data().asDouble();
+                putValues(buf, v, (int) c.length(), rows(t.shape()), rnd);
             }
-            INDArray c = t.dataType() == DataType.DOUBLE && t.ordering() == 'c' && !t.isView() ? t
-                    : t.castTo(DataType.DOUBLE).dup('c');
-            double[] v = c.length() == 0 ? new double[0] : c.data().asDouble();
-            putValues(buf, v, (int) c.length(), rows(t.shape()), rnd);
-        }
-        return buf.array();
+
+            @Override
+            public INDArray read(ByteBuffer buf, String name, long[] shape) {
+                return getTensor(buf, name, shape);
+            }
+        };
     }
 
     private void putValues(ByteBuffer buf, double[] v, int len, long rows, SplittableRandom rnd) {
@@ -206,52 +190,23 @@ public final class LossyCodec implements Codec {
 
     @Override
     public Payload decode(byte[] bytes, DataType dtype) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            return read(buf, dtype);
-        } catch (BufferUnderflowException e) {
-            throw new MalformedPayloadException("payload is truncated (" + bytes.length + " bytes)", e);
-        }
+        return RawCodec.unframe(bytes, dtype, buf -> {
+            if (buf.getInt() != MAGIC) {
+                throw new MalformedPayloadException("not a fedsub lossy payload (bad magic number)");
+            }
+            int id = buf.get();
+            Format f = Format.ofId(id);
+            if (f == null) {
+                throw new MalformedPayloadException("value format " + id + "; expected 1 (fp16), 2 (bf16), 3 (int8) or 4 (int4)");
+            }
+            if (f != format) {
+                throw new MalformedPayloadException("payload values are " + f.label + ", codec " + name() + " expects "
+                        + name());
+            }
+        }, 2 + 1 + 4, values(null));
     }
 
-    private Payload read(ByteBuffer buf, DataType dtype) {
-        if (buf.getInt() != MAGIC) {
-            throw new MalformedPayloadException("not a fedsub lossy payload (bad magic number)");
-        }
-        int id = buf.get();
-        Format f = Format.ofId(id);
-        if (f == null) {
-            throw new MalformedPayloadException("value format " + id + "; expected 1 (fp16), 2 (bf16), 3 (int8) or 4 (int4)");
-        }
-        if (f != format) {
-            throw new MalformedPayloadException("payload values are " + f.label + ", codec " + name() + " expects "
-                    + name());
-        }
-        Payload p = new Payload();
-        int nf = RawCodec.count(buf, "field", 2 + 8);
-        for (int i = 0; i < nf; i++) {
-            String name = RawCodec.getName(buf, "field " + i);
-            if (p.fields().containsKey(name)) {
-                throw new MalformedPayloadException("field '" + name + "' appears twice");
-            }
-            p.field(name, buf.getLong());
-        }
-        int nt = RawCodec.count(buf, "tensor", 2 + 1 + 4);
-        for (int i = 0; i < nt; i++) {
-            String name = RawCodec.getName(buf, "tensor " + i);
-            if (p.has(name)) {
-                throw new MalformedPayloadException("tensor '" + name + "' appears twice");
-            }
-            p.tensor(name, getTensor(buf, name, dtype));
-        }
-        if (buf.hasRemaining()) {
-            throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
-        }
-        return p;
-    }
-
-    private INDArray getTensor(ByteBuffer buf, String name, DataType dtype) {
-        long[] shape = RawCodec.getShape(buf, name);
+    private INDArray getTensor(ByteBuffer buf, String name, long[] shape) {
         int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // checked by getShape
         long need = valueBytes(shape); // at most 4 * 2^31 + 2^31: no overflow
         if (need > buf.remaining()) {
@@ -293,8 +248,7 @@ public final class LossyCodec implements Codec {
                 }
             }
         }
-        INDArray t = len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
-        return t.dataType() == dtype ? t : t.castTo(dtype);
+        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
     }
 
     /** The value q stands for in a row of scale {@code s}. */

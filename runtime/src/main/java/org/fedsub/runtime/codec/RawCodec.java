@@ -33,6 +33,28 @@ public final class RawCodec implements Codec {
 
     private final DataType wire;
     private final int width;
+    private final Values values = new Values() {
+        @Override
+        public long bytes(INDArray t) {
+            return width * t.length();
+        }
+
+        @Override
+        public void write(ByteBuffer buf, INDArray t) {
+            INDArray c = t.dataType() == wire && t.ordering() == 'c' && !t.isView() ? t : t.castTo(wire).dup('c');
+            if (wire == DataType.FLOAT) {
+                buf.asFloatBuffer().put(c.data().asFloat(), 0, (int) c.length());
+            } else {
+                buf.asDoubleBuffer().put(c.data().asDouble(), 0, (int) c.length());
+            }
+            buf.position(buf.position() + width * (int) c.length());
+        }
+
+        @Override
+        public INDArray read(ByteBuffer buf, String name, long[] shape) {
+            return getTensor(buf, name, shape);
+        }
+    };
 
     public RawCodec(DataType wire) {
         if (wire != DataType.FLOAT && wire != DataType.DOUBLE) {
@@ -55,7 +77,29 @@ public final class RawCodec implements Codec {
 
     @Override
     public byte[] encode(Payload payload) {
-        // Checked so that encode fails here rather than write bytes that decode would refuse.
+        return frame(payload, MAGIC, (byte) width, name(), values);
+    }
+
+    /** How a codec sizes, writes and reads the values of one tensor; {@link #frame} and {@link #unframe} do the rest. */
+    interface Values {
+
+        /** Bytes the values of {@code t} take. */
+        long bytes(INDArray t);
+
+        /** Writes the values of {@code t}, exactly {@link #bytes} of them. */
+        void write(ByteBuffer buf, INDArray t);
+
+        /** Reads the values of the tensor {@code name} of the checked {@code shape}, bounding every size first. */
+        INDArray read(ByteBuffer buf, String name, long[] shape);
+    }
+
+    /**
+     * The framing every fedsub codec shares, little-endian: {@code magic}, the {@code format}
+     * byte, field count, fields (name, long), tensor count, tensors (name, rank, dimensions,
+     * then the values as {@code values} writes them). Checked so that encoding fails here rather
+     * than write bytes that decoding would refuse.
+     */
+    static byte[] frame(Payload payload, int magic, byte format, String codec, Values values) {
         long size = 4 + 1 + 4;
         for (String k : payload.fields().keySet()) {
             size += nameBytes(k) + 8;
@@ -65,15 +109,15 @@ public final class RawCodec implements Codec {
             INDArray t = e.getValue();
             if (t.rank() < 1 || t.rank() > MAX_RANK) {
                 throw new IllegalArgumentException("tensor '" + e.getKey() + "' has rank " + t.rank() + "; "
-                        + name() + " encodes ranks 1 to " + MAX_RANK);
+                        + codec + " encodes ranks 1 to " + MAX_RANK);
             }
-            size += nameBytes(e.getKey()) + 1 + 4L * t.rank() + width * t.length();
+            size += nameBytes(e.getKey()) + 1 + 4L * t.rank() + values.bytes(t);
         }
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("payload of " + size + " bytes is too large for one array");
         }
         ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).put((byte) width).putInt(payload.fields().size());
+        buf.putInt(magic).put(format).putInt(payload.fields().size());
         payload.fields().forEach((k, v) -> {
             putName(buf, k);
             buf.putLong(v);
@@ -86,15 +130,49 @@ public final class RawCodec implements Codec {
             for (long d : t.shape()) {
                 buf.putInt(Math.toIntExact(d));
             }
-            INDArray c = t.dataType() == wire && t.ordering() == 'c' && !t.isView() ? t : t.castTo(wire).dup('c');
-            if (wire == DataType.FLOAT) {
-                buf.asFloatBuffer().put(c.data().asFloat(), 0, (int) c.length());
-            } else {
-                buf.asDoubleBuffer().put(c.data().asDouble(), 0, (int) c.length());
-            }
-            buf.position(buf.position() + width * (int) c.length());
+            values.write(buf, t);
         }
         return buf.array();
+    }
+
+    /**
+     * Decodes {@code bytes} of a codec's framing: {@code header} checks the magic number and the
+     * format byte, then the fields and tensors follow ({@code minTensorBytes}: the smallest
+     * tensor's encoding, to bound the tensor count), in {@code dtype}. Underflow of a fixed-size
+     * read becomes a {@link MalformedPayloadException} too.
+     */
+    static Payload unframe(byte[] bytes, DataType dtype, java.util.function.Consumer<ByteBuffer> header,
+            int minTensorBytes, Values values) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            header.accept(buf);
+            Payload p = new Payload();
+            int nf = count(buf, "field", MIN_FIELD_BYTES);
+            for (int i = 0; i < nf; i++) {
+                String name = getName(buf, "field " + i);
+                if (p.fields().containsKey(name)) {
+                    throw new MalformedPayloadException("field '" + name + "' appears twice");
+                }
+                p.field(name, buf.getLong());
+            }
+            int nt = count(buf, "tensor", minTensorBytes);
+            for (int i = 0; i < nt; i++) {
+                String name = getName(buf, "tensor " + i);
+                if (p.has(name)) {
+                    throw new MalformedPayloadException("tensor '" + name + "' appears twice");
+                }
+                INDArray t = values.read(buf, name, getShape(buf, name));
+                p.tensor(name, t.dataType() == dtype ? t : t.castTo(dtype));
+            }
+            if (buf.hasRemaining()) {
+                throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
+            }
+            return p;
+        } catch (BufferUnderflowException e) {
+            // The explicit checks cover every variable-length read; this catches the fixed-size
+            // ones (magic, counts, a field's value) running off the end.
+            throw new MalformedPayloadException("payload is truncated (" + bytes.length + " bytes)", e);
+        }
     }
 
     /**
@@ -110,53 +188,22 @@ public final class RawCodec implements Codec {
      */
     @Override
     public Payload decode(byte[] bytes, DataType dtype) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            return read(buf, dtype);
-        } catch (BufferUnderflowException e) {
-            // The explicit checks below cover every variable-length read; this catches the
-            // fixed-size ones (magic, counts, a field's value) running off the end.
-            throw new MalformedPayloadException("payload is truncated (" + bytes.length + " bytes)", e);
-        }
+        return unframe(bytes, dtype, buf -> {
+            if (buf.getInt() != MAGIC) {
+                throw new MalformedPayloadException("not a fedsub payload (bad magic number)");
+            }
+            int w = buf.get();
+            if (w != 4 && w != 8) {
+                throw new MalformedPayloadException("value width " + w + " bytes; expected 4 (float32) or 8 (float64)");
+            }
+            if (w != width) {
+                throw new MalformedPayloadException("payload values are " + (8 * w) + "-bit, codec " + name()
+                        + " expects " + (8 * width) + "-bit");
+            }
+        }, MIN_TENSOR_BYTES, values);
     }
 
-    private Payload read(ByteBuffer buf, DataType dtype) {
-        if (buf.getInt() != MAGIC) {
-            throw new MalformedPayloadException("not a fedsub payload (bad magic number)");
-        }
-        int w = buf.get();
-        if (w != 4 && w != 8) {
-            throw new MalformedPayloadException("value width " + w + " bytes; expected 4 (float32) or 8 (float64)");
-        }
-        if (w != width) {
-            throw new MalformedPayloadException("payload values are " + (8 * w) + "-bit, codec " + name() + " expects "
-                    + (8 * width) + "-bit");
-        }
-        Payload p = new Payload();
-        int nf = count(buf, "field", MIN_FIELD_BYTES);
-        for (int i = 0; i < nf; i++) {
-            String name = getName(buf, "field " + i);
-            if (p.fields().containsKey(name)) {
-                throw new MalformedPayloadException("field '" + name + "' appears twice");
-            }
-            p.field(name, buf.getLong());
-        }
-        int nt = count(buf, "tensor", MIN_TENSOR_BYTES);
-        for (int i = 0; i < nt; i++) {
-            String name = getName(buf, "tensor " + i);
-            if (p.has(name)) {
-                throw new MalformedPayloadException("tensor '" + name + "' appears twice");
-            }
-            p.tensor(name, getTensor(buf, name, dtype));
-        }
-        if (buf.hasRemaining()) {
-            throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
-        }
-        return p;
-    }
-
-    private INDArray getTensor(ByteBuffer buf, String name, DataType dtype) {
-        long[] shape = getShape(buf, name);
+    private INDArray getTensor(ByteBuffer buf, String name, long[] shape) {
         int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // 0 or nonZero, checked above
         long valueBytes = (long) len * width;
         if (valueBytes > buf.remaining()) {
@@ -174,8 +221,7 @@ public final class RawCodec implements Codec {
             t = Nd4j.createFromArray(v);
         }
         buf.position(buf.position() + (int) valueBytes);
-        t = t.reshape(shape);
-        return t.dataType() == dtype ? t : t.castTo(dtype);
+        return t.reshape(shape);
     }
 
     /**

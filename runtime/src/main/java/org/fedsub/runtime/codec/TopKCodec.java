@@ -1,10 +1,7 @@
 package org.fedsub.runtime.codec;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -64,36 +61,18 @@ public final class TopKCodec implements Codec {
 
     @Override
     public byte[] encode(Payload payload) {
-        long size = 4 + 1 + 4;
-        for (String k : payload.fields().keySet()) {
-            size += RawCodec.nameBytes(k) + 8;
+        return RawCodec.frame(payload, MAGIC, FORMAT, name(), values);
+    }
+
+    /** A tensor's values: k, then k ascending indices, then their k values as float32. */
+    private final RawCodec.Values values = new RawCodec.Values() {
+        @Override
+        public long bytes(INDArray t) {
+            return 4 + 8L * k(t.length());
         }
-        size += 4;
-        for (Map.Entry<String, INDArray> e : payload.tensors().entrySet()) {
-            INDArray t = e.getValue();
-            if (t.rank() < 1 || t.rank() > RawCodec.MAX_RANK) {
-                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has rank " + t.rank() + "; "
-                        + name() + " encodes ranks 1 to " + RawCodec.MAX_RANK);
-            }
-            size += RawCodec.nameBytes(e.getKey()) + 1 + 4L * t.rank() + 4 + 8L * k(t.length());
-        }
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("payload of " + size + " bytes is too large for one array");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).put(FORMAT).putInt(payload.fields().size());
-        payload.fields().forEach((k, v) -> {
-            RawCodec.putName(buf, k);
-            buf.putLong(v);
-        });
-        buf.putInt(payload.tensors().size());
-        for (Map.Entry<String, INDArray> e : payload.tensors().entrySet()) {
-            INDArray t = e.getValue();
-            RawCodec.putName(buf, e.getKey());
-            buf.put((byte) t.rank());
-            for (long d : t.shape()) {
-                buf.putInt(Math.toIntExact(d));
-            }
+
+        @Override
+        public void write(ByteBuffer buf, INDArray t) {
             int len = (int) t.length();
             double[] v = len == 0 ? new double[0] : t.castTo(DataType.DOUBLE).dup('c').data().asDouble();
             int[] idx = top(v, k(len));
@@ -105,8 +84,12 @@ public final class TopKCodec implements Codec {
                 buf.putFloat((float) v[i]);
             }
         }
-        return buf.array();
-    }
+
+        @Override
+        public INDArray read(ByteBuffer buf, String name, long[] shape) {
+            return getTensor(buf, name, shape);
+        }
+    };
 
     /** Indices of the k largest magnitudes (non-finite first), ascending; ties to the lower index. */
     static int[] top(double[] v, int k) {
@@ -142,47 +125,18 @@ public final class TopKCodec implements Codec {
 
     @Override
     public Payload decode(byte[] bytes, DataType dtype) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            return read(buf, dtype);
-        } catch (BufferUnderflowException e) {
-            throw new MalformedPayloadException("payload is truncated (" + bytes.length + " bytes)", e);
-        }
+        return RawCodec.unframe(bytes, dtype, buf -> {
+            if (buf.getInt() != MAGIC) {
+                throw new MalformedPayloadException("not a fedsub top-k payload (bad magic number)");
+            }
+            int f = buf.get();
+            if (f != FORMAT) {
+                throw new MalformedPayloadException("value format " + f + "; expected " + FORMAT + " (topk)");
+            }
+        }, 2 + 1 + 4 + 4, values);
     }
 
-    private Payload read(ByteBuffer buf, DataType dtype) {
-        if (buf.getInt() != MAGIC) {
-            throw new MalformedPayloadException("not a fedsub top-k payload (bad magic number)");
-        }
-        int f = buf.get();
-        if (f != FORMAT) {
-            throw new MalformedPayloadException("value format " + f + "; expected " + FORMAT + " (topk)");
-        }
-        Payload p = new Payload();
-        int nf = RawCodec.count(buf, "field", 2 + 8);
-        for (int i = 0; i < nf; i++) {
-            String name = RawCodec.getName(buf, "field " + i);
-            if (p.fields().containsKey(name)) {
-                throw new MalformedPayloadException("field '" + name + "' appears twice");
-            }
-            p.field(name, buf.getLong());
-        }
-        int nt = RawCodec.count(buf, "tensor", 2 + 1 + 4 + 4);
-        for (int i = 0; i < nt; i++) {
-            String name = RawCodec.getName(buf, "tensor " + i);
-            if (p.has(name)) {
-                throw new MalformedPayloadException("tensor '" + name + "' appears twice");
-            }
-            p.tensor(name, getTensor(buf, name, dtype));
-        }
-        if (buf.hasRemaining()) {
-            throw new MalformedPayloadException(buf.remaining() + " trailing bytes after the last tensor");
-        }
-        return p;
-    }
-
-    private INDArray getTensor(ByteBuffer buf, String name, DataType dtype) {
-        long[] shape = RawCodec.getShape(buf, name);
+    private INDArray getTensor(ByteBuffer buf, String name, long[] shape) {
         int len = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b); // checked by getShape
         int k = buf.getInt();
         if (k != k(len)) {
@@ -206,7 +160,6 @@ public final class TopKCodec implements Codec {
             prev = i;
         }
         buf.position(start + 8 * k);
-        INDArray t = len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
-        return t.dataType() == dtype ? t : t.castTo(dtype);
+        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
     }
 }
