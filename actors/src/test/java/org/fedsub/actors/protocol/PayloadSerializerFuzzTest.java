@@ -27,6 +27,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.codec.EncodedPayload;
+import org.fedsub.runtime.codec.Mutator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

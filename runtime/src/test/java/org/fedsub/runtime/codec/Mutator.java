@@ -12,16 +12,16 @@ import java.util.Random;
  * 2^31, 2^30, 65535, the bytes left, ...) written over the seed's own length and count fields,
  * where a decoder sizes its allocations. The same {@link Random} seed gives the same inputs.
  *
- * <p>The actors module's fuzz test has a copy of this class (it cannot see runtime's test
- * classes without a test-jar); a change here belongs there too.
+ * <p>Public for the actors module's fuzz test, which gets it from runtime's test jar (built with
+ * this class only: see runtime/pom.xml).
  */
-final class Mutator {
+public final class Mutator {
 
     /** A length or count field of a seed: where it is and how many bytes (1, 2, 4 or 8) it has. */
-    record Field(int offset, int width) {}
+    public record Field(int offset, int width) {}
 
     /** A valid encoding, the positions of its length and count fields, and what it is (a manifest, say). */
-    record Seed(String label, byte[] bytes, List<Field> sizes) {}
+    public record Seed(String label, byte[] bytes, List<Field> sizes) {}
 
     private static final long[] INTERESTING = {0, 1, 2, 3, 4, 7, 8, 9, -1, -2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
         0x10000, 1 << 30, 0x7fffffffL, 0x80000000L, 0xffffffffL, 1L << 31, 1L << 32, 1L << 62, Long.MAX_VALUE,
@@ -31,19 +31,19 @@ final class Mutator {
     private final List<Seed> seeds;
     private final ByteOrder order;
 
-    Mutator(long seed, List<Seed> seeds, ByteOrder order) {
+    public Mutator(long seed, List<Seed> seeds, ByteOrder order) {
         this.rnd = new Random(seed);
         this.seeds = List.copyOf(seeds);
         this.order = order;
     }
 
     /** A seed chosen at random. */
-    Seed pick() {
+    public Seed pick() {
         return seeds.get(rnd.nextInt(seeds.size()));
     }
 
     /** One to three mutations stacked on {@code s}. */
-    byte[] mutate(Seed s) {
+    public byte[] mutate(Seed s) {
         byte[] b = s.bytes().clone();
         int n = 1 + rnd.nextInt(3);
         for (int i = 0; i < n; i++) {
@@ -53,7 +53,7 @@ final class Mutator {
     }
 
     /** Random bytes (up to {@code maxLength}), half of them after {@code prefix} so that they pass a magic check. */
-    byte[] random(byte[] prefix, int maxLength) {
+    public byte[] random(byte[] prefix, int maxLength) {
         byte[] b = new byte[rnd.nextInt(maxLength + 1)];
         rnd.nextBytes(b);
         if (rnd.nextBoolean() && b.length >= prefix.length) {
@@ -63,7 +63,7 @@ final class Mutator {
     }
 
     /** Random numbers of this mutator's sequence, for a test's own choices. */
-    Random rng() {
+    public Random rng() {
         return rnd;
     }
 
@@ -126,7 +126,7 @@ final class Mutator {
         }
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {
             n += p.length;
@@ -140,7 +140,7 @@ final class Mutator {
         return out;
     }
 
-    static String hex(byte[] b) {
+    public static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte x : b) {
             s.append(String.format("%02x", x));
