@@ -119,33 +119,14 @@ class LossyCodecFuzzTest {
         return out;
     }
 
+    /** The size fields of {@code p} as {@code codec} frames it: top-k's k inside the values too. */
     private static List<Mutator.Field> sizeFields(Payload p, Codec codec) {
-        List<Mutator.Field> f = new ArrayList<>();
-        f.add(new Mutator.Field(4, 1));
-        f.add(new Mutator.Field(5, 4));
-        int at = 9;
-        for (String k : p.fields().keySet()) {
-            f.add(new Mutator.Field(at, 2));
-            at += 2 + k.getBytes(StandardCharsets.UTF_8).length + 8;
-        }
-        f.add(new Mutator.Field(at, 4));
-        at += 4;
-        for (Map.Entry<String, INDArray> e : p.tensors().entrySet()) {
-            f.add(new Mutator.Field(at, 2));
-            at += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length;
-            f.add(new Mutator.Field(at, 1));
-            at += 1;
-            for (int d = 0; d < e.getValue().rank(); d++) {
-                f.add(new Mutator.Field(at, 4));
-                at += 4;
-            }
-            if (codec instanceof TopKCodec t) {
+        return RawCodecFuzzTest.sizeFields(p, (t, at, f) -> {
+            if (codec instanceof TopKCodec topK) {
                 f.add(new Mutator.Field(at, 4)); // k
-                at += 4 + 8 * t.k(e.getValue().length());
-            } else {
-                at += (int) ((LossyCodec) codec).valueBytes(e.getValue().shape());
+                return 4 + 8 * topK.k(t.length());
             }
-        }
-        return f;
+            return (int) ((LossyCodec) codec).valueBytes(t.shape());
+        });
     }
 }

@@ -172,6 +172,7 @@ class RawCodecFuzzTest {
     static List<Mutator.Seed> seeds(RawCodec codec, long seed) {
         Random rnd = new Random(seed);
         String[] names = {"round", "b:fc1.weight", "d:fc1.bias", "", "é", "層.w", "x"};
+        int width = codec.name().equals("float32") ? 4 : 8;
         List<Mutator.Seed> out = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             Payload p = new Payload();
@@ -197,13 +198,22 @@ class RawCodecFuzzTest {
                 INDArray a = n == 0 ? Nd4j.create(DataType.DOUBLE, shape) : Nd4j.createFromArray(v).reshape(shape);
                 p.tensor(names[rnd.nextInt(names.length)] + t, a);
             }
-            out.add(new Mutator.Seed(codec.name(), codec.encode(p), sizeFields(p, codec.name().equals("float32") ? 4 : 8)));
+            out.add(new Mutator.Seed(codec.name(), codec.encode(p),
+                    sizeFields(p, (a, at, f) -> width * (int) a.length())));
         }
         return out;
     }
 
-    /** Where {@link RawCodec}'s layout puts the width, counts, name lengths, ranks and dimensions of {@code p}. */
-    private static List<Mutator.Field> sizeFields(Payload p, int width) {
+    /** A codec's tensor values, after the shape: the size fields among them, added to {@code f}, and their length. */
+    interface ValueLayout {
+        int add(INDArray t, int at, List<Mutator.Field> f);
+    }
+
+    /**
+     * Where {@link RawCodec#frame} puts the format byte, counts, name lengths, ranks and
+     * dimensions of {@code p}, and the size fields {@code values} finds inside each tensor's values.
+     */
+    static List<Mutator.Field> sizeFields(Payload p, ValueLayout values) {
         List<Mutator.Field> f = new ArrayList<>();
         f.add(new Mutator.Field(4, 1));
         f.add(new Mutator.Field(5, 4));
@@ -223,7 +233,7 @@ class RawCodecFuzzTest {
                 f.add(new Mutator.Field(at, 4));
                 at += 4;
             }
-            at += width * (int) e.getValue().length();
+            at += values.add(e.getValue(), at, f);
         }
         return f;
     }
