@@ -56,7 +56,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=3g",
+    "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"})
 public class LocalStepBenchmark {
 
     static final List<Integer> WIDTHS = List.of(784, 200, 200, 10);

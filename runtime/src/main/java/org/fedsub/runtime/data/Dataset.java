@@ -1,5 +1,9 @@
 package org.fedsub.runtime.data;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.fedsub.runtime.compute.Blas;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,9 +39,53 @@ public record Dataset(String name, INDArray features, INDArray targets, int[] la
         return numClasses > 0;
     }
 
-    /** Gathers the given rows into a batch (the only place rows are copied). */
+    /** Gathers the given rows into a new batch (the only place rows are copied). */
     public Batch batch(int[] rows) {
-        return new Batch(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(targets, 1, rows));
+        return gather(rows, null);
+    }
+
+    /**
+     * Gathers the given rows into {@code into} when it has exactly that many rows (its arrays are
+     * overwritten: a training loop reuses one batch for all its steps), else into a new batch.
+     */
+    public Batch gather(int[] rows, Batch into) {
+        int n = size();
+        for (int r : rows) {
+            if (r < 0 || r >= n) {
+                throw new IndexOutOfBoundsException("row " + r + " of dataset '" + name + "' with " + n + " rows");
+            }
+        }
+        if (!Blas.dense(features) || !Blas.dense(targets)) {
+            return new Batch(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(targets, 1, rows));
+        }
+        Batch out = into != null && into.size() == rows.length && into.features().dataType() == features.dataType()
+                && into.targets().dataType() == targets.dataType() && into.features().columns() == features.columns()
+                && into.targets().columns() == targets.columns()
+                        ? into
+                        : new Batch(Nd4j.createUninitialized(features.dataType(), new long[] {rows.length, features.columns()}, 'c'),
+                                Nd4j.createUninitialized(targets.dataType(), new long[] {rows.length, targets.columns()}, 'c'));
+        copyRows(features, rows, out.features());
+        copyRows(targets, rows, out.targets());
+        return out;
+    }
+
+    private static void copyRows(INDArray src, int[] rows, INDArray dst) {
+        int cols = Math.toIntExact(src.columns());
+        int so = Math.toIntExact(src.offset());
+        int d = Math.toIntExact(dst.offset());
+        if (src.dataType() == DataType.FLOAT) {
+            FloatBuffer from = src.data().asNioFloat();
+            FloatBuffer to = dst.data().asNioFloat();
+            for (int i = 0; i < rows.length; i++) {
+                to.put(d + i * cols, from, so + rows[i] * cols, cols);
+            }
+        } else {
+            DoubleBuffer from = src.data().asNioDouble();
+            DoubleBuffer to = dst.data().asNioDouble();
+            for (int i = 0; i < rows.length; i++) {
+                to.put(d + i * cols, from, so + rows[i] * cols, cols);
+            }
+        }
     }
 
     /** The whole dataset as one batch (no copy). */

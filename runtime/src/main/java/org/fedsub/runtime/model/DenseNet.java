@@ -2,6 +2,7 @@ package org.fedsub.runtime.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.fedsub.runtime.compute.Blas;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,7 @@ abstract class DenseNet implements Model {
     private final Layers.Head head;
     private final DataType dtype;
     private final List<ParamSpec> specs;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** {@code layers[i]} names the layer from {@code widths[i]} to {@code widths[i + 1]}. */
     DenseNet(String name, int[] widths, String[] layers, boolean bias, Layers.Head head, DataType dtype) {
@@ -82,29 +84,33 @@ abstract class DenseNet implements Model {
     @Override
     public double lossAndGradient(Params params, Batch batch, Params gradOut) {
         Layers.prepareGradOut(gradOut, specs, dtype);
-        INDArray[] acts = forward(params, batch.features());
-        INDArray targets = targets(batch);
-        Layers.LossGrad lg = head.apply(acts[layers.length], targets, batch.size(), true);
-        INDArray dz = lg.dOut();
-        for (int l = layers.length - 1; l >= 0; l--) {
-            Layers.denseGrads(acts[l], dz, gradOut, layers[l] + ".weight", bias ? layers[l] + ".bias" : null);
+        Scratch s = scratch.get();
+        INDArray[] acts = forward(params, batch.features(), s);
+        int last = layers.length;
+        INDArray out = acts[last];
+        INDArray dz = s.get(2 * last, dtype, out.rows(), out.columns());
+        double loss = head.apply(out, targets(batch), batch.size(), dz);
+        for (int l = last - 1; l >= 0; l--) {
+            Layers.denseGrads(acts[l], dz, gradOut, layers[l] + ".weight", bias ? layers[l] + ".bias" : null, false);
             if (l > 0) {
-                INDArray dh = dz.mmul(params.get(layers[l] + ".weight").transpose());
+                INDArray dh = s.get(2 * l + 1, dtype, dz.rows(), widths[l]);
+                Blas.gemm(dz, false, Blas.denseOrCopy(params.get(layers[l] + ".weight")), true, dh, 0);
                 dz = Layers.reluBackwardInPlace(dh, acts[l]);
             }
         }
-        return lg.loss();
+        return loss;
     }
 
     @Override
     public double loss(Params params, Batch batch) {
-        INDArray out = predict(params, batch.features());
-        return head.apply(out, targets(batch), batch.size(), false).loss();
+        INDArray[] acts = forward(params, batch.features(), scratch.get());
+        return head.apply(acts[layers.length], targets(batch), batch.size(), null);
     }
 
     @Override
     public INDArray predict(Params params, INDArray features) {
-        return forward(params, features)[layers.length];
+        // The outputs outlive the call: copy them out of this thread's scratch.
+        return forward(params, features, scratch.get())[layers.length].dup();
     }
 
     @Override
@@ -117,14 +123,17 @@ abstract class DenseNet implements Model {
         return name;
     }
 
-    /** acts[0] is the input, acts[l] the ReLU output of layer l, acts[last] the raw outputs. */
-    private INDArray[] forward(Params params, INDArray features) {
+    /**
+     * acts[0] is the input, acts[l] the ReLU output of layer l, acts[last] the raw outputs; all
+     * but the input live in {@code s} (slot 2l for layer l's output).
+     */
+    private INDArray[] forward(Params params, INDArray features, Scratch s) {
         INDArray[] acts = new INDArray[layers.length + 1];
         acts[0] = Layers.matrixIn(name, "features", features, widths[0], dtype);
         for (int l = 0; l < layers.length; l++) {
-            INDArray z = Layers.dense(acts[l], params.get(layers[l] + ".weight"),
-                    bias ? params.get(layers[l] + ".bias") : null);
-            acts[l + 1] = l < layers.length - 1 ? Layers.reluInPlace(z) : z;
+            INDArray out = s.get(2 * l, dtype, acts[0].rows(), widths[l + 1]);
+            acts[l + 1] = Layers.dense(acts[l], params.get(layers[l] + ".weight"),
+                    bias ? params.get(layers[l] + ".bias") : null, l < layers.length - 1, out);
         }
         return acts;
     }

@@ -3,10 +3,11 @@ package org.fedsub.runtime.model;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The building blocks the hand-written models share: dense layers, ReLU, the two loss heads,
@@ -36,38 +37,101 @@ final class Layers {
             throw new IllegalArgumentException(model + " expects " + what + " of shape [batch, " + cols + "], got "
                     + Arrays.toString(a.shape()));
         }
-        return a.dataType() == dtype ? a : a.castTo(dtype);
+        return Blas.denseOrCopy(a.dataType() == dtype ? a : a.castTo(dtype));
     }
 
-    static INDArray dense(INDArray a, INDArray w, INDArray bias) {
-        INDArray z = a.mmul(w);
-        return bias == null ? z : z.addiRowVector(bias);
-    }
-
-    /** Writes dL/dW (and dL/db) of {@code z = a W + b} for upstream {@code dz}. */
-    static void denseGrads(INDArray a, INDArray dz, Params gradOut, String weight, String bias) {
-        write(gradOut, weight, a.transpose().mmul(dz));
+    /**
+     * {@code out = a w + bias}, then ReLU when {@code relu}; {@code out} ({@code [rows of a,
+     * columns of w]}, dense) is overwritten and returned. One BLAS call and one pass over the rows.
+     */
+    static INDArray dense(INDArray a, INDArray w, INDArray bias, boolean relu, INDArray out) {
+        Blas.gemm(a, false, Blas.denseOrCopy(w), false, out, 0);
+        if (bias == null && !relu) {
+            return out;
+        }
+        Rows z = Rows.of(out);
+        int n = z.cols();
+        double[] row = new double[n];
+        double[] b = new double[n];
         if (bias != null) {
-            write(gradOut, bias, dz.sum(true, 0));
+            Rows.of(Blas.denseOrCopy(bias)).read(0, b);
+        }
+        for (int r = 0; r < z.rows(); r++) {
+            z.read(r, row);
+            for (int j = 0; j < n; j++) {
+                double v = row[j] + b[j];
+                row[j] = relu && !(v > 0) ? 0 : v;
+            }
+            z.write(r, row);
+        }
+        return out;
+    }
+
+    /**
+     * Writes (or, with {@code add}, adds) dL/dW = a^T dz and dL/db = column sums of dz into
+     * {@code grads}, for {@code z = a W + b} and upstream {@code dz}. Straight into the gradient's
+     * own buffer when it is dense.
+     */
+    static void denseGrads(INDArray a, INDArray dz, Params grads, String weight, String bias, boolean add) {
+        INDArray gw = grads.get(weight);
+        if (Blas.dense(gw)) {
+            Blas.gemm(a, true, dz, false, gw, add ? 1 : 0);
+        } else {
+            INDArray t = Nd4j.createUninitialized(gw.dataType(), gw.shape(), 'c');
+            Blas.gemm(a, true, dz, false, t, 0);
+            if (add) {
+                gw.addi(t);
+            } else {
+                gw.assign(t);
+            }
+        }
+        if (bias == null) {
+            return;
+        }
+        Rows d = Rows.of(dz);
+        int n = d.cols();
+        double[] row = new double[n];
+        double[] sum = new double[n];
+        for (int r = 0; r < d.rows(); r++) {
+            d.read(r, row);
+            for (int j = 0; j < n; j++) {
+                sum[j] += row[j];
+            }
+        }
+        INDArray gb = grads.get(bias);
+        INDArray target = Blas.dense(gb) && gb.rows() == 1 ? gb
+                : Nd4j.createUninitialized(gb.dataType(), new long[] {1, n}, 'c');
+        Rows out = Rows.of(target);
+        if (add) {
+            Rows.of(Blas.denseOrCopy(gb).reshape('c', 1, n)).read(0, row);
+            for (int j = 0; j < n; j++) {
+                sum[j] += row[j];
+            }
+        }
+        out.write(0, sum);
+        if (target != gb) {
+            gb.assign(target.reshape(gb.shape()));
         }
     }
 
-    /** Adds dL/dW (and dL/db) into an accumulator, for models that split a batch in chunks. */
-    static void denseGradsAdd(INDArray a, INDArray dz, Params acc, String weight, String bias) {
-        acc.get(weight).addi(a.transpose().mmul(dz));
-        if (bias != null) {
-            acc.get(bias).addi(dz.sum(true, 0));
-        }
-    }
-
-    /** ReLU in place; the result doubles as the mask for the backward pass (h > 0 iff z > 0). */
-    static INDArray reluInPlace(INDArray z) {
-        return Transforms.relu(z, false);
-    }
-
-    /** dL/dz from dL/dh for h = relu(z), in place on {@code dh}. */
+    /** dL/dz from dL/dh for h = relu(z), in place on {@code dh} (h > 0 iff z > 0). */
     static INDArray reluBackwardInPlace(INDArray dh, INDArray h) {
-        return dh.muli(Transforms.step(h, true));
+        Rows d = Rows.of(dh);
+        Rows a = Rows.of(h);
+        int n = d.cols();
+        double[] dr = new double[n];
+        double[] hr = new double[n];
+        for (int r = 0; r < d.rows(); r++) {
+            d.read(r, dr);
+            a.read(r, hr);
+            for (int j = 0; j < n; j++) {
+                if (!(hr[j] > 0)) {
+                    dr[j] = 0;
+                }
+            }
+            d.write(r, dr);
+        }
+        return dh;
     }
 
     /**
@@ -97,41 +161,78 @@ final class Layers {
         t.assign(g);
     }
 
-    /** A loss value (already divided by the batch size) and, if asked for, dLoss/dOutputs. */
-    record LossGrad(double loss, INDArray dOut) {}
-
     /** How outputs are turned into a loss. */
     enum Head {
         /** Softmax over the outputs, cross-entropy against (one-hot or soft) target rows. */
         SOFTMAX_CROSS_ENTROPY {
             @Override
-            LossGrad apply(INDArray logits, INDArray targets, double denom, boolean wantGrad) {
-                INDArray shifted = logits.subColumnVector(logits.max(true, 1));
-                INDArray exp = Transforms.exp(shifted, true);
-                INDArray sumExp = exp.sum(true, 1);
-                INDArray logSoftmax = shifted.subiColumnVector(Transforms.log(sumExp, true));
-                double loss = -targets.mul(logSoftmax).sumNumber().doubleValue() / denom;
-                if (!wantGrad) {
-                    return new LossGrad(loss, null);
+            double row(double[] z, double[] t, double denom, double[] dz) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : z) {
+                    max = Math.max(max, v);
                 }
-                // d/dz of -sum_j t_j log p_j is p * sum_j t_j - t: exact for soft targets too.
-                INDArray p = exp.diviColumnVector(sumExp);
-                INDArray dz = p.muliColumnVector(targets.sum(true, 1)).subi(targets).divi(denom);
-                return new LossGrad(loss, dz);
+                double sumExp = 0;
+                double sumT = 0;
+                for (int j = 0; j < z.length; j++) {
+                    sumExp += Math.exp(z[j] - max);
+                    sumT += t[j];
+                }
+                double logSum = Math.log(sumExp);
+                double loss = 0;
+                for (int j = 0; j < z.length; j++) {
+                    double logP = z[j] - max - logSum;
+                    loss -= t[j] * logP;
+                    if (dz != null) {
+                        // d/dz of -sum_j t_j log p_j is p * sum_j t_j - t: exact for soft targets too.
+                        dz[j] = (Math.exp(logP) * sumT - t[j]) / denom;
+                    }
+                }
+                return loss;
             }
         },
         /** {@code 0.5 * |out - y|^2} summed over outputs. */
         HALF_SQUARED_ERROR {
             @Override
-            LossGrad apply(INDArray out, INDArray targets, double denom, boolean wantGrad) {
-                INDArray r = out.sub(targets);
-                double loss = 0.5 * r.mul(r).sumNumber().doubleValue() / denom;
-                return new LossGrad(loss, wantGrad ? r.divi(denom) : null);
+            double row(double[] out, double[] t, double denom, double[] dz) {
+                double loss = 0;
+                for (int j = 0; j < out.length; j++) {
+                    double r = out[j] - t[j];
+                    loss += r * r;
+                    if (dz != null) {
+                        dz[j] = r / denom;
+                    }
+                }
+                return 0.5 * loss;
             }
         };
 
-        /** Sum of the per-row losses divided by {@code denom}, and its gradient. */
-        abstract LossGrad apply(INDArray out, INDArray targets, double denom, boolean wantGrad);
+        /** One row's loss; writes its gradient (divided by {@code denom}) into {@code dz} unless null. */
+        abstract double row(double[] out, double[] targets, double denom, double[] dz);
+
+        /**
+         * Sum of the per-row losses of {@code out} against {@code targets}, divided by
+         * {@code denom}; writes dLoss/dOut into {@code dOut} (dense, the shape of {@code out})
+         * unless it is null. One pass over the rows.
+         */
+        double apply(INDArray out, INDArray targets, double denom, INDArray dOut) {
+            Rows o = Rows.of(Blas.denseOrCopy(out));
+            Rows t = Rows.of(Blas.denseOrCopy(targets));
+            Rows d = dOut == null ? null : Rows.of(dOut);
+            int n = o.cols();
+            double[] zr = new double[n];
+            double[] tr = new double[n];
+            double[] dr = dOut == null ? null : new double[n];
+            double loss = 0;
+            for (int r = 0; r < o.rows(); r++) {
+                o.read(r, zr);
+                t.read(r, tr);
+                loss += row(zr, tr, denom, dr);
+                if (d != null) {
+                    d.write(r, dr);
+                }
+            }
+            return loss / denom;
+        }
     }
 
     /** A random stream for parameter {@code index}, independent of the others'. */

@@ -3,6 +3,7 @@ package org.fedsub.runtime.model;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.fedsub.runtime.compute.Blas;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,6 +84,7 @@ public final class SmallCnn implements Model {
     private final int chunk;
     private final String name;
     private final List<ParamSpec> specs;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     public SmallCnn(Geometry geometry, int classes, DataType dtype) {
         this(geometry, classes, dtype, DEFAULT_MAX_PATCH_ELEMENTS);
@@ -178,7 +180,7 @@ public final class SmallCnn implements Model {
     public double loss(Params params, Batch batch) {
         INDArray y = Layers.matrixIn(name, "targets", batch.targets(), classes, dtype);
         INDArray out = predict(params, batch.features());
-        return Layers.Head.SOFTMAX_CROSS_ENTROPY.apply(out, y, batch.size(), false).loss();
+        return Layers.Head.SOFTMAX_CROSS_ENTROPY.apply(out, y, batch.size(), null);
     }
 
     @Override
@@ -186,12 +188,13 @@ public final class SmallCnn implements Model {
         INDArray x = Layers.matrixIn(name, "features", features, geometry.inputDim(), dtype);
         long b = x.rows();
         if (b <= chunk) {
-            return forward(params, x).logits;
+            // The logits outlive the call: copy them out of this thread's scratch.
+            return forward(params, x, scratch.get()).logits.dup();
         }
         INDArray out = Nd4j.create(dtype, b, classes);
         for (int r = 0; r < b; r += chunk) {
             int e = (int) Math.min(b, r + chunk);
-            out.get(NDArrayIndex.interval(r, e), NDArrayIndex.all()).assign(forward(params, rows(x, r, e)).logits);
+            out.get(NDArrayIndex.interval(r, e), NDArrayIndex.all()).assign(forward(params, rows(x, r, e), scratch.get()).logits);
         }
         return out;
     }
@@ -213,7 +216,8 @@ public final class SmallCnn implements Model {
     /** What the backward pass needs: each layer's patches and ReLU output, and the logits. */
     private record Forward(INDArray[] patches, INDArray[] acts, INDArray fcIn, INDArray logits) {}
 
-    private Forward forward(Params params, INDArray x) {
+    /** Scratch slots: conv layer l's output is slot l, the logits slot L, then the backward pass's (see there). */
+    private Forward forward(Params params, INDArray x, Scratch s) {
         int b = Math.toIntExact(x.rows());
         INDArray[] patches = new INDArray[convs.length];
         INDArray[] acts = new INDArray[convs.length];
@@ -221,42 +225,38 @@ public final class SmallCnn implements Model {
         for (int l = 0; l < convs.length; l++) {
             ConvLayer c = convs[l];
             patches[l] = c.im2col(in, b, dtype);
-            INDArray z = Layers.dense(patches[l], params.get(c.name + ".weight"), params.get(c.name + ".bias"));
-            acts[l] = Layers.reluInPlace(z); // [b * positions, cOut]
+            acts[l] = Layers.dense(patches[l], params.get(c.name + ".weight"), params.get(c.name + ".bias"), true,
+                    s.get(l, dtype, patches[l].rows(), c.cOut)); // [b * positions, cOut]
             in = acts[l].reshape('c', b, (long) c.positions * c.cOut);
         }
-        INDArray logits = Layers.dense(in, params.get("fc.weight"), params.get("fc.bias"));
+        INDArray logits = Layers.dense(in, params.get("fc.weight"), params.get("fc.bias"), false,
+                s.get(convs.length, dtype, b, classes));
         return new Forward(patches, acts, in, logits);
     }
 
     /** Loss of the rows {@code x} divided by {@code denom}; writes (or adds) their gradient. */
     private double backward(Params params, INDArray x, INDArray y, int denom, Params grads, boolean add) {
         int b = Math.toIntExact(x.rows());
-        Forward f = forward(params, x);
-        Layers.LossGrad lg = Layers.Head.SOFTMAX_CROSS_ENTROPY.apply(f.logits, y, denom, true);
-        INDArray dz = lg.dOut();
-        grads(f.fcIn, dz, grads, "fc", add);
-        INDArray dIn = dz.mmul(params.get("fc.weight").transpose());
+        Scratch s = scratch.get();
+        int slot = convs.length + 1; // the slots after the forward pass's
+        Forward f = forward(params, x, s);
+        INDArray dz = s.get(slot++, dtype, b, classes);
+        double loss = Layers.Head.SOFTMAX_CROSS_ENTROPY.apply(f.logits, y, denom, dz);
+        Layers.denseGrads(f.fcIn, dz, grads, "fc.weight", "fc.bias", add);
+        INDArray dIn = s.get(slot++, dtype, b, f.fcIn.columns());
+        Blas.gemm(dz, false, Blas.denseOrCopy(params.get("fc.weight")), true, dIn, 0);
         for (int l = convs.length - 1; l >= 0; l--) {
             ConvLayer c = convs[l];
             INDArray dAct = dIn.reshape('c', (long) b * c.positions, c.cOut);
             INDArray dPre = Layers.reluBackwardInPlace(dAct, f.acts[l]);
-            grads(f.patches[l], dPre, grads, c.name, add);
+            Layers.denseGrads(f.patches[l], dPre, grads, c.name + ".weight", c.name + ".bias", add);
             if (l > 0) {
-                // A 'c'-ordered result would cost a strided copy as large as the matmul itself.
-                INDArray dPatches = dPre.mmul(params.get(c.name + ".weight").transpose(), 'f');
+                INDArray dPatches = s.get(slot++, dtype, dPre.rows(), c.patch);
+                Blas.gemm(dPre, false, Blas.denseOrCopy(params.get(c.name + ".weight")), true, dPatches, 0);
                 dIn = c.col2im(dPatches, b, dtype);
             }
         }
-        return lg.loss();
-    }
-
-    private static void grads(INDArray a, INDArray dz, Params grads, String layer, boolean add) {
-        if (add) {
-            Layers.denseGradsAdd(a, dz, grads, layer + ".weight", layer + ".bias");
-        } else {
-            Layers.denseGrads(a, dz, grads, layer + ".weight", layer + ".bias");
-        }
+        return loss;
     }
 
     /**

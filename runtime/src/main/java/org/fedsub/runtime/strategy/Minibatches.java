@@ -14,6 +14,8 @@ final class Minibatches {
     private final int batchSize;
     private final SplittableRandom rnd;
     private final int[] order;
+    private final int[] rows;
+    private Batch batch;
     private int pos;
 
     Minibatches(ClientData data, int batchSize, long seed) {
@@ -22,12 +24,15 @@ final class Minibatches {
         this.rnd = new SplittableRandom(seed);
         this.order = data.trainRows().clone();
         this.pos = order.length;
+        this.rows = new int[this.batchSize];
     }
 
+    /** The next batch; its arrays are reused by the call after, so use it before asking again. */
     Batch next() {
         if (batchSize == order.length) {
             // Full batch: no shuffling, so the gradient is the exact full-data gradient.
-            return data.train().batch(order);
+            batch = data.train().gather(order, batch);
+            return batch;
         }
         if (pos + batchSize > order.length) {
             for (int i = order.length - 1; i > 0; i--) {
@@ -38,9 +43,9 @@ final class Minibatches {
             }
             pos = 0;
         }
-        int[] rows = new int[batchSize];
         System.arraycopy(order, pos, rows, 0, batchSize);
         pos += batchSize;
-        return data.train().batch(rows);
+        batch = data.train().gather(rows, batch);
+        return batch;
     }
 }

@@ -2,6 +2,7 @@ package org.fedsub.runtime.strategy;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.fedsub.runtime.compute.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -35,6 +36,14 @@ final class Sgd {
 
     /** {@code w -= lr * direction(g + wd * w)}; {@code g} may be overwritten. */
     void step(String key, INDArray w, INDArray g, double lr) {
+        if (s.momentum() == 0 && Blas.dense(w) && Blas.dense(g) && w.dataType() == g.dataType()) {
+            // Plain SGD: one BLAS pass per term instead of ND4J ops that allocate their results.
+            if (s.weightDecay() != 0) {
+                Blas.axpy(s.weightDecay(), w, g);
+            }
+            Blas.axpy(-lr, g, w);
+            return;
+        }
         if (s.weightDecay() != 0) {
             g.addi(w.mul(s.weightDecay()));
         }

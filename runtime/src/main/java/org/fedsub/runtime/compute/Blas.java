@@ -1,0 +1,106 @@
+package org.fedsub.runtime.compute;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+
+import java.util.Arrays;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * BLAS calls on ND4J arrays, straight into OpenBLAS (the library ND4J's CPU backend bundles),
+ * writing into an output the caller owns. An {@code INDArray.mmul} costs 80-140 us even for a
+ * 10x60 by 60x10 product (it allocates its result and goes through ND4J's op machinery); the
+ * same {@code sgemm} called here costs under a microsecond. Single-threaded like the rest of
+ * the compute ({@code OMP_NUM_THREADS=1}), so results are deterministic.
+ *
+ * <p>Every array must be {@link #dense dense}: row-major with unit element stride (views of
+ * whole rows qualify), FLOAT or DOUBLE, all of one type.
+ */
+public final class Blas {
+
+    private Blas() {}
+
+    /** True when {@code a} can be passed to these kernels as it is. */
+    public static boolean dense(INDArray a) {
+        DataType t = a.dataType();
+        return (t == DataType.FLOAT || t == DataType.DOUBLE) && a.ordering() == 'c' && a.elementWiseStride() == 1
+                && a.rank() == 2 && a.offset() == a.data().offset();
+    }
+
+    /** {@code a} itself when it is {@link #dense dense}, else a dense copy. */
+    public static INDArray denseOrCopy(INDArray a) {
+        INDArray m = a.rank() == 2 ? a : a.reshape('c', 1, a.length());
+        return dense(m) ? m : m.dup('c');
+    }
+
+    /**
+     * {@code c = op(a) op(b) + beta c}, {@code op(x)} being {@code x} or its transpose.
+     * {@code beta = 0} overwrites {@code c} (whatever it held, NaN included).
+     */
+    public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
+        long m = transA ? a.columns() : a.rows();
+        long k = transA ? a.rows() : a.columns();
+        long kb = transB ? b.columns() : b.rows();
+        long n = transB ? b.rows() : b.columns();
+        if (k != kb || c.rows() != m || c.columns() != n) {
+            throw new IllegalArgumentException("gemm shapes do not chain: " + Arrays.toString(a.shape())
+                    + (transA ? "^T" : "") + " x " + Arrays.toString(b.shape()) + (transB ? "^T" : "") + " into "
+                    + Arrays.toString(c.shape()));
+        }
+        DataType t = check(c, a, b);
+        int ta = transA ? CblasTrans : CblasNoTrans;
+        int tb = transB ? CblasTrans : CblasNoTrans;
+        int lda = Math.toIntExact(a.columns());
+        int ldb = Math.toIntExact(b.columns());
+        int ldc = Math.toIntExact(c.columns());
+        if (t == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(CblasRowMajor, ta, tb, (int) m, (int) n, (int) k, 1f, Mem.floats(a), lda,
+                    Mem.floats(b), ldb, (float) beta, Mem.floats(c), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, (int) m, (int) n, (int) k, 1d, Mem.doubles(a), lda,
+                    Mem.doubles(b), ldb, beta, Mem.doubles(c), ldc);
+        }
+    }
+
+    /** {@code y += alpha x}, element by element over arrays of one length. */
+    public static void axpy(double alpha, INDArray x, INDArray y) {
+        if (x.length() != y.length()) {
+            throw new IllegalArgumentException("axpy lengths differ: " + Arrays.toString(x.shape()) + " and "
+                    + Arrays.toString(y.shape()));
+        }
+        DataType t = check(y, x);
+        int n = Math.toIntExact(x.length());
+        if (t == DataType.FLOAT) {
+            openblas_nolapack.cblas_saxpy(n, (float) alpha, Mem.floats(x), 1, Mem.floats(y), 1);
+        } else {
+            openblas_nolapack.cblas_daxpy(n, alpha, Mem.doubles(x), 1, Mem.doubles(y), 1);
+        }
+    }
+
+    private static DataType check(INDArray first, INDArray... rest) {
+        DataType t = first.dataType();
+        for (INDArray a : rest) {
+            if (a.dataType() != t) {
+                throw new IllegalArgumentException("mixed types: " + a.dataType() + " and " + t);
+            }
+        }
+        if (!denseVector(first)) {
+            throw new IllegalArgumentException("not a dense row-major FLOAT/DOUBLE array: " + first.shapeInfoToString());
+        }
+        for (INDArray a : rest) {
+            if (!denseVector(a)) {
+                throw new IllegalArgumentException("not a dense row-major FLOAT/DOUBLE array: " + a.shapeInfoToString());
+            }
+        }
+        return t;
+    }
+
+    private static boolean denseVector(INDArray a) {
+        return a.rank() <= 2 && (a.ordering() == 'c' || a.isVector()) && a.elementWiseStride() == 1
+                && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && a.offset() == a.data().offset();
+    }
+
+}

@@ -1,0 +1,80 @@
+package org.fedsub.runtime.compute;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Row access to a {@link Blas#dense dense} matrix from Java, in double precision whatever the
+ * array's type: element-wise passes read a row into a {@code double[]}, compute, and write it
+ * back, copying straight from and to the array's own off-heap memory (no copy of the array, no
+ * ND4J op, no JNI call). Row-sized copies let the JIT vectorise the loops between them.
+ * Holds {@code a} for as long as it is used, so its memory stays valid.
+ */
+public final class Rows {
+
+    private final INDArray array;
+    private final long address;
+    private final boolean isFloat;
+    private final int cols;
+    private final int rows;
+    private final float[] floatRow;
+
+    private Rows(INDArray a) {
+        if (!Blas.dense(a)) {
+            throw new IllegalArgumentException("not a dense row-major FLOAT/DOUBLE matrix: " + a.shapeInfoToString());
+        }
+        this.array = a;
+        this.address = Mem.address(a);
+        this.rows = Math.toIntExact(a.rows());
+        this.cols = Math.toIntExact(a.columns());
+        this.isFloat = a.dataType() == DataType.FLOAT;
+        this.floatRow = isFloat ? new float[cols] : null;
+    }
+
+    /** Row access to {@code a}, which must be {@link Blas#dense dense}. */
+    public static Rows of(INDArray a) {
+        return new Rows(a);
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Copies row {@code r} into {@code dst[0, cols)}. */
+    public void read(int r, double[] dst) {
+        long at = at(r, dst.length);
+        if (!isFloat) {
+            Mem.read(at, dst, cols);
+            return;
+        }
+        Mem.read(at, floatRow, cols);
+        for (int j = 0; j < cols; j++) {
+            dst[j] = floatRow[j];
+        }
+    }
+
+    /** Overwrites row {@code r} with {@code src[0, cols)} (rounded to the array's type). */
+    public void write(int r, double[] src) {
+        long at = at(r, src.length);
+        if (!isFloat) {
+            Mem.write(src, cols, at);
+            return;
+        }
+        for (int j = 0; j < cols; j++) {
+            floatRow[j] = (float) src[j];
+        }
+        Mem.write(floatRow, cols, at);
+    }
+
+    private long at(int r, int javaLength) {
+        if (r < 0 || r >= rows || javaLength < cols) {
+            throw new IndexOutOfBoundsException("row " + r + " of a " + rows + "x" + cols + " matrix into "
+                    + javaLength + " values of " + array.dataType());
+        }
+        return address + (long) r * cols * (isFloat ? 4 : 8);
+    }
+}

@@ -1,0 +1,105 @@
+package org.fedsub.runtime.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The direct BLAS calls against ND4J's own ops, over random shapes, both types, views included. */
+class BlasTest {
+
+    private static INDArray random(Random r, DataType t, int rows, int cols) {
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextGaussian();
+        }
+        return Nd4j.create(v, new long[] {rows, cols}, 'c').castTo(t);
+    }
+
+    /** Rows [1, rows + 1) of a bigger matrix: a view with an offset into a shared buffer. */
+    private static INDArray rowView(Random r, DataType t, int rows, int cols) {
+        return random(r, t, rows + 2, cols).get(NDArrayIndex.interval(1, rows + 1), NDArrayIndex.all());
+    }
+
+    @Test
+    void gemm_everyTransposeAndType_matchesNd4jMmul() {
+        Random r = new Random(11);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            double tol = t == DataType.FLOAT ? 1e-4 : 1e-12;
+            for (int trial = 0; trial < 20; trial++) {
+                int m = 1 + r.nextInt(40);
+                int n = 1 + r.nextInt(40);
+                int k = 1 + r.nextInt(40);
+                boolean ta = r.nextBoolean();
+                boolean tb = r.nextBoolean();
+                INDArray a = trial % 2 == 0 ? random(r, t, ta ? k : m, ta ? m : k) : rowView(r, t, ta ? k : m, ta ? m : k);
+                INDArray b = trial % 3 == 0 ? rowView(r, t, tb ? n : k, tb ? k : n) : random(r, t, tb ? n : k, tb ? k : n);
+                INDArray c = rowView(r, t, m, n);
+                INDArray before = c.dup();
+                INDArray expected = (ta ? a.transpose() : a).mmul(tb ? b.transpose() : b);
+
+                Blas.gemm(a, ta, b, tb, c, 0);
+                assertTrue(expected.equalsWithEps(c, tol), "trial " + trial + " " + t);
+
+                Blas.gemm(a, ta, b, tb, c, 1); // beta = 1 adds
+                assertTrue(expected.mul(2).equalsWithEps(c, 2 * tol), "accumulate, trial " + trial);
+                assertFalse(before.equalsWithEps(c, tol));
+            }
+        }
+    }
+
+    @Test
+    void gemm_leavesTheRestOfASharedBufferAlone() {
+        Random r = new Random(12);
+        INDArray whole = random(r, DataType.FLOAT, 6, 4);
+        INDArray copy = whole.dup();
+        INDArray middle = whole.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());
+        Blas.gemm(random(r, DataType.FLOAT, 2, 3), false, random(r, DataType.FLOAT, 3, 4), false, middle, 0);
+        for (int row : new int[] {0, 1, 4, 5}) {
+            assertEquals(copy.getRow(row), whole.getRow(row), "row " + row);
+        }
+    }
+
+    @Test
+    void gemm_shapesThatDoNotChain_areRefusedNamingThem() {
+        INDArray a = Nd4j.zeros(DataType.FLOAT, 3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Blas.gemm(a, false, Nd4j.zeros(DataType.FLOAT, 5, 2), false, Nd4j.zeros(DataType.FLOAT, 3, 2), 0));
+        assertTrue(e.getMessage().contains("[3, 4] x [5, 2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Blas.gemm(a, false, Nd4j.zeros(DataType.DOUBLE, 4, 2), false, Nd4j.zeros(DataType.FLOAT, 3, 2), 0));
+        INDArray strided = Nd4j.zeros(DataType.FLOAT, 4, 3).transpose(); // 'f'-ordered view
+        assertFalse(Blas.dense(strided));
+        assertThrows(IllegalArgumentException.class,
+                () -> Blas.gemm(strided, false, Nd4j.zeros(DataType.FLOAT, 4, 2), false, Nd4j.zeros(DataType.FLOAT, 3, 2), 0));
+    }
+
+    @Test
+    void axpy_matchesNd4j_onViewsToo() {
+        Random r = new Random(13);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray x = rowView(r, t, 5, 7);
+            INDArray y = rowView(r, t, 5, 7);
+            INDArray expected = y.add(x.mul(-0.3));
+            Blas.axpy(-0.3, x, y);
+            assertTrue(expected.equalsWithEps(y, 1e-6), t.toString());
+        }
+    }
+
+    @Test
+    void denseOrCopy_givesADenseEqualArray() {
+        INDArray f = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(3, 4).transpose();
+        INDArray d = Blas.denseOrCopy(f);
+        assertTrue(Blas.dense(d));
+        assertEquals(f, d);
+        INDArray dense = Nd4j.zeros(DataType.DOUBLE, 2, 2);
+        assertTrue(Blas.denseOrCopy(dense) == dense, "a dense array is used as it is");
+    }
+}

@@ -1,0 +1,40 @@
+package org.fedsub.runtime.compute;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class RowsTest {
+
+    @Test
+    void readAndWrite_ofARowView_touchOnlyThatRowOfTheView() {
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray whole = Nd4j.linspace(t, 0, 20, 1).reshape(5, 4);
+            INDArray view = whole.get(NDArrayIndex.interval(1, 4), NDArrayIndex.all()); // rows 1..3
+            Rows rows = Rows.of(view);
+            double[] row = new double[4];
+            rows.read(1, row); // whole's row 2
+            assertArrayEquals(new double[] {8, 9, 10, 11}, row, 0);
+
+            rows.write(2, new double[] {-1, -2, -3, -4.5}); // whole's row 3
+            assertEquals(Nd4j.create(new double[] {-1, -2, -3, -4.5}).castTo(t), whole.getRow(3));
+            assertEquals(Nd4j.create(new double[] {16, 17, 18, 19}).castTo(t), whole.getRow(4), "the next row is untouched");
+            assertEquals(Nd4j.create(new double[] {8, 9, 10, 11}).castTo(t), whole.getRow(2));
+        }
+    }
+
+    @Test
+    void rowsOutsideTheMatrix_orTooShortAJavaArray_areRefused() {
+        Rows rows = Rows.of(Nd4j.zeros(DataType.FLOAT, 2, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> rows.read(2, new double[3]));
+        assertThrows(IndexOutOfBoundsException.class, () -> rows.read(-1, new double[3]));
+        assertThrows(IndexOutOfBoundsException.class, () -> rows.write(0, new double[2]));
+        assertThrows(IllegalArgumentException.class, () -> Rows.of(Nd4j.zeros(DataType.FLOAT, 3, 2).transpose()));
+    }
+}
