@@ -38,7 +38,7 @@ public record Devices(List<Device> list, PlacementPolicy policy, Map<Integer, In
         Objects.requireNonNull(policy, "policy");
         pinned = Map.copyOf(pinned);
         if (list.isEmpty()) {
-            throw new ConfigError(PATH, "[]", "expected at least one device, e.g. [ { kind = cpu } ]");
+            throw new ConfigError(PATH, list, "expected at least one device, e.g. [ { kind = cpu } ]");
         }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
