@@ -11,6 +11,7 @@ import static org.fedsub.runtime.config.Settings.positive;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
+import org.fedsub.actors.device.Devices;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.config.Settings;
 import org.fedsub.runtime.engine.Experiment;
@@ -26,16 +27,18 @@ import org.fedsub.runtime.strategy.Strategy;
  *                        below it the round is dropped and the model kept
  * @param overSelection   extra fraction of clients sampled on top of the target (>= 0); the round closes
  *                        when the target number of updates has arrived
- * @param computePoolSize threads of the compute dispatcher that runs all tensor work (>= 1)
+ * @param computePoolSize threads of each device's dispatcher that does not set its own (>= 1)
  * @param clientRestarts  restarts of a client whose training throws before it is given up on (>= 0)
  * @param backoff         restart back-off of failing clients
  * @param clock           real: rounds run on the wall clock; virtual: on simulated time, reproducible from the seed
  * @param realTimeout     virtual clock only: wall-clock limit of a round (a client that never answers at all)
  * @param clients         simulated client behaviour: speed, network, availability, dropouts
  * @param async           synchronous rounds, FedBuff or FedAsync
+ * @param devices         the compute devices and how clients are placed on them
  */
 public record ActorSettings(Duration roundDeadline, double minCompletion, double overSelection, int computePoolSize,
-        int clientRestarts, Backoff backoff, Clock clock, Duration realTimeout, Clients clients, Async async) {
+        int clientRestarts, Backoff backoff, Clock clock, Duration realTimeout, Clients clients, Async async,
+        Devices devices) {
 
     /** How time passes in a run. */
     public enum Clock {
@@ -47,7 +50,10 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
 
     public static final String PATH = "fedsub.actors";
 
-    /** The dispatcher that runs tensor work (configured in reference.conf). */
+    /**
+     * The template of every device's dispatcher (type, throughput; configured in reference.conf):
+     * see {@link org.fedsub.actors.device.DeviceDispatchers}.
+     */
     public static final String COMPUTE_DISPATCHER = "fedsub.compute-dispatcher";
 
     public ActorSettings {
@@ -67,6 +73,7 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                     "expected an integer >= 0 (0: a client whose training throws is given up on at once)");
         }
         positive(path(PATH, "real-timeout"), realTimeout);
+        java.util.Objects.requireNonNull(devices, "devices");
     }
 
     /**
@@ -90,47 +97,53 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                         durationAt(bc, b, "reset-after")),
                 oneOf(c, PATH, "clock", List.of("real", "virtual")).equals("virtual") ? Clock.VIRTUAL : Clock.REAL,
                 durationAt(c, PATH, "real-timeout"), Clients.fromConfig(subtree(root, Clients.PATH)),
-                Async.fromConfig(subtree(root, Async.PATH)));
+                Async.fromConfig(subtree(root, Async.PATH)), Devices.fromConfig(root));
     }
 
     public ActorSettings withRoundDeadline(Duration d) {
         return new ActorSettings(d, minCompletion, overSelection, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async);
+                realTimeout, clients, async, devices);
     }
 
     public ActorSettings withMinCompletion(double f) {
         return new ActorSettings(roundDeadline, f, overSelection, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async);
+                realTimeout, clients, async, devices);
     }
 
     public ActorSettings withOverSelection(double f) {
         return new ActorSettings(roundDeadline, minCompletion, f, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async);
+                realTimeout, clients, async, devices);
     }
 
     public ActorSettings withComputePoolSize(int threads) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, threads, clientRestarts, backoff, clock,
-                realTimeout, clients, async);
+                realTimeout, clients, async, devices);
     }
 
     public ActorSettings withClientRestarts(int n, Backoff b) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, n, b, clock, realTimeout,
-                clients, async);
+                clients, async, devices);
     }
 
     public ActorSettings withClock(Clock c) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff, c,
-                realTimeout, clients, async);
+                realTimeout, clients, async, devices);
     }
 
     public ActorSettings withClients(Clients c) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
-                clock, realTimeout, c, async);
+                clock, realTimeout, c, async, devices);
+    }
+
+    /** These settings with clients placed on {@code d}'s devices. */
+    public ActorSettings withDevices(Devices d) {
+        return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
+                clock, realTimeout, clients, async, d);
     }
 
     public ActorSettings withAsync(Async a) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
-                clock, realTimeout, clients, a);
+                clock, realTimeout, clients, a, devices);
     }
 
     /**

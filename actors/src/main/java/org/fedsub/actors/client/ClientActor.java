@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -15,6 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.device.ComputePlacement;
+import org.fedsub.actors.device.Device;
+import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
@@ -31,8 +34,10 @@ import org.fedsub.runtime.engine.ClientStep;
 
 /**
  * One federated client. It trains when asked ({@link TrainRound}) and folds acknowledgements
- * into its state ({@link Aggregated}), one at a time: the work runs on the compute dispatcher
- * and comes back with {@code pipeToSelf}, and whatever arrives meanwhile waits in a stash.
+ * into its state ({@link Aggregated}), one at a time: the work runs on the dispatcher of the
+ * device it is placed on when it starts ({@link ComputePlacement}; it keeps the device across
+ * restarts and frees it when it stops) and comes back with {@code pipeToSelf}, and whatever
+ * arrives meanwhile waits in a stash.
  *
  * <p>A {@link ClientBehaviour} may make it decline a round, drop out of it silently, or hold its
  * answer back for the modelled time its compute and links would take.
@@ -60,6 +65,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private final ClientBehaviour behaviour;
     private final StashBuffer<ToClient> stash;
     private final TimerScheduler<ToClient> timers;
+    private final ComputePlacement placement;
     private final Executor compute;
     private boolean busy;
     /** Messages dropped: stash overflow, malformed tasks and acknowledgements. */
@@ -72,10 +78,24 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         return create(work, ClientBehaviour.RELIABLE);
     }
 
-    /** An unsupervised client that behaves as {@code behaviour} says. */
+    /**
+     * An unsupervised client that behaves as {@code behaviour} says, placed on the devices of its
+     * actor system's own {@code fedsub.actors} settings.
+     */
     public static Behavior<ToClient> create(ClientStep work, ClientBehaviour behaviour) {
-        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(
-                ctx -> new ClientActor(ctx, stash, timers, work, behaviour))));
+        return create(work, behaviour, null);
+    }
+
+    /**
+     * An unsupervised client placed on the devices of {@code settings} ({@code null}: its actor
+     * system's own {@code fedsub.actors} settings).
+     */
+    public static Behavior<ToClient> create(ClientStep work, ClientBehaviour behaviour, ActorSettings settings) {
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(ctx -> {
+            DeviceDispatchers devices = DeviceDispatchers.get(ctx.getSystem());
+            return new ClientActor(ctx, stash, timers, work, behaviour,
+                    settings != null ? devices.placement(settings) : devices.systemPlacement());
+        })));
     }
 
     /** A supervised, reliable client (see {@link #supervised(ClientStep, ClientBehaviour, ActorSettings)}). */
@@ -90,23 +110,26 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
      */
     public static Behavior<ToClient> supervised(ClientStep work, ClientBehaviour behaviour, ActorSettings settings) {
         if (settings.clientRestarts() == 0) {
-            return create(work, behaviour); // the default for a typed actor: stop on failure
+            return create(work, behaviour, settings); // the default for a typed actor: stop on failure
         }
         ActorSettings.Backoff b = settings.backoff();
-        return Behaviors.supervise(create(work, behaviour)).onFailure(ClientTrainingException.class,
+        return Behaviors.supervise(create(work, behaviour, settings)).onFailure(ClientTrainingException.class,
                 SupervisorStrategy.restartWithBackoff(b.min(), b.max(), b.randomFactor())
                         .withMaxRestarts(settings.clientRestarts())
                         .withResetBackoffAfter(b.resetAfter()));
     }
 
     private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, TimerScheduler<ToClient> timers,
-            ClientStep work, ClientBehaviour behaviour) {
+            ClientStep work, ClientBehaviour behaviour, ComputePlacement placement) {
         super(context);
         this.step = work;
         this.behaviour = behaviour;
         this.stash = stash;
         this.timers = timers;
-        this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
+        this.placement = placement;
+        Device device = placement.place(work.clientId());
+        this.compute = placement.executor(device);
+        context.getLog().debug("client {}: on device {}", work.clientId(), device.label());
     }
 
     @Override
@@ -118,7 +141,13 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
                 .onMessage(Trained.class, this::onTrained)
                 .onMessage(Acknowledged.class, this::onAcknowledged)
                 .onMessage(Release.class, this::onRelease)
+                .onSignal(PostStop.class, s -> onPostStop())
                 .build();
+    }
+
+    private Behavior<ToClient> onPostStop() {
+        placement.release(step.clientId());
+        return this;
     }
 
     private Behavior<ToClient> onTrainRound(TrainRound cmd) {

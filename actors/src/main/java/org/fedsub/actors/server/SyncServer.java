@@ -10,12 +10,13 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.fedsub.actors.ActorSettings;
+import org.fedsub.actors.device.ComputePlacement;
+import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.CborSerializable;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
@@ -31,7 +32,7 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * The coordinator of a synchronous run. It outlives rounds: for each round it samples clients,
  * has the strategy configure their tasks, spawns a {@link SyncRound} to collect the updates,
  * and then aggregates what came back in time, acknowledges the used clients, evaluates, reports
- * the round and starts the next. All strategy work runs on the compute dispatcher, one step at a
+ * the round and starts the next. All strategy work runs on the first device's dispatcher, one step at a
  * time, so the strategy is only ever used by one thread at once.
  *
  * <p>A round whose completion rate is below {@code min-completion} is dropped (model kept); a
@@ -102,7 +103,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         this.settings = settings;
         this.timing = timing;
         this.listener = listener;
-        this.compute = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(ActorSettings.COMPUTE_DISPATCHER));
+        ComputePlacement placement = DeviceDispatchers.get(context.getSystem()).placement(settings);
+        this.compute = placement.executor(placement.server());
     }
 
     @Override
