@@ -58,18 +58,24 @@ public final class ChunkSerializer extends SerializerWithStringManifest {
         if (!(o instanceof Chunk c)) {
             throw new IllegalArgumentException("ChunkSerializer cannot serialize " + o.getClass().getName());
         }
+        String from = resolver().toSerializationFormat(c.from());
+        String target = resolver().toSerializationFormat(c.target());
+        // What the reader would refuse is refused here, at the sender.
+        if (utfLength(c.manifest()) > MAX_MANIFEST || utfLength(from) > MAX_REF || utfLength(target) > MAX_REF) {
+            throw new IllegalArgumentException("chunk manifest or actor ref too long for the wire: " + c);
+        }
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(c.data().length + 512);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(VERSION);
-            out.writeUTF(resolver().toSerializationFormat(c.from()));
+            out.writeUTF(from);
             out.writeLong(c.transfer());
             out.writeInt(c.index());
             out.writeInt(c.count());
             out.writeInt(c.size());
             out.writeInt(c.serializerId());
             out.writeUTF(c.manifest());
-            out.writeUTF(resolver().toSerializationFormat(c.target()));
+            out.writeUTF(target);
             out.writeInt(c.data().length);
             out.write(c.data());
             out.flush();
@@ -118,6 +124,16 @@ public final class ChunkSerializer extends SerializerWithStringManifest {
             throw malformed(buf, 0, buf.remaining() + " bytes after the chunk's data");
         }
         return new Chunk(from, transfer, index, count, size, serializerId, inner, target, data);
+    }
+
+    /** Bytes of {@code s} in modified UTF-8, as {@link DataOutputStream#writeUTF} writes it. */
+    private static int utfLength(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            n += ch >= 1 && ch <= 0x7f ? 1 : ch <= 0x7ff ? 2 : 3;
+        }
+        return n;
     }
 
     private static ByteBuffer get(ByteBuffer buf, int n, String what) throws NotSerializableException {

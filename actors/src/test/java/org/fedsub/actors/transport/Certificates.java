@@ -42,6 +42,47 @@ final class Certificates {
         }
     }
 
+    private static Path cluster;
+    private static Path otherCa;
+
+    /**
+     * A CA's node folders {@code seed} and {@code member} (the latter also for
+     * member.example.org and 10.9.8.7), made once per test JVM: keytool takes seconds a node.
+     */
+    static synchronized Path cluster() throws IOException, InterruptedException {
+        if (cluster == null) {
+            cluster = make(root().resolve("cluster"), "seed", "member=member.example.org,10.9.8.7");
+        }
+        return cluster;
+    }
+
+    /** The node folder {@code intruder} of another CA, made once per test JVM. */
+    static synchronized Path otherCa() throws IOException, InterruptedException {
+        if (otherCa == null) {
+            otherCa = make(root().resolve("other"), "intruder");
+        }
+        return otherCa;
+    }
+
+    private static Path root;
+
+    private static Path root() throws IOException {
+        if (root == null) {
+            root = Files.createTempDirectory("fedsub-certs");
+            Path r = root;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(r)));
+        }
+        return root;
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
+    }
+
     /** Makes {@code out} with the nodes given, failing the test if the script fails. */
     static Path make(Path out, String... nodes) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(out.toString()));

@@ -33,7 +33,7 @@ class ClusterTransportTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        certs = Certificates.make(tmp.resolve("certs"), "node1", "node2=node2.example.org,10.9.8.7");
+        certs = Certificates.cluster();
     }
 
     private static Config tls(String settings) {
@@ -46,9 +46,9 @@ class ClusterTransportTest {
 
     @Test
     void makeCerts_nodeFolders_holdAKeyChainedToTheCaAndATrustStoreOfTheCa() throws Exception {
-        Path node2 = certs.resolve("node2");
-        KeyStore ks = KeyStore.getInstance(node2.resolve("keystore.p12").toFile(),
-                password(node2.resolve("keystore.password")).toCharArray());
+        Path member = certs.resolve("member");
+        KeyStore ks = KeyStore.getInstance(member.resolve("keystore.p12").toFile(),
+                password(member.resolve("keystore.password")).toCharArray());
         assertEquals(List.of("node"), Collections.list(ks.aliases()));
         assertTrue(ks.isKeyEntry("node"));
         var chain = ks.getCertificateChain("node");
@@ -56,22 +56,22 @@ class ClusterTransportTest {
         X509Certificate leaf = (X509Certificate) chain[0];
         X509Certificate ca = (X509Certificate) chain[1];
         leaf.verify(ca.getPublicKey());
-        assertEquals("CN=node2", leaf.getSubjectX500Principal().getName());
+        assertEquals("CN=member", leaf.getSubjectX500Principal().getName());
         assertTrue(leaf.getExtendedKeyUsage().containsAll(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")),
                 "serverAuth and clientAuth: every node both dials and accepts");
         Set<String> sans = new java.util.HashSet<>();
         leaf.getSubjectAlternativeNames().forEach(n -> sans.add(String.valueOf(n.get(1))));
-        assertEquals(Set.of("127.0.0.1", "localhost", "node2.example.org", "10.9.8.7"), sans);
+        assertEquals(Set.of("127.0.0.1", "localhost", "member.example.org", "10.9.8.7"), sans);
 
-        KeyStore ts = KeyStore.getInstance(node2.resolve("truststore.p12").toFile(),
-                password(node2.resolve("truststore.password")).toCharArray());
+        KeyStore ts = KeyStore.getInstance(member.resolve("truststore.p12").toFile(),
+                password(member.resolve("truststore.password")).toCharArray());
         assertEquals(List.of("ca"), Collections.list(ts.aliases()));
         assertEquals(ca, ts.getCertificate("ca"));
     }
 
     @Test
     void makeCerts_keytoolList_acceptsEveryStoreWithItsPasswordFile() throws Exception {
-        for (String node : List.of("node1", "node2")) {
+        for (String node : List.of("seed", "member")) {
             for (String store : List.of("keystore", "truststore")) {
                 Path dir = certs.resolve(node);
                 Process p = new ProcessBuilder("keytool", "-list", "-keystore", dir.resolve(store + ".p12").toString(),
@@ -93,22 +93,22 @@ class ClusterTransportTest {
     @Test
     void makeCerts_secrets_areReadableByTheOwnerOnly() throws Exception {
         for (Path f : List.of(certs.resolve("ca/ca.p12"), certs.resolve("ca/ca.password"),
-                certs.resolve("node1/keystore.p12"), certs.resolve("node1/keystore.password"),
-                certs.resolve("node1/truststore.password"))) {
+                certs.resolve("seed/keystore.p12"), certs.resolve("seed/keystore.password"),
+                certs.resolve("seed/truststore.password"))) {
             assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                     Files.getPosixFilePermissions(f), f.toString());
         }
-        assertFalse(password(certs.resolve("node1/keystore.password"))
-                .equals(password(certs.resolve("node2/keystore.password"))), "each store its own random password");
+        assertFalse(password(certs.resolve("seed/keystore.password"))
+                .equals(password(certs.resolve("member/keystore.password"))), "each store its own random password");
     }
 
     @Test
     void makeCerts_existingOutdir_isRefusedAndLeftAlone() throws Exception {
-        long before = Files.size(certs.resolve("node1/keystore.p12"));
-        Certificates.Result r = Certificates.run(certs.toString(), "node1");
+        long before = Files.size(certs.resolve("seed/keystore.p12"));
+        Certificates.Result r = Certificates.run(certs.toString(), "seed");
         assertEquals(2, r.exitCode());
         assertTrue(r.output().contains("already exists"), r.output());
-        assertEquals(before, Files.size(certs.resolve("node1/keystore.p12")));
+        assertEquals(before, Files.size(certs.resolve("seed/keystore.p12")));
     }
 
     @Test
@@ -122,17 +122,17 @@ class ClusterTransportTest {
 
     @Test
     void pekkoConfig_nodeFolder_givesTlsTcpWithMutualAuthenticationAndTheStores() throws Exception {
-        Path node1 = certs.resolve("node1");
-        Config p = ClusterTransport.pekkoConfig(tls("fedsub.cluster.tls.dir = \"" + node1 + "\""));
+        Path seed = certs.resolve("seed");
+        Config p = ClusterTransport.pekkoConfig(tls("fedsub.cluster.tls.dir = \"" + seed + "\""));
         String engine = "pekko.remote.artery.ssl.config-ssl-engine.";
         assertEquals("tls-tcp", p.getString("pekko.remote.artery.transport"));
         assertEquals("org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider",
                 p.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
-        assertEquals(node1.resolve("keystore.p12").toAbsolutePath().toString(), p.getString(engine + "key-store"));
-        assertEquals(node1.resolve("truststore.p12").toAbsolutePath().toString(), p.getString(engine + "trust-store"));
-        assertEquals(password(node1.resolve("keystore.password")), p.getString(engine + "key-store-password"));
-        assertEquals(password(node1.resolve("keystore.password")), p.getString(engine + "key-password"));
-        assertEquals(password(node1.resolve("truststore.password")), p.getString(engine + "trust-store-password"));
+        assertEquals(seed.resolve("keystore.p12").toAbsolutePath().toString(), p.getString(engine + "key-store"));
+        assertEquals(seed.resolve("truststore.p12").toAbsolutePath().toString(), p.getString(engine + "trust-store"));
+        assertEquals(password(seed.resolve("keystore.password")), p.getString(engine + "key-store-password"));
+        assertEquals(password(seed.resolve("keystore.password")), p.getString(engine + "key-password"));
+        assertEquals(password(seed.resolve("truststore.password")), p.getString(engine + "trust-store-password"));
         assertTrue(p.getBoolean(engine + "require-mutual-authentication"));
         assertEquals("TLSv1.3", p.getString(engine + "protocol"));
         assertTrue(p.getStringList("pekko.remote.artery.large-message-destinations")
@@ -155,32 +155,32 @@ class ClusterTransportTest {
 
     @Test
     void pekkoConfig_missingKeyStore_namesTheFile() {
-        Path node1 = certs.resolve("node1");
+        Path seed = certs.resolve("seed");
         Path missing = tmp.resolve("nowhere.p12");
         ConfigError e = assertThrows(ConfigError.class, () -> ClusterTransport.pekkoConfig(tls(
-                "fedsub.cluster.tls { dir = \"" + node1 + "\", key-store = \"" + missing + "\" }")));
+                "fedsub.cluster.tls { dir = \"" + seed + "\", key-store = \"" + missing + "\" }")));
         assertEquals("fedsub.cluster.tls.key-store = \"" + missing + "\": no such file", e.getMessage());
     }
 
     @Test
     void pekkoConfig_wrongPassword_namesTheStoreAndThePasswordFile() throws Exception {
-        Path node1 = certs.resolve("node1");
+        Path seed = certs.resolve("seed");
         Path wrong = tmp.resolve("wrong.password");
         Files.writeString(wrong, "not-the-password\n");
         ConfigError e = assertThrows(ConfigError.class, () -> ClusterTransport.pekkoConfig(tls(
-                "fedsub.cluster.tls { dir = \"" + node1 + "\", trust-store-password-file = \"" + wrong + "\" }")));
+                "fedsub.cluster.tls { dir = \"" + seed + "\", trust-store-password-file = \"" + wrong + "\" }")));
         assertEquals("fedsub.cluster.tls.trust-store", e.path());
-        assertTrue(e.getMessage().contains(node1.resolve("truststore.p12").toString())
+        assertTrue(e.getMessage().contains(seed.resolve("truststore.p12").toString())
                 && e.getMessage().contains("password in " + wrong + " does not open it"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
     @Test
     void pekkoConfig_unreadablePasswordFile_namesIt() {
-        Path node1 = certs.resolve("node1");
+        Path seed = certs.resolve("seed");
         Path missing = tmp.resolve("no.password");
         ConfigError e = assertThrows(ConfigError.class, () -> ClusterTransport.pekkoConfig(tls(
-                "fedsub.cluster.tls { dir = \"" + node1 + "\", key-store-password-file = \"" + missing + "\" }")));
+                "fedsub.cluster.tls { dir = \"" + seed + "\", key-store-password-file = \"" + missing + "\" }")));
         assertEquals("fedsub.cluster.tls.key-store-password-file", e.path());
         assertTrue(e.getMessage().startsWith("fedsub.cluster.tls.key-store-password-file = \"" + missing
                 + "\": cannot read the password file"), e.getMessage());
@@ -188,10 +188,10 @@ class ClusterTransportTest {
 
     @Test
     void pekkoConfig_trustStoreAsKeyStore_isRefused() {
-        Path node1 = certs.resolve("node1");
+        Path seed = certs.resolve("seed");
         ConfigError e = assertThrows(ConfigError.class, () -> ClusterTransport.pekkoConfig(tls(
-                "fedsub.cluster.tls { dir = \"" + node1 + "\", key-store = \"" + node1.resolve("truststore.p12")
-                        + "\", key-store-password-file = \"" + node1.resolve("truststore.password") + "\" }")));
+                "fedsub.cluster.tls { dir = \"" + seed + "\", key-store = \"" + seed.resolve("truststore.p12")
+                        + "\", key-store-password-file = \"" + seed.resolve("truststore.password") + "\" }")));
         assertTrue(e.getMessage().contains("holds no private key"), e.getMessage());
     }
 
