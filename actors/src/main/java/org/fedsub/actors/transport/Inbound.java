@@ -26,7 +26,8 @@ import scala.util.Try;
  * than {@code max-message-size}, when all partial messages would together exceed
  * {@code max-buffered}, when a chunk's header differs from the first chunk's or its data is
  * not the size its place calls for, when its target is not on this node, or when it does not
- * deserialize.
+ * deserialize. A sender that stops in the middle of a transfer (its node left the cluster)
+ * frees its buffer.
  *
  * <p>A {@link TrainRound} or {@link Quiesce} whose reply-to is on another node gets, in its
  * place, an {@link Outbound} for that actor (one per reply-to, stopped with it), so that the
@@ -66,7 +67,7 @@ final class Inbound extends AbstractBehavior<Object> {
     public Receive<Object> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Chunk.class, this::onChunk)
-                .onSignal(Terminated.class, this::onProxyStopped)
+                .onSignal(Terminated.class, this::onTerminated)
                 .build();
     }
 
@@ -85,6 +86,9 @@ final class Inbound extends AbstractBehavior<Object> {
             p = new Partial(c);
             partials.put(c.from(), p);
             buffered += c.size();
+            if (c.count() > 1) {
+                getContext().watch(c.from()); // a sender that dies mid-transfer must not hold its buffer
+            }
         } else if (p == null || p.first.transfer() != c.transfer() || p.next != c.index()) {
             String expected = p == null ? "no transfer in progress" : p.first.transfer() != c.transfer()
                     ? "transfer " + p.first.transfer() + " in progress" : "chunk " + (p.next + 1) + " expected";
@@ -154,6 +158,9 @@ final class Inbound extends AbstractBehavior<Object> {
     private void release(Partial p) {
         partials.remove(p.first.from());
         buffered -= p.first.size();
+        if (p.first.count() > 1) {
+            getContext().unwatch(p.first.from());
+        }
     }
 
     private void deliver(Partial p) {
@@ -187,8 +194,13 @@ final class Inbound extends AbstractBehavior<Object> {
         return proxy.narrow();
     }
 
-    private Behavior<Object> onProxyStopped(Terminated t) {
+    /** A reply proxy stopped (its target did), or a sender died in the middle of a transfer. */
+    private Behavior<Object> onTerminated(Terminated t) {
         replyProxies.values().remove(t.getRef());
+        Partial p = partials.get(t.getRef());
+        if (p != null) {
+            refuse(p.first, "its sender stopped after chunk " + p.next + " of " + p.first.count(), false);
+        }
         return this;
     }
 }

@@ -169,6 +169,18 @@ class BigPayloadTest {
     }
 
     @Test
+    void senderStoppingMidTransfer_freesItsBuffer() {
+        Hand h = Hand.create();
+        int cs = chunkSize();
+        LoggingTestKit.warn("its sender stopped after chunk 1 of 3").expect(client.system(), () -> {
+            h.inbound().tell(h.chunk(1, 0, 3, 3 * cs, new byte[cs]));
+            assertEquals(new Ack(1, 0), h.sender().receiveMessage());
+            h.sender().stop();
+            return null;
+        });
+    }
+
+    @Test
     void oversizedClaim_isRefusedBeforeAnythingIsBuffered() {
         Hand h = Hand.create();
         int max = ChunkedTransport.get(client.system()).settings().maxMessageSize();

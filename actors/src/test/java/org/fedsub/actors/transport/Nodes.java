@@ -31,6 +31,8 @@ final class Nodes {
                   actor.serialize-messages = off
                   remote.artery.canonical { hostname = "127.0.0.1", port = 0 }
                   cluster.jmx.enabled = off
+                  # Bound (not a delay) of LoggingTestKit.expect: a remote Terminated takes seconds.
+                  actor.testkit.typed.filter-leeway = 30s
                   coordinated-shutdown { exit-jvm = off, run-by-jvm-shutdown-hook = off }
                 }
                 """)).withFallback(ConfigFactory.load("application-test"));
