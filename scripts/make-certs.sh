@@ -4,7 +4,7 @@
 # CA) and a trust store holding only the CA, with random passwords in files only the owner
 # can read.
 #
-#   scripts/make-certs.sh OUTDIR NODE[=HOST,...] [NODE[=HOST,...] ...]
+#   scripts/make-certs.sh [--ca CADIR] OUTDIR NODE[=HOST,...] [NODE[=HOST,...] ...]
 #
 # NODE is a name ([A-Za-z0-9._-], used for the folder and the certificate's CN); each HOST (a
 # DNS name or an IPv4/IPv6 address) is added to the certificate's subject alternative names
@@ -15,17 +15,26 @@
 #   OUTDIR/ca/ca.crt               the CA's certificate (PEM)
 #   OUTDIR/NODE/keystore.p12, keystore.password, truststore.p12, truststore.password
 #                                  what node NODE needs: copy this folder to that machine
+# With --ca CADIR (the ca/ folder of an earlier run) the nodes are signed by that CA, so they
+# join the cluster it made, and OUTDIR gets only their folders.
 # Refuses to run if OUTDIR exists (it never overwrites keys). Needs only keytool (JDK 17+).
 set -euo pipefail
 
 me=make-certs
 die() { echo "$me: $1" >&2; exit "${2:-1}"; }
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 
+cadir=""
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
-  '') usage >&2; die "missing OUTDIR and nodes" 2 ;;
+  --ca)
+    [ -n "${2:-}" ] || die "--ca needs the CA folder of an earlier run (OUTDIR/ca)" 2
+    cadir="$2"; shift 2
+    for f in ca.p12 ca.password ca.crt; do
+      [ -r "$cadir/$f" ] || die "--ca $cadir: no readable $f there (expected the ca/ folder of an earlier run)" 2
+    done ;;
 esac
+[ -n "${1:-}" ] || { usage >&2; die "missing OUTDIR and nodes" 2; }
 [ "$#" -ge 2 ] || die "no node given after OUTDIR '$1' (usage: make-certs.sh OUTDIR NODE[=HOST,...] ...)" 2
 out="$1"; shift
 
@@ -77,13 +86,18 @@ kt() { # keytool, its output shown only when it fails
   fi
 }
 
-ca="$out/ca"
-mkdir "$ca"
-password "$ca/ca.password"
-kt -genkeypair -alias ca -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -validity 3650 \
-  -dname "CN=fedsub cluster CA" -ext bc:c -ext ku:c=keyCertSign,cRLSign \
-  -storetype PKCS12 -keystore "$ca/ca.p12" -storepass:file "$ca/ca.password"
-kt -exportcert -rfc -alias ca -keystore "$ca/ca.p12" -storepass:file "$ca/ca.password" -file "$ca/ca.crt"
+if [ -n "$cadir" ]; then
+  ca="$cadir"
+  kt -list -alias ca -keystore "$ca/ca.p12" -storepass:file "$ca/ca.password"
+else
+  ca="$out/ca"
+  mkdir "$ca"
+  password "$ca/ca.password"
+  kt -genkeypair -alias ca -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -validity 3650 \
+    -dname "CN=fedsub cluster CA" -ext bc:c -ext ku:c=keyCertSign,cRLSign \
+    -storetype PKCS12 -keystore "$ca/ca.p12" -storepass:file "$ca/ca.password"
+  kt -exportcert -rfc -alias ca -keystore "$ca/ca.p12" -storepass:file "$ca/ca.password" -file "$ca/ca.crt"
+fi
 
 for i in "${!names[@]}"; do
   name="${names[$i]}"
@@ -111,4 +125,8 @@ for i in "${!names[@]}"; do
 done
 
 ok=1
-echo "$me: CA in $ca (keep it off the nodes); copy each node's folder to its machine"
+if [ -n "$cadir" ]; then
+  echo "$me: signed by the CA in $ca; copy each node's folder to its machine"
+else
+  echo "$me: CA in $ca (keep it off the nodes); copy each node's folder to its machine"
+fi

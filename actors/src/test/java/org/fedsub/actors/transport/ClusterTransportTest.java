@@ -103,6 +103,19 @@ class ClusterTransportTest {
     }
 
     @Test
+    void makeCerts_withExistingCa_signsANewNodeByThatCa() throws Exception {
+        Path later = tmp.resolve("later");
+        Certificates.Result r = Certificates.run("--ca", certs.resolve("ca").toString(), later.toString(), "node9");
+        assertEquals(0, r.exitCode(), r.output());
+        assertFalse(Files.exists(later.resolve("ca")), "no new CA");
+        KeyStore ks = KeyStore.getInstance(later.resolve("node9/keystore.p12").toFile(),
+                password(later.resolve("node9/keystore.password")).toCharArray());
+        KeyStore clusterTrust = KeyStore.getInstance(certs.resolve("seed/truststore.p12").toFile(),
+                password(certs.resolve("seed/truststore.password")).toCharArray());
+        ks.getCertificateChain("node")[0].verify(clusterTrust.getCertificate("ca").getPublicKey());
+    }
+
+    @Test
     void makeCerts_existingOutdir_isRefusedAndLeftAlone() throws Exception {
         long before = Files.size(certs.resolve("seed/keystore.p12"));
         Certificates.Result r = Certificates.run(certs.toString(), "seed");
