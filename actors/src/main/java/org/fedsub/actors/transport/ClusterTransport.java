@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -100,7 +102,7 @@ public final class ClusterTransport {
 
     /** Artery paths that receive big frames: the chunked transport's inbound actor and ClusterNodes' actors. */
     public static List<String> largeMessageDestinations() {
-        List<String> paths = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
         paths.add(ChunkedTransport.INBOUND_PATH);
         for (String p : (ClusterNodes.CLIENT_PATHS + "," + ClusterNodes.SERVER_PATHS).split(",")) {
             paths.add(p.trim());
@@ -141,7 +143,7 @@ public final class ClusterTransport {
         try {
             return KeyStore.getInstance(store.toFile(), password.toCharArray());
         } catch (IOException e) {
-            if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
+            if (e.getCause() instanceof UnrecoverableKeyException) {
                 throw new ConfigError(path(PATH, key), store.toString(),
                         "the password in " + passwordFile + " does not open it (" + reason(e) + ")");
             }
