@@ -38,7 +38,10 @@ esac
 [ "$#" -ge 2 ] || die "no node given after OUTDIR '$1' (usage: make-certs.sh OUTDIR NODE[=HOST,...] ...)" 2
 out="$1"; shift
 
-command -v keytool >/dev/null || die "keytool not found: install a JDK 17+ (Debian: openjdk-17-jdk-headless) or put its bin/ on PATH"
+if ! command -v keytool >/dev/null && [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/keytool" ]; then
+  PATH="$JAVA_HOME/bin:$PATH"
+fi
+command -v keytool >/dev/null || die "keytool not found: install a JDK 17+ (Debian: openjdk-17-jdk-headless), put its bin/ on PATH or set JAVA_HOME"
 [ -e "$out" ] && die "$out already exists; refusing to overwrite keys (remove it or choose another OUTDIR)" 2
 
 # Validate every argument before anything is written.

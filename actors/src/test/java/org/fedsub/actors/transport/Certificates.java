@@ -30,7 +30,10 @@ final class Certificates {
     static Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", script().toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // The keytool of the JDK running the tests first, as on a machine with only that JDK.
+        pb.environment().merge("PATH", javaBin(), (path, bin) -> bin + java.io.File.pathSeparator + path);
+        Process p = pb.start();
         try {
             // keytool starts a JVM per step: ~1 s each, about 9 per node, on a loaded machine more.
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -81,6 +84,11 @@ final class Certificates {
         } catch (IOException e) {
             // a temporary folder left behind
         }
+    }
+
+    /** The bin folder of the JDK running the tests (keytool is there). */
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin").toString();
     }
 
     /** Makes {@code out} with the nodes given, failing the test if the script fails. */

@@ -74,7 +74,7 @@ class ClusterTransportTest {
         for (String node : List.of("seed", "member")) {
             for (String store : List.of("keystore", "truststore")) {
                 Path dir = certs.resolve(node);
-                Process p = new ProcessBuilder("keytool", "-list", "-keystore", dir.resolve(store + ".p12").toString(),
+                Process p = new ProcessBuilder(Path.of(Certificates.javaBin(), "keytool").toString(), "-list", "-keystore", dir.resolve(store + ".p12").toString(),
                         "-storepass:file", dir.resolve(store + ".password").toString())
                         .redirectErrorStream(true).start();
                 try {
