@@ -18,6 +18,7 @@ import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.SyncServer;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
+import org.fedsub.actors.transport.ChunkedTransport;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.ServerStep;
@@ -101,7 +102,11 @@ public final class ClusterNodes {
                     if (clients.size() < exp.data().numClients()) {
                         return Behaviors.same();
                     }
-                    return Behaviors.setup(ctx -> running(ctx, exp, work, settings, clients, listener, done));
+                    return Behaviors.setup(ctx -> {
+                        // Tasks, acknowledgements and replies of any size: through the chunked transport.
+                        clients.replaceAll((id, ref) -> ChunkedTransport.get(ctx.getSystem()).outbound(ctx, ref));
+                        return running(ctx, exp, work, settings, clients, listener, done);
+                    });
                 })
                 .build();
     }

@@ -23,6 +23,7 @@ import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
 import org.fedsub.actors.sim.ActorSimulation;
+import org.fedsub.actors.transport.ClusterTransport;
 import org.fedsub.runtime.codec.RawCodec;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.SyntheticData;
@@ -74,7 +75,7 @@ class ClusterSmokeTest {
                   remote.artery {
                     canonical { hostname = "127.0.0.1", port = 0 }
                     # Ordinary frames at Artery's minimum, below the size of one model; tensors
-                    # travel on the large-message channel, whose frames fit a model with room.
+                    # travel in chunks of at most 16 KiB on the large-message channel.
                     advanced {
                       maximum-frame-size = 32 KiB
                       maximum-large-frame-size = 1 MiB
@@ -87,7 +88,9 @@ class ClusterSmokeTest {
                   }
                   coordinated-shutdown { exit-jvm = off, run-by-jvm-shutdown-hook = off }
                 }
-                """.formatted(quoted(ClusterNodes.CLIENT_PATHS + ", " + ClusterNodes.SERVER_PATHS), seeds))
+                # A model (36 KB) is three chunks.
+                fedsub.transport.chunk-size = 16 KiB
+                """.formatted(quoted(String.join(", ", ClusterTransport.largeMessageDestinations())), seeds))
                 .withFallback(ConfigFactory.load("application-test"));
     }
 
