@@ -130,15 +130,17 @@ class ClusterSmokeTest {
         Strategy strategy = ActorSimulation.newStrategy(exp);
         CompletableFuture<Finished> done = new CompletableFuture<>();
 
+        ClusterSettings cluster = ClusterSettings.fromConfig(ConfigFactory.parseString("fedsub.cluster.open = true")
+                .withFallback(ConfigFactory.load("application-test")));
         ActorSystem<ClusterNodes.ServerCommand> server = ActorSystem.create(
-                ClusterNodes.serverNode(exp, strategy, settings, RoundListener.NONE, done), "fedsub", node(null));
+                ClusterNodes.serverNode(exp, strategy, settings, cluster, RoundListener.NONE, done), "fedsub", node(null));
         systems.add(server);
         Address seed = Cluster.get(server).selfMember().address();
         Cluster.get(server).manager().tell(Join.create(seed));
-        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, new int[] {0, 2, 4}), "fedsub",
-                node(seed.toString())));
-        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, new int[] {1, 3, 5}), "fedsub",
-                node(seed.toString())));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {0, 2, 4},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {1, 3, 5},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
 
         Finished finished = done.get(60, TimeUnit.SECONDS);
         awaitUp(server, 3);

@@ -293,7 +293,9 @@ public final class ServerStep {
         }
         long t0 = System.nanoTime();
         Params g = strategy.globalModel();
-        double trainLoss = Evaluation.of(exp.model(), g, exp.data().train(), exp.evalTrainLimit()).loss();
+        // A cluster's server holds no training rows (fedsub.data.folders.hosted = []): no global train loss.
+        double trainLoss = exp.data().train().size() == 0 ? Double.NaN
+                : Evaluation.of(exp.model(), g, exp.data().train(), exp.evalTrainLimit()).loss();
         Evaluation test = Evaluation.of(exp.model(), g, exp.data().test(), 0);
         return new Scores(trainLoss, test.loss(), test.accuracy(), (System.nanoTime() - t0) / 1e6);
     }
