@@ -199,7 +199,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         round = r;
         collected = false;
         tally = new RoundTally();
-        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()));
+        // Among the clients there are: all of them in a simulation, the registered ones on a cluster.
+        Map<Integer, ActorRef<ToClient>> pool = clients;
+        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), pool::containsKey);
         sampled = ids;
         for (int id : ids) {
             asked.add(id);

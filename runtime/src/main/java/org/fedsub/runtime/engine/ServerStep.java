@@ -142,8 +142,13 @@ public final class ServerStep {
      * the target, else {@code selected} clients drawn the same way (over-selection).
      */
     public int[] sample(int round, int selected) {
+        return sample(round, selected, id -> true);
+    }
+
+    /** As {@link #sample(int, int)}, among the clients {@code available} (a cluster's registered ones). */
+    public int[] sample(int round, int selected, java.util.function.IntPredicate available) {
         Participation p = selected == target() ? exp.participation() : new Participation(selected, 1.0, 1);
-        return p.sample(round, numClients(), exp.seed());
+        return p.sample(round, numClients(), exp.seed(), available);
     }
 
     /** The encoded task of each of {@code ids} for {@code round} (or model version). */
