@@ -127,8 +127,10 @@ class ClusterProcessesTest {
     }
 
     private Process client(Path parts, String ids, String[] settings) throws IOException {
+        // Each node saves its clients' duals after every acknowledgement; a restarted node reads them back.
         return start("client-" + ids.replace(',', '_') + "-" + started.size(), concat(new String[] {"client",
-                parts.resolve("config.conf").toString(), "--clients", ids, "--data", parts.toString()}, settings));
+                parts.resolve("config.conf").toString(), "--clients", ids, "--data", parts.toString(), "--set",
+                "fedsub.cluster.state-dir=" + tmp.resolve("state-" + ids.replace(',', '_'))}, settings));
     }
 
     private void awaitExit(Process p, String name) throws InterruptedException {
@@ -184,7 +186,7 @@ class ClusterProcessesTest {
     }
 
     @Test
-    void clientNodeKilledMidRun_runCompletes_andTheRestartedNodeIsSampledAgain() throws Exception {
+    void clientNodeKilledMidRun_runCompletes_andTheRestartedNodeIsSampledAgainWithItsSavedDuals() throws Exception {
         int rounds = 24;
         Path parts = partition(rounds);
         int port = freePort();
@@ -228,5 +230,8 @@ class ClusterProcessesTest {
         // Only the restarted process hosts clients 2 and 3 now: the last round used them.
         assertEquals("6", rows.get(rounds - 1)[2], "the last round used every client:\n" + logs());
         assertTrue(log("server").contains("waiting for clients"), log("server"));
+        String restartedLog = logs();
+        assertTrue(restartedLog.contains("restored the saved state of clients [2, 3]"), restartedLog);
+        assertTrue(Files.isRegularFile(tmp.resolve("state-2_3").resolve("client-3.state")));
     }
 }

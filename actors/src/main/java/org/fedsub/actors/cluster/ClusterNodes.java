@@ -87,6 +87,15 @@ public final class ClusterNodes {
         }
     }
 
+    /** Why a client node did not start: a saved client state it cannot use. */
+    public static final class StateUnusable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StateUnusable(String reason) {
+            super(reason);
+        }
+    }
+
     /**
      * The guardian of a client node hosting {@code ids}: spawns them and registers them with the
      * server; completes {@code done} with a line once the server it registered with has left
@@ -98,9 +107,25 @@ public final class ClusterNodes {
             ClientFactory clients = ActorSimulation.clientFactory(exp); // client halves only, no server
             ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
             List<Hosted> hosted = new ArrayList<>();
+            List<Integer> restored = new ArrayList<>();
             for (int id : ids) {
-                hosted.add(new Hosted(id, ctx.spawn(ActorSimulation.client(exp, clients, settings, profiles, id),
-                        CLIENT_PREFIX + id)));
+                org.fedsub.runtime.engine.ClientStep step = org.fedsub.runtime.engine.ClientStep.of(exp,
+                        clients.newClient(id), id, null);
+                try {
+                    if (cluster.stateDir() != null && step.persistTo(cluster.stateDir().resolve(stateFile(id)),
+                            stateOwner(exp, id))) {
+                        restored.add(id);
+                    }
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    done.completeExceptionally(new StateUnusable("fedsub.cluster.state-dir: " + e.getMessage()));
+                    return Behaviors.stopped();
+                }
+                hosted.add(new Hosted(id, ctx.spawn(org.fedsub.actors.client.ClientActor.supervised(step,
+                        profiles.behaviour(id), settings), CLIENT_PREFIX + id)));
+            }
+            if (!restored.isEmpty()) {
+                ctx.getLog().warn("client node: restored the saved state of clients {} from {}", restored,
+                        cluster.stateDir());
             }
             String name = cluster.nodeName().isEmpty() ? ctx.getSystem().address().toString() : cluster.nodeName();
             ActorRef<Result> answers = ctx.messageAdapter(Result.class, Answered::new);
@@ -177,6 +202,16 @@ public final class ClusterNodes {
                     })
                     .build();
         }
+    }
+
+    /** The file of client {@code id}'s saved state in {@code fedsub.cluster.state-dir}. */
+    public static String stateFile(int id) {
+        return CLIENT_PREFIX + id + ".state";
+    }
+
+    /** Whose state a state file holds: the run (name, strategy, seed) and the client. */
+    static String stateOwner(Experiment exp, int id) {
+        return "run " + exp.name() + " (" + exp.strategy().name() + ", seed " + exp.seed() + "), client " + id;
     }
 
     // ---------------------------------------------------------------- server node

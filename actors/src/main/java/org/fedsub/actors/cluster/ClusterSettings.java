@@ -29,10 +29,11 @@ import org.fedsub.runtime.config.Settings;
  * @param credential         a client node's credential
  * @param open               the server accepts any node's registration, without credentials
  * @param nodes              the server's map of node name to what that node may host
+ * @param stateDir           a client node's folder of saved client states, or null for none
  */
 public record ClusterSettings(String serverHost, int serverPort, String clientHost, int clientPort, int minClients,
         Duration minClientsTimeout, Duration joinTimeout, Duration stableAfter, long largeFrame, String nodeName,
-        String credential, boolean open, Map<String, NodeGrant> nodes) {
+        String credential, boolean open, Map<String, NodeGrant> nodes, java.nio.file.Path stateDir) {
 
     /** The settings' place in the config. */
     public static final String PATH = "fedsub.cluster";
@@ -115,8 +116,15 @@ public record ClusterSettings(String serverHost, int serverPort, String clientHo
             }
             nodes.put(name, new NodeGrant(secret, ids));
         }
+        String dir = Settings.stringAt(c, PATH, "state-dir").trim();
+        java.nio.file.Path stateDir;
+        try {
+            stateDir = dir.isEmpty() ? null : java.nio.file.Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigError(Settings.path(PATH, "state-dir"), dir, "not a valid path: " + e.getReason());
+        }
         return new ClusterSettings(serverHost, serverPort, clientHost, clientPort, minClients, minClientsTimeout,
-                joinTimeout, stableAfter, largeFrame, nodeName, credential, open, nodes);
+                joinTimeout, stableAfter, largeFrame, nodeName, credential, open, nodes, stateDir);
     }
 
     private static String host(Config c, String key) {

@@ -241,6 +241,13 @@ public final class ClusterCommand {
         ClusterSettings cluster = ClusterSettings.fromConfig(root);
         ActorSettings settings = actorSettings(root, a);
         Config system = systemConfig(root, cluster, settings, false);
+        if (cluster.stateDir() != null) {
+            try {
+                Files.createDirectories(cluster.stateDir());
+            } catch (IOException e) {
+                throw new Refused("cannot create fedsub.cluster.state-dir " + cluster.stateDir() + ": " + e);
+            }
+        }
         int[] ids = r.clients().stream().mapToInt(Integer::intValue).toArray();
         CompletableFuture<String> done = new CompletableFuture<>();
         ActorSystem<ClusterNodes.NodeCommand> node = start(() -> ActorSystem.create(
@@ -259,6 +266,9 @@ public final class ClusterCommand {
         try {
             out.println("client node: " + done.join());
         } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof ClusterNodes.StateUnusable unusable) {
+                throw new Refused(unusable.getMessage());
+            }
             if (e.getCause() instanceof ClusterNodes.RegistrationRefused refused) {
                 throw new RunFailedException("the server refused this node's registration: " + refused.getMessage(),
                         List.of());
