@@ -36,7 +36,7 @@ public final class Help {
             'fedsub <command> --help' explains a command and its options. Every experiment key, with
             its default and meaning, is in runtime/src/main/resources/reference.conf; the actor
             runtime's (fedsub.actors: stragglers, dropouts, deadlines, virtual clock, FedBuff,
-            FedAsync) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
+            FedAsync; fedsub.cluster: server and client nodes) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
             actors) and the fedsub.compare block in examples/src/main/resources/reference.conf.
 
             exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started);
