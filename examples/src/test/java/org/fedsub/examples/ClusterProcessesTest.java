@@ -146,11 +146,6 @@ class ClusterProcessesTest {
     @Test
     void serverAndThreeClientNodes_noFaults_sameMetricsAndModelAsTheSimulation() throws Exception {
         Path parts = partition(4);
-        Path simulated = tmp.resolve("simulated");
-        Cli.Result sim = Cli.run("run", parts.resolve("config.conf").toString(), "--set", "fedsub.runtime=actors",
-                "--out", simulated.toString());
-        assertEquals(0, sim.code(), sim.err());
-
         int port = freePort();
         String[] settings = cluster(port);
         Path out = tmp.resolve("cluster");
@@ -158,6 +153,11 @@ class ClusterProcessesTest {
                 "--out", out.toString()}, settings));
         List<Process> clients = List.of(client(parts, "0,1", settings), client(parts, "2,3", settings),
                 client(parts, "4,5", settings));
+        // The simulation of the same config, in this JVM, while the nodes start.
+        Path simulated = tmp.resolve("simulated");
+        Cli.Result sim = Cli.run("run", parts.resolve("config.conf").toString(), "--set", "fedsub.runtime=actors",
+                "--out", simulated.toString());
+        assertEquals(0, sim.code(), sim.err());
         awaitExit(server, "the server");
         assertEquals(0, server.exitValue(), logs());
         for (Process c : clients) {
