@@ -157,9 +157,11 @@ public final class ClusterNodes {
                     .onMessage(ServerListed.class, m -> {
                         Set<ActorRef<Register>> found = m.listing().getServiceInstances(SERVER);
                         if (found.isEmpty()) {
-                            if (server != null && everRegistered) {
+                            if (server != null) {
+                                // The run is over (or the server gave up before this node registered).
                                 ctx.getLog().info("client node {}: the server left; done", claim.node());
-                                done.complete("the server " + server.path().address() + " left");
+                                done.complete("the server " + server.path().address() + " left"
+                                        + (everRegistered ? "" : " before this node's clients were registered"));
                             }
                             server = null;
                             registered = false;
