@@ -192,8 +192,10 @@ class ClusterProcessesTest {
         int port = freePort();
         // Each round takes ~0.4 s of held replies, so that the kill lands mid-run; every round needs
         // all six clients, so the rounds after the kill wait (bounded) for the restarted node.
+        // A round deadline far beyond this test's waits: the round the kill interrupts ends only
+        // because the downed node's clients are reported gone (DeathWatch), never by its deadline.
         String[] settings = cluster(port, "fedsub.actors.clients.step-seconds=0.1",
-                "fedsub.cluster.min-clients-timeout=200s");
+                "fedsub.cluster.min-clients-timeout=200s", "fedsub.actors.round-deadline=1h");
         Path out = tmp.resolve("cluster");
         Process server = start("server", concat(new String[] {"server", parts.resolve("config.conf").toString(),
                 "--out", out.toString()}, settings));
