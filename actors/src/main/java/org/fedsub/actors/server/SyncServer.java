@@ -200,8 +200,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         collected = false;
         tally = new RoundTally();
         // Among the clients there are: all of them in a simulation, the registered ones on a cluster.
-        Map<Integer, ActorRef<ToClient>> pool = clients;
-        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), pool::containsKey);
+        Map<Integer, ActorRef<ToClient>> registered = clients;
+        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), registered::containsKey);
         sampled = ids;
         for (int id : ids) {
             asked.add(id);
