@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import org.fedsub.examples.cli.Args;
 import org.fedsub.examples.cli.CheckCommand;
+import org.fedsub.examples.cli.ClusterCommand;
 import org.fedsub.examples.cli.CompareCommand;
 import org.fedsub.examples.cli.ConfigFiles;
 import org.fedsub.examples.cli.EvaluateCommand;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code ./fedsub}: {@code run}, {@code resume}, {@code compare}, {@code check},
- * {@code evaluate}, {@code partition}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
+ * {@code evaluate}, {@code partition}, {@code server}, {@code client}, {@code example}, {@code help} and {@code version}. Exit code 0 when done, 1
  * when a run failed, 2 for a bad command line or config (reported as one line before anything
  * starts), 130 when Ctrl-C stopped a run (its results written).
  */
@@ -132,11 +133,25 @@ public final class Main {
                     PartitionCommand.execute(request, out);
                     return OK;
                 }
+                case "server", "client" -> {
+                    ClusterCommand.Request request = ClusterCommand.parse(command, rest);
+                    if (request.args().help()) {
+                        out.print(Help.of(command));
+                        return OK;
+                    }
+                    parsed = request.args();
+                    if (command.equals("server")) {
+                        ClusterCommand.server(request, out, interactive ? out : null, stop);
+                    } else {
+                        ClusterCommand.client(request, out);
+                    }
+                    return OK;
+                }
                 case "example" -> {
                     return example(rest, out);
                 }
                 default -> throw new UsageError("unknown command '" + command + "'; expected run, resume, compare, "
-                        + "check, evaluate, partition, example, help or version");
+                        + "check, evaluate, partition, server, client, example, help or version");
             }
         } catch (UsageError e) {
             err.println("fedsub: " + e.getMessage());

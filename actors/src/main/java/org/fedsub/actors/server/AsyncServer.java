@@ -68,7 +68,8 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
     /** Runs until {@code fedsub.rounds} aggregations, then replies and stops. */
     public record Run(ActorRef<Finished> replyTo) implements Command, CborSerializable {}
 
-    private record FromClient(ToServer msg) implements Command, NoSerializationVerificationNeeded {}
+    /** An answer that came through the reply inbox of a task sent to client {@code to}. */
+    private record FromClient(int to, ToServer msg) implements Command, NoSerializationVerificationNeeded {}
 
     private record ClientStopped(int clientId) implements Command, NoSerializationVerificationNeeded {}
 
@@ -109,7 +110,12 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
     private final TimerScheduler<Command> timers;
     private final Executor compute;
     private final boolean virtual;
-    private final ActorRef<ToServer> self;
+    /**
+     * Each client's reply inbox for its current task (a child that knows the client it serves):
+     * an answer naming another client through it is refused as wrong-sender. Replaced, and the
+     * old one stopped, when the client gets its next task.
+     */
+    private final Map<Integer, ActorRef<ToServer>> inboxes = new java.util.HashMap<>();
     private final SplittableRandom rng;
     private final int concurrency;
     private final int bufferSize;
@@ -156,7 +162,6 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         ComputePlacement placement = DeviceDispatchers.get(context.getSystem()).placement(settings);
         this.compute = placement.executor(placement.server());
         this.virtual = settings.clock() == ActorSettings.Clock.VIRTUAL;
-        this.self = context.messageAdapter(ToServer.class, FromClient::new);
         this.rng = new SplittableRandom(Seeds.derive(work.experiment().seed(), Seeds.tag("fedbuff")));
         this.concurrency = settings.async().effectiveConcurrency(work.target(), work.numClients());
         this.bufferSize = settings.async().effectiveBufferSize();
@@ -263,7 +268,17 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
             tally.sent(task.size());
             ActorRef<ToClient> client = clients.get(id);
             getContext().watchWith(client, new ClientStopped(id));
-            client.tell(new TrainRound(f.version, id, task, self));
+            ActorRef<Command> self = getContext().getSelf();
+            ActorRef<ToServer> inbox = getContext().spawn(Behaviors.receive(ToServer.class)
+                    .onAnyMessage(msg -> {
+                        self.tell(new FromClient(id, msg));
+                        return Behaviors.same();
+                    }).build(), "reply-" + id + "-" + f.dispatch);
+            ActorRef<ToServer> old = inboxes.put(id, inbox);
+            if (old != null) {
+                getContext().stop(old);
+            }
+            client.tell(new TrainRound(f.version, id, task, inbox));
             if (!virtual) {
                 timers.startSingleTimer(id, new ClientTimedOut(id, f.dispatch), settings.roundDeadline());
             }
@@ -285,6 +300,14 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
             id = d.clientId();
             round = d.round();
         } else {
+            return this;
+        }
+        if (id != m.to()) {
+            getContext().getLog().warn("refused an answer for client {} through the task of client {} ({})", id, m.to(),
+                    Rejection.WRONG_SENDER.label());
+            if (msg instanceof UpdateReady) {
+                tally.refusedBefore(Rejection.WRONG_SENDER.label(), 1);
+            }
             return this;
         }
         Flight f = inFlight.get(id);

@@ -34,6 +34,10 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * what it has to the coordinator and stops; a round never outlives itself, so a late update
  * finds no one and is discarded.
  *
+ * <p>Each task carries its own reply address, a child of the round that knows which client it
+ * was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
+ * so a node can only ever answer for the clients it was asked to train.
+ *
  * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
  * for every client's answer (dropouts announce themselves there), places each answer at its
  * modelled arrival time, and cuts at the deadline in simulated time; its timer is then only a
@@ -44,7 +48,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     /** The round actor's protocol; all of it private. */
     public sealed interface Command {}
 
-    private record FromClient(ToServer msg) implements Command, NoSerializationVerificationNeeded {}
+    /** An answer that came through the reply inbox of the task sent to client {@code to}. */
+    private record FromClient(int to, ToServer msg) implements Command, NoSerializationVerificationNeeded {}
 
     private record ClientStopped(int clientId) implements Command, NoSerializationVerificationNeeded {}
 
@@ -103,7 +108,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {
-        ActorRef<ToServer> self = getContext().messageAdapter(ToServer.class, FromClient::new);
+        ActorRef<Command> self = getContext().getSelf();
         plan.tasks().forEach((id, task) -> {
             ActorRef<ToClient> client = clients.get(id);
             if (client == null) {
@@ -112,7 +117,12 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             }
             pending.add(id);
             getContext().watchWith(client, new ClientStopped(id));
-            client.tell(new TrainRound(plan.round(), id, task, self));
+            ActorRef<ToServer> inbox = getContext().spawn(Behaviors.receive(ToServer.class)
+                    .onAnyMessage(msg -> {
+                        self.tell(new FromClient(id, msg));
+                        return Behaviors.same();
+                    }).build(), "reply-" + id);
+            client.tell(new TrainRound(plan.round(), id, task, inbox));
             downlink += task.size();
         });
         timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
@@ -129,6 +139,16 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> onFromClient(FromClient m) {
+        int claimed = m.msg() instanceof UpdateReady u ? u.clientId() : m.msg() instanceof TrainingFailed f ? f.clientId()
+                : m.msg() instanceof Declined d ? d.clientId() : m.to();
+        if (claimed != m.to()) {
+            getContext().getLog().warn("round {}: refused an answer for client {} through the task of client {} ({})",
+                    plan.round(), claimed, m.to(), Rejection.WRONG_SENDER.label());
+            if (m.msg() instanceof UpdateReady) {
+                refused.merge(Rejection.WRONG_SENDER.label(), 1, Integer::sum);
+            }
+            return this;
+        }
         if (m.msg() instanceof UpdateReady u) {
             if (!answered(u.round(), u.clientId(), "update")) {
                 return this;

@@ -47,6 +47,27 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     /** Runs every round of the experiment, then replies {@link Finished} and stops. */
     public record Run(ActorRef<Finished> replyTo) implements Command, CborSerializable {}
 
+    /**
+     * Cluster: the clients registered now (sampled from the next round on), and the registrations
+     * refused since the last such message (counted in the current round's refusals).
+     */
+    public record Membership(Map<Integer, ActorRef<ToClient>> clients, int refusedRegistrations)
+            implements Command, NoSerializationVerificationNeeded {
+
+        public Membership {
+            clients = Map.copyOf(clients);
+        }
+    }
+
+    /** How long a round waits for {@code minClients} registered clients before the run fails. */
+    public record Pool(int minClients, java.time.Duration timeout) {
+
+        /** A simulation: every client is there from the start, no round waits. */
+        public static final Pool FIXED = new Pool(0, java.time.Duration.ofDays(1));
+    }
+
+    private record WaitTimedOut(int round) implements Command, NoSerializationVerificationNeeded {}
+
     /** A round actor's harvest: the updates that arrived in time, sorted by client id, and the failures. */
     record RoundCollected(int round, List<UpdateReady> updates, List<ClientFailure> failures, int late,
             long downlinkBytes, double virtualSeconds, java.util.SortedMap<String, Integer> refused)
@@ -64,7 +85,11 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private record Quiet(Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
     private final ServerStep work;
-    private final Map<Integer, ActorRef<ToClient>> clients;
+    private Map<Integer, ActorRef<ToClient>> clients;
+    private final Pool pool;
+    /** The round waiting for min-clients registered clients, or -1. */
+    private int waitingRound = -1;
+    private int refusedRegistrations;
     private final ActorSettings settings;
     private final RoundListener listener;
     private final Timing timing;
@@ -92,14 +117,24 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
      */
     public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener) {
-        return Behaviors.setup(ctx -> new SyncServer(ctx, work, Map.copyOf(clients), settings, timing, listener));
+        return create(work, clients, settings, timing, listener, Pool.FIXED);
+    }
+
+    /**
+     * A coordinator whose clients come and go ({@link Membership}): each round starts once
+     * {@code pool.minClients()} are registered.
+     */
+    public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener, Pool pool) {
+        return Behaviors.setup(ctx -> new SyncServer(ctx, work, Map.copyOf(clients), settings, timing, listener, pool));
     }
 
     private SyncServer(ActorContext<Command> context, ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
-            ActorSettings settings, Timing timing, RoundListener listener) {
+            ActorSettings settings, Timing timing, RoundListener listener, Pool pool) {
         super(context);
         this.work = work;
         this.clients = clients;
+        this.pool = pool;
         this.settings = settings;
         this.timing = timing;
         this.listener = listener;
@@ -116,6 +151,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 .onMessage(RoundActorStopped.class, this::onRoundActorStopped)
                 .onMessage(RoundDone.class, this::onRoundDone)
                 .onMessage(Quiet.class, this::onQuiet)
+                .onMessage(Membership.class, this::onMembership)
+                .onMessage(WaitTimedOut.class, this::onWaitTimedOut)
                 .build();
     }
 
@@ -130,11 +167,43 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         return startRound(0);
     }
 
+    private Behavior<Command> onMembership(Membership m) {
+        clients = m.clients();
+        refusedRegistrations += m.refusedRegistrations();
+        if (waitingRound >= 0 && clients.size() >= pool.minClients()) {
+            int r = waitingRound;
+            waitingRound = -1;
+            getContext().getLog().info("round {}: {} clients registered, starting", r, clients.size());
+            return startRound(r);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onWaitTimedOut(WaitTimedOut m) {
+        if (m.round() != waitingRound) {
+            return this;
+        }
+        waitingRound = -1;
+        return finishRun("only " + clients.size() + " of " + work.numClients() + " clients registered after waiting "
+                + pool.timeout().toSeconds() + " s for " + pool.minClients() + " (fedsub.cluster.min-clients, "
+                + "fedsub.cluster.min-clients-timeout)");
+    }
+
     private Behavior<Command> startRound(int r) {
+        if (clients.size() < pool.minClients()) {
+            round = r;
+            waitingRound = r;
+            getContext().getLog().warn("round {}: waiting for clients: {} registered, {} needed", r, clients.size(),
+                    pool.minClients());
+            getContext().scheduleOnce(pool.timeout(), getContext().getSelf(), new WaitTimedOut(r));
+            return this;
+        }
         round = r;
         collected = false;
         tally = new RoundTally();
-        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()));
+        // Among the clients there are: all of them in a simulation, the registered ones on a cluster.
+        Map<Integer, ActorRef<ToClient>> registered = clients;
+        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), registered::containsKey);
         sampled = ids;
         for (int id : ids) {
             asked.add(id);
@@ -204,7 +273,10 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         tally.sent(c.downlinkBytes());
         for (int id : o.used()) {
             EncodedPayload ack = o.ackFor(id);
-            clients.get(id).tell(new Aggregated(c.round(), id, ack));
+            ActorRef<ToClient> client = clients.get(id);
+            if (client != null) { // a cluster node may have gone since it answered
+                client.tell(new Aggregated(c.round(), id, ack));
+            }
             tally.sent(ack == null ? 0 : ack.size());
         }
         for (UpdateReady u : c.updates()) {
@@ -217,6 +289,10 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         tally.failed(c.failures());
         tally.refused(o);
         c.refused().forEach(tally::refusedBefore);
+        if (refusedRegistrations > 0) {
+            tally.refusedBefore(org.fedsub.runtime.engine.Rejection.REGISTRATION.label(), refusedRegistrations);
+            refusedRegistrations = 0;
+        }
         if (d.dropped()) {
             getContext().getLog().warn("round {}: dropped, {} valid of {} wanted (min-completion {}); model kept",
                     c.round(), o.rejectedBy().getOrDefault("round-dropped", 0), work.target(),

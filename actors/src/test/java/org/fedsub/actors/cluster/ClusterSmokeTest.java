@@ -133,15 +133,17 @@ class ClusterSmokeTest {
         Strategy strategy = ActorSimulation.newStrategy(exp);
         CompletableFuture<Finished> done = new CompletableFuture<>();
 
+        ClusterSettings cluster = ClusterSettings.fromConfig(ConfigFactory.parseString("fedsub.cluster.open = true")
+                .withFallback(ConfigFactory.load("application-test")));
         ActorSystem<ClusterNodes.ServerCommand> server = ActorSystem.create(
-                ClusterNodes.serverNode(exp, strategy, settings, RoundListener.NONE, done), "fedsub", node(null));
+                ClusterNodes.serverNode(exp, strategy, settings, cluster, RoundListener.NONE, done), "fedsub", node(null));
         systems.add(server);
         Address seed = Cluster.get(server).selfMember().address();
         Cluster.get(server).manager().tell(Join.create(seed));
-        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, new int[] {0, 2, 4}), "fedsub",
-                node(seed.toString())));
-        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, new int[] {1, 3, 5}), "fedsub",
-                node(seed.toString())));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {0, 2, 4},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {1, 3, 5},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
 
         Finished finished = done.get(60, TimeUnit.SECONDS);
         awaitUp(server, 3);
@@ -153,6 +155,35 @@ class ClusterSmokeTest {
         for (RoundReport r : finished.rounds()) {
             assertEquals(6, r.metrics().used(), "round " + r.round() + ": every client across the nodes counted");
             assertTrue(r.metrics().maxClientUplink() > 32 * 1024, "an update is above the ordinary frame size");
+        }
+    }
+
+    @Test
+    void fedBuffOverThreeNodes_runsEveryVersion() throws Exception {
+        Experiment exp = experiment();
+        ActorSettings settings = ActorSettings.fromConfig(org.fedsub.runtime.engine.Experiments.load(
+                ConfigFactory.parseString("fedsub.actors.async { mode = fedbuff, buffer-size = 2, concurrency = 3 }")))
+                .withRoundDeadline(Duration.ofSeconds(20));
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        CompletableFuture<Finished> done = new CompletableFuture<>();
+        ClusterSettings cluster = ClusterSettings.fromConfig(ConfigFactory.parseString("fedsub.cluster.open = true")
+                .withFallback(ConfigFactory.load("application-test")));
+        ActorSystem<ClusterNodes.ServerCommand> server = ActorSystem.create(
+                ClusterNodes.serverNode(exp, strategy, settings, cluster, RoundListener.NONE, done), "fedsub", node(null));
+        systems.add(server);
+        Address seed = Cluster.get(server).selfMember().address();
+        Cluster.get(server).manager().tell(Join.create(seed));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {0, 2, 4},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
+        systems.add(ActorSystem.create(ClusterNodes.clientNode(exp, settings, cluster, new int[] {1, 3, 5},
+                new CompletableFuture<>()), "fedsub", node(seed.toString())));
+
+        Finished finished = done.get(60, TimeUnit.SECONDS);
+
+        assertNull(finished.error());
+        assertEquals(ROUNDS, finished.rounds().size(), "every version aggregated across the nodes");
+        for (RoundReport r : finished.rounds()) {
+            assertEquals(2, r.metrics().used(), "version " + r.round());
         }
     }
 }

@@ -84,7 +84,9 @@ class HostileClientTest {
             case "duplicate" -> List.of(u, u);
             case "wrong-round" -> List.of(new UpdateReady(u.round() + 1, u.clientId(), u.numExamples(),
                     u.trainLoss(), u.update()), u);
-            case "unsampled" -> List.of(u, new UpdateReady(u.round(), 99, u.numExamples(), u.trainLoss(), u.update()));
+            // Answering as another client (0, honest and sampled; or 99, no client at all) through its own task.
+            case "wrong-sender" -> List.of(u, new UpdateReady(u.round(), 0, u.numExamples(), u.trainLoss(), u.update()),
+                    new UpdateReady(u.round(), 99, u.numExamples(), u.trainLoss(), u.update()));
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -161,7 +163,7 @@ class HostileClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"duplicate", "wrong-round", "unsampled"})
+    @ValueSource(strings = {"duplicate", "wrong-round", "wrong-sender"})
     void extraMessagesBesideAnHonestUpdate_areRefusedEveryRound_andTheModelIsTheCleanRunsExactly(String kind)
             throws Exception {
         Experiment exp = Fixtures.experiment("fedavg", ROUNDS, Participation.full());
@@ -170,7 +172,8 @@ class HostileClientTest {
         ActorSimulation.Outcome out = run(exp, kind);
 
         for (RoundReport r : out.rounds()) {
-            assertEquals(Map.of(kind, 1), r.metrics().rejected(), "round " + r.round() + ": " + r.failures());
+            assertEquals(Map.of(kind, kind.equals("wrong-sender") ? 2 : 1), r.metrics().rejected(),
+                    "round " + r.round() + ": " + r.failures());
             assertEquals(6, r.metrics().used());
         }
         assertSameModel(clean.finalModel(), out.result().finalModel());

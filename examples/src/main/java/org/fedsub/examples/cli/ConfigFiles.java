@@ -136,10 +136,16 @@ public final class ConfigFiles {
      * Like {@link #checkKnownKeys} for one path given as its elements, whose {@code value} is not
      * an object: a value where reference.conf has a block ({@code fedsub.train = 5}) is refused too.
      */
+    /** The one block whose keys the user names: the cluster's nodes. */
+    private static final String USER_NAMED = "fedsub.cluster.nodes";
+
     static void checkKnown(Config reference, List<String> parts, ConfigValue value) {
         // Walk down: a key under a non-object value of the reference (a list, a number) is unknown too.
         for (int i = 1; i <= parts.size(); i++) {
             String prefix = ConfigUtil.joinPath(parts.subList(0, i));
+            if (prefix.equals(USER_NAMED) && i < parts.size()) {
+                return; // node names are the user's: ClusterSettings checks what is below them
+            }
             if (!reference.hasPathOrNull(prefix)) {
                 boolean pluginSection = i == 3 && (parts.get(1).equals("strategy") || parts.get(1).equals("model"));
                 throw error(prefix, "unknown key" + suggestion(reference, parts.subList(0, i))

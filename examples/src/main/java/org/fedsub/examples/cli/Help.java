@@ -23,6 +23,11 @@ public final class Help {
               partition <conf-file> --out DIR
                                     write each client's training shard of the config's data to
                                     its own folder (the layout of fedsub.data.type = folders)
+              server <conf-file> [--data DIR]
+                                    run the coordinator of a federation on a Pekko cluster; it
+                                    holds only the test set and writes the results folder
+              client <conf-file> --clients IDS --data DIR
+                                    host clients IDS on this machine, reading only their folders
               example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
               help [command]        this text, or a command's
               version, --version    the fedsub version (and git commit), Java and the ND4J backend
@@ -31,7 +36,7 @@ public final class Help {
             'fedsub <command> --help' explains a command and its options. Every experiment key, with
             its default and meaning, is in runtime/src/main/resources/reference.conf; the actor
             runtime's (fedsub.actors: stragglers, dropouts, deadlines, virtual clock, FedBuff,
-            FedAsync) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
+            FedAsync; fedsub.cluster: server and client nodes) in actors/src/main/resources/reference.conf; fedsub.runtime (reference or
             actors) and the fedsub.compare block in examples/src/main/resources/reference.conf.
 
             exit codes: 0 done; 1 a run failed; 2 bad command line or config (nothing was started);
@@ -193,6 +198,8 @@ public final class Help {
             pooled training set that train_loss scores is in folder order, not the data's: the same
             rows, summed in another order (the last float digits), or another subset when
             fedsub.eval-train-limit is below its size.
+            DIR/clients.csv lists each client's folder and example count (what a cluster node reads
+            instead of the shards of the clients it does not host: fedsub server, fedsub client).
             DIR/config.conf is the config with its data read from the folders (./fedsub run
             DIR/config.conf); DIR/README.txt lists the --set lines that point any other config at them.
             --format npz (default): x_train (float32 or float64, as fedsub.dtype) and y_train
@@ -200,6 +207,46 @@ public final class Help {
             --format csv: train.csv and test.csv, a header row, the features, the label last.
             Classification data only. --out must be a new or empty folder; --overwrite empties a
             folder partition (or run) wrote before. Exit code 2, with one line, otherwise.
+            """;
+
+    public static final String SERVER = """
+            usage: fedsub server <conf-file> [--data DIR] [--set key=value]... [--out DIR [--overwrite]] [--threads N]
+
+            Runs the coordinator node of a federation on a Pekko cluster (docs/deploy.md). The data
+            are the folders ./fedsub partition wrote (fedsub.data.type = folders; --data DIR sets
+            fedsub.data.folders.dir): the server reads only DIR/test.npz (or .csv) and DIR/clients.csv,
+            never a client's shard. It listens on fedsub.cluster.server.hostname:port (the seed node
+            the client nodes join through), accepts the registrations that fedsub.cluster.nodes allows
+            (node name, credential, client ids; fedsub.cluster.open = true accepts any, for a trusted
+            test network), starts each round once fedsub.cluster.min-clients are registered (0: all;
+            a run that waits longer than fedsub.cluster.min-clients-timeout fails, exit 1), samples
+            clients that register during the run from the next round on, and stops waiting for the
+            clients of a node the split brain resolver downed (fedsub.cluster.stable-after).
+            Refused registrations and answers that name another client than their task's are counted
+            (registration, wrong-sender) with the refused updates. The results folder is run's:
+            config.conf, metrics.csv (train_loss empty: the server holds no training rows),
+            metrics.json, summary, plots, model.npz. Ctrl-C stops after the current round (exit 130).
+            When the run ends the server leaves the cluster and the client nodes exit.
+            Options: --set, --out, --overwrite, --threads as for run (fedsub run --help).
+            Exit codes: 0 done; 1 the run failed (too few clients, a failed round); 2 bad command
+            line, config or data, a port in use.
+            """;
+
+    public static final String CLIENT = """
+            usage: fedsub client <conf-file> --clients IDS --data DIR [--set key=value]... [--threads N]
+
+            Runs a node that hosts the clients IDS (e.g. 0,1,2 or 0-2) of a federation whose server
+            runs ./fedsub server (docs/deploy.md). It reads only DIR/client-<id>/ of its own clients
+            and DIR/clients.csv (the folders ./fedsub partition wrote; the other clients' folders
+            need not be there), joins the cluster through the server
+            (fedsub.cluster.server.hostname:port; its own address is fedsub.cluster.client.*), and
+            registers its clients under fedsub.cluster.node-name with fedsub.cluster.credential
+            (best from the environment: FEDSUB_NODE_CREDENTIAL). It trains what the server asks
+            until the server leaves (exit 0). A node restarted after a crash registers again and is
+            sampled from the next round on.
+            Exit codes: 0 the server's run is over; 1 the server refused the registration (the reason
+            is printed), the server was not reachable within fedsub.cluster.join-timeout, or the node
+            was downed; 2 bad command line, config, a missing shard folder, a client id out of range.
             """;
 
     public static final String EXAMPLE = """
@@ -232,6 +279,8 @@ public final class Help {
             case "check" -> CHECK;
             case "evaluate" -> EVALUATE;
             case "partition" -> PARTITION;
+            case "server" -> SERVER;
+            case "client" -> CLIENT;
             case "example" -> EXAMPLE;
             case "help" -> MAIN;
             case "version", "--version", "-V" -> VERSION;

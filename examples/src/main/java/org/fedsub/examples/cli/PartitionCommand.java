@@ -127,10 +127,15 @@ public final class PartitionCommand {
         String ext = npz ? ".npz" : ".csv";
         Path dir = OutputFolder.prepare(a.out(), a.overwrite());
         int width = String.valueOf(data.numClients() - 1).length();
+        StringBuilder manifest = new StringBuilder(org.fedsub.runtime.data.ClientFolders.MANIFEST_HEADER).append('\n');
         for (ClientData c : data.clients()) {
-            Path folder = Files.createDirectories(dir.resolve("client-" + pad(c.clientId(), width)));
+            String name = "client-" + pad(c.clientId(), width);
+            Path folder = Files.createDirectories(dir.resolve(name));
             write(folder.resolve(TRAIN + ext), train, c.trainRows(), npz, true);
+            manifest.append(c.clientId()).append(',').append(name).append(',').append(c.numExamples()).append('\n');
         }
+        // What a cluster node needs of the clients it does not host: how many, and their example counts.
+        Files.writeString(dir.resolve(org.fedsub.runtime.data.ClientFolders.MANIFEST), manifest, StandardCharsets.UTF_8);
         Dataset test = data.test();
         int[] all = new int[test.size()];
         for (int i = 0; i < all.length; i++) {
@@ -174,7 +179,8 @@ public final class PartitionCommand {
                 Written by: fedsub partition %s%s
                 Data: %s, %d clients, %d classes, %d features, %s; %,d training rows, %,d test rows.
                 Layout (fedsub.data.type = folders): client-<id>/%s is client <id>'s training shard (rows in the
-                order the config's partition gave them), %s at the top is the test set.
+                order the config's partition gave them), %s at the top is the test set, clients.csv lists each
+                client's folder and example count (what a cluster node reads instead of the others' shards).
 
                 Run the same experiment on these folders:
                   ./fedsub run %s

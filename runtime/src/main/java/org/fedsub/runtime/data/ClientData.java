@@ -14,6 +14,22 @@ public record ClientData(int clientId, Dataset train, int[] trainRows, Dataset t
         }
     }
 
+    /**
+     * A client whose rows live on another node (a cluster's server, or a client node that does
+     * not host it): only its example count is known here. Its row indices are -1, so that any
+     * attempt to read its rows fails at once instead of training on someone else's data.
+     */
+    public static ClientData elsewhere(int clientId, Dataset train, int numExamples) {
+        int[] rows = new int[numExamples];
+        Arrays.fill(rows, -1);
+        return new ClientData(clientId, train, rows, null, null);
+    }
+
+    /** True for a client made by {@link #elsewhere}: its rows are not in this process. */
+    public boolean isElsewhere() {
+        return trainRows.length > 0 && trainRows[0] < 0;
+    }
+
     public int numExamples() {
         return trainRows.length;
     }

@@ -25,6 +25,17 @@ import java.util.List;
  */
 public final class ClientFolders {
 
+    /**
+     * The manifest {@code fedsub partition} writes next to the client folders: each client's
+     * folder and example count, in client-id order ({@value #MANIFEST_HEADER}). A cluster node
+     * reads it instead of the shards of the clients it does not host.
+     */
+    public static final String MANIFEST = "clients.csv";
+
+    /** The header line of {@value #MANIFEST}. */
+    public static final String MANIFEST_HEADER = "client,folder,examples";
+
+
     /** Names compared with runs of digits as numbers ({@code 2 < 10}), the rest character by character. */
     public static final Comparator<String> ORDER = ClientFolders::compareNatural;
 

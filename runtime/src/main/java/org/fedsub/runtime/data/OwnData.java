@@ -143,6 +143,15 @@ final class OwnData {
         String npyPath = Settings.path(dataPath, "npy");
         NpyOptions npy = NpyOptions.fromConfig(subtree(dataConfig, dataPath, "npy"), npyPath, dtype);
         int classes = isNpz(trainName) ? npy.classes() : options.classes();
+        List<Integer> hosted = hosted(c, path);
+        if (hosted != null) {
+            if (!partition.type().equals("natural")) {
+                throw new ConfigError(Settings.path(path, "hosted"), hosted, "a node hosting some clients reads the "
+                        + "folders' own split; fedsub.data.partition.type must be natural, not " + partition.type());
+            }
+            return hostedFolders(dir, dirKey, Settings.path(path, "hosted"), hosted, trainName, testName, csvPath,
+                    options, npy, classes, dtype);
+        }
         List<Path> folders = new ArrayList<>();
         Tables.Loaded tables = load(csvPath, f -> dirKey, () -> {
             folders.addAll(ClientFolders.list(dir));
@@ -179,6 +188,132 @@ final class OwnData {
         }
         log.info("data {}: client 0 is {}, client {} is {} (subfolders in natural order)", name,
                 folders.get(0).getFileName(), folders.size() - 1, folders.get(folders.size() - 1).getFileName());
+        return new FederatedData(name, tables.train(), tables.test(), clients);
+    }
+
+    /** The hosted ids, sorted, or null for "all". */
+    private static List<Integer> hosted(Config c, String path) {
+        if (!c.hasPath("hosted")) {
+            return null;
+        }
+        if (c.getValue("hosted").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+            String v = c.getString("hosted").trim();
+            if (v.equals("all")) {
+                return null;
+            }
+            throw new ConfigError(Settings.path(path, "hosted"), v, "expected \"all\" or a list of client ids, e.g. [0, 3]");
+        }
+        List<Integer> ids = new ArrayList<>(new java.util.TreeSet<>(Settings.intListAt(c, path, "hosted")));
+        for (int id : ids) {
+            if (id < 0) {
+                throw new ConfigError(Settings.path(path, "hosted"), id, "client ids are integers >= 0");
+            }
+        }
+        return ids;
+    }
+
+    /** One line of the manifest. */
+    private record Entry(int client, String folder, int examples) {}
+
+    private static List<Entry> manifest(Path dir) throws IOException {
+        Path file = dir.resolve(ClientFolders.MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new DataFileException(file, "no such file; a cluster node reads only its own clients' folders and "
+                    + "learns every client's example count from this manifest, which ./fedsub partition writes "
+                    + "(partition the data again with this version)");
+        }
+        List<String> lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).trim().equals(ClientFolders.MANIFEST_HEADER)) {
+            throw new DataFileException(file, 1, 1, "expected the header " + ClientFolders.MANIFEST_HEADER);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] cells = line.split(",", -1);
+            if (cells.length != 3) {
+                throw new DataFileException(file, i + 1, 1, "expected 3 cells (" + ClientFolders.MANIFEST_HEADER + "), got "
+                        + cells.length);
+            }
+            int client;
+            int examples;
+            try {
+                client = Integer.parseInt(cells[0].trim());
+                examples = Integer.parseInt(cells[2].trim());
+            } catch (NumberFormatException e) {
+                throw new DataFileException(file, i + 1, 1, "client and examples are integers: " + line);
+            }
+            String folder = cells[1].trim();
+            if (client != entries.size() || examples < 1 || folder.isEmpty() || folder.contains("/")
+                    || folder.contains("\\") || folder.startsWith(".")) {
+                throw new DataFileException(file, i + 1, 1, "expected client " + entries.size() + ", a folder name and "
+                        + "an example count >= 1, got: " + line);
+            }
+            entries.add(new Entry(client, folder, examples));
+        }
+        if (entries.isEmpty()) {
+            throw new DataFileException(file, "lists no client");
+        }
+        return entries;
+    }
+
+    /**
+     * The folders as a cluster node sees them: the rows of the {@code hosted} clients only (the
+     * others, from the manifest, are {@link ClientData#elsewhere}), and the test file.
+     */
+    private static FederatedData hostedFolders(Path dir, String dirKey, String hostedKey, List<Integer> hosted,
+            String trainName, String testName, String csvPath, CsvReader.Options options, NpyOptions npy, int classes,
+            DataType dtype) {
+        List<Entry> entries = new ArrayList<>();
+        Tables.Loaded tables = load(csvPath, f -> dirKey, () -> {
+            entries.addAll(manifest(dir));
+            List<TableFile> parts = new ArrayList<>(hosted.size());
+            for (int id : hosted) {
+                if (id >= entries.size()) {
+                    throw new ConfigError(hostedKey, id, "client id out of range: " + dir.resolve(ClientFolders.MANIFEST) + " lists "
+                            + entries.size() + " clients (ids 0 to " + (entries.size() - 1) + ")");
+                }
+                Path folder = dir.resolve(entries.get(id).folder());
+                Path f = folder.resolve(trainName);
+                if (!Files.isRegularFile(f)) {
+                    throw new DataFileException(f, "no such file: client " + id + "'s shard is missing ("
+                            + (Files.isDirectory(folder) ? "its folder holds no " + trainName
+                                    : "no folder " + folder.getFileName() + " in " + dir) + "); copy the folder "
+                            + "./fedsub partition wrote for it");
+                }
+                parts.add(isNpz(trainName) ? npy.archive(f, true) : CsvReader.file(f, options));
+            }
+            Path test = dir.resolve(testName);
+            if (!Files.isRegularFile(test)) {
+                throw new DataFileException(test, "no such file; the test set lies at the top of the directory");
+            }
+            return Tables.load("folders", parts, isNpz(testName) ? npy.archive(test, false)
+                    : CsvReader.file(test, options), classes, dtype);
+        });
+        int[] starts = tables.starts();
+        List<ClientData> clients = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            int k = hosted.indexOf(e.client());
+            if (k < 0) {
+                clients.add(ClientData.elsewhere(e.client(), tables.train(), e.examples()));
+                continue;
+            }
+            int[] rows = new int[starts[k + 1] - starts[k]];
+            if (rows.length != e.examples()) {
+                throw new ConfigError(dirKey, dir.toString(), dir.resolve(e.folder()).resolve(trainName) + " has "
+                        + rows.length + " rows but " + ClientFolders.MANIFEST + " says " + e.examples() + "; the folders are not "
+                        + "the ones ./fedsub partition wrote with this manifest");
+            }
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = starts[k] + i;
+            }
+            clients.add(new ClientData(e.client(), tables.train(), rows, null, null));
+        }
+        String name = "folders(" + dir.getFileName() + ")";
+        log.info("data {}: hosting clients {} of {} (the others' rows are not read here)", name, hosted,
+                entries.size());
         return new FederatedData(name, tables.train(), tables.test(), clients);
     }
 

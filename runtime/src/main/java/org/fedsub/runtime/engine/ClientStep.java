@@ -33,6 +33,9 @@ public final class ClientStep {
     private final long seed;
     private final DataType dtype;
     private final ClientStateStore store;
+    /** Where the state is saved after each acknowledgement (a cluster's client node), or null. */
+    private java.nio.file.Path stateFile;
+    private String stateOwner;
 
     /** A client with {@code codec} in both directions and encoding seed 0 (see the full constructor). */
     public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
@@ -65,6 +68,85 @@ public final class ClientStep {
         return data.clientId();
     }
 
+    private static final int STATE_MAGIC = 0x46534353; // "FSCS"
+    private static final int STATE_VERSION = 1;
+
+    /**
+     * From now on saves this client's private state (duals, control variates) to {@code file}
+     * after each acknowledgement it folds (written, synced, then renamed over the old file), and
+     * restores it from {@code file} now if there is one: a restarted client node goes on with
+     * the state of its last acknowledged round. {@code owner} names the run and client the state
+     * belongs to (experiment, strategy, seed, id): a file of another owner is refused.
+     *
+     * @return whether a saved state was restored
+     * @throws IllegalArgumentException if {@code file} is not a state file of {@code owner}
+     * @throws java.io.UncheckedIOException if it cannot be read
+     */
+    public boolean persistTo(java.nio.file.Path file, String owner) {
+        this.stateFile = file;
+        this.stateOwner = owner;
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return false;
+        }
+        byte[] state;
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                java.nio.file.Files.newInputStream(file)))) {
+            if (in.readInt() != STATE_MAGIC || in.readInt() != STATE_VERSION) {
+                throw new IllegalArgumentException(file + ": not a fedsub client state file");
+            }
+            String was = in.readUTF();
+            if (!was.equals(owner)) {
+                throw new IllegalArgumentException(file + ": the state of " + was + ", not of " + owner
+                        + "; remove it (or use another fedsub.cluster.state-dir) to start this client afresh");
+            }
+            int n = in.readInt();
+            if (n < 0 || n > java.nio.file.Files.size(file)) {
+                throw new IllegalArgumentException(file + ": truncated (" + n + " bytes of state announced)");
+            }
+            state = in.readNBytes(n);
+            if (state.length != n) {
+                throw new IllegalArgumentException(file + ": truncated");
+            }
+        } catch (java.io.EOFException e) {
+            throw new IllegalArgumentException(file + ": truncated", e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+        awake(() -> {
+            algorithm.restoreState(state);
+            return null;
+        });
+        return true;
+    }
+
+    private void saveState() {
+        byte[] state = algorithm.exportState();
+        java.nio.file.Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(state.length + 64);
+                try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
+                    out.writeInt(STATE_MAGIC);
+                    out.writeInt(STATE_VERSION);
+                    out.writeUTF(stateOwner);
+                    out.writeInt(state.length);
+                    out.write(state);
+                }
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b.toByteArray());
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            java.nio.file.Files.move(tmp, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot save client " + clientId() + "'s state to " + stateFile, e);
+        }
+    }
+
     /**
      * Decodes the task of {@code round}, runs the round's local steps, encodes the update. With a
      * lossy uplink the algorithm is then shown its update as the server will decode it
@@ -88,6 +170,9 @@ public final class ClientStep {
         Payload decoded = ack == null ? null : decode(ack);
         awake(() -> {
             algorithm.onAggregated(round, decoded);
+            if (stateFile != null) {
+                saveState();
+            }
             return null;
         });
     }

@@ -70,6 +70,42 @@ public record Participation(int clientsPerRound, double fraction, int minClients
     }
 
     /** The sorted client ids of {@code round}. */
+    /**
+     * The clients of {@code round} drawn among those {@code available}: the same draw as
+     * {@link #sample(int, int, long)}, skipping unavailable clients and drawing on until it has
+     * its count or has seen every client. With every client available it is that sample.
+     */
+    public int[] sample(int round, int numClients, long seed, java.util.function.IntPredicate available) {
+        int k = count(numClients);
+        int[] ids = new int[numClients];
+        for (int i = 0; i < numClients; i++) {
+            ids[i] = i;
+        }
+        int[] out = new int[k];
+        int n = 0;
+        if (k == numClients) {
+            for (int id : ids) {
+                if (available.test(id)) {
+                    out[n++] = id;
+                }
+            }
+            return Arrays.copyOf(out, n);
+        }
+        SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, Seeds.tag("sample"), round));
+        for (int i = 0; i < numClients && n < k; i++) {
+            int j = i + rnd.nextInt(numClients - i);
+            int t = ids[i];
+            ids[i] = ids[j];
+            ids[j] = t;
+            if (available.test(ids[i])) {
+                out[n++] = ids[i];
+            }
+        }
+        out = Arrays.copyOf(out, n);
+        Arrays.sort(out);
+        return out;
+    }
+
     public int[] sample(int round, int numClients, long seed) {
         int k = count(numClients);
         int[] ids = new int[numClients];

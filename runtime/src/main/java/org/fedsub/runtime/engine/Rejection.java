@@ -26,7 +26,18 @@ public enum Rejection {
     /** Valid, but the round had too few valid updates (min-completion) and kept its model. */
     ROUND_DROPPED("round-dropped"),
     /** Aggregation threw; the round's updates were discarded and the model restored. */
-    AGGREGATION_FAILED("aggregation-failed");
+    AGGREGATION_FAILED("aggregation-failed"),
+    /**
+     * Cluster: an answer that names another client than the one its task was sent to (a node
+     * answering for a client it does not host).
+     */
+    WRONG_SENDER("wrong-sender"),
+    /**
+     * Cluster: a node's registration of clients that the server refused (unknown node, wrong
+     * credential, client ids it may not host, a malformed claim). Not an update: counted in the
+     * round during which it came.
+     */
+    REGISTRATION("registration");
 
     private final String label;
 

@@ -38,7 +38,8 @@ public record RoundMetrics(int round, int sampled, int used, int failed, double 
         return rejected.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** True on an evaluation round (a cluster's server has no train loss, only test scores). */
     public boolean evaluated() {
-        return !Double.isNaN(trainLoss);
+        return !Double.isNaN(trainLoss) || !Double.isNaN(testLoss);
     }
 }

@@ -142,8 +142,13 @@ public final class ServerStep {
      * the target, else {@code selected} clients drawn the same way (over-selection).
      */
     public int[] sample(int round, int selected) {
+        return sample(round, selected, id -> true);
+    }
+
+    /** As {@link #sample(int, int)}, among the clients {@code available} (a cluster's registered ones). */
+    public int[] sample(int round, int selected, java.util.function.IntPredicate available) {
         Participation p = selected == target() ? exp.participation() : new Participation(selected, 1.0, 1);
-        return p.sample(round, numClients(), exp.seed());
+        return p.sample(round, numClients(), exp.seed(), available);
     }
 
     /** The encoded task of each of {@code ids} for {@code round} (or model version). */
@@ -293,7 +298,9 @@ public final class ServerStep {
         }
         long t0 = System.nanoTime();
         Params g = strategy.globalModel();
-        double trainLoss = Evaluation.of(exp.model(), g, exp.data().train(), exp.evalTrainLimit()).loss();
+        // A cluster's server holds no training rows (fedsub.data.folders.hosted = []): no global train loss.
+        double trainLoss = exp.data().train().size() == 0 ? Double.NaN
+                : Evaluation.of(exp.model(), g, exp.data().train(), exp.evalTrainLimit()).loss();
         Evaluation test = Evaluation.of(exp.model(), g, exp.data().test(), 0);
         return new Scores(trainLoss, test.loss(), test.accuracy(), (System.nanoTime() - t0) / 1e6);
     }
