@@ -55,6 +55,11 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private enum DeadlinePassed implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+    /** Sent through every reply inbox when the round closes; it comes back once each inbox has forwarded what it held. */
+    private enum Drain implements NoSerializationVerificationNeeded { INSTANCE }
+
+    private enum Drained implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
     /**
      * What a round asks for.
      *
@@ -79,6 +84,10 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private long downlink;
     /** Updates refused here, before the server step sees them, by reason. */
     private final SortedMap<String, Integer> refused = new TreeMap<>();
+    /** Each task's reply inbox (a child actor: the only way to know which task an answer came through). */
+    private final List<ActorRef<Object>> inboxes = new ArrayList<>();
+    /** Inboxes yet to echo {@link Drain}; -1 while the round is open. */
+    private int draining = -1;
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
@@ -117,16 +126,21 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             }
             pending.add(id);
             getContext().watchWith(client, new ClientStopped(id));
-            ActorRef<ToServer> inbox = getContext().spawn(Behaviors.receive(ToServer.class)
-                    .onAnyMessage(msg -> {
+            ActorRef<Object> inbox = getContext().spawn(Behaviors.receive(Object.class)
+                    .onMessageEquals(Drain.INSTANCE, () -> {
+                        self.tell(Drained.INSTANCE);
+                        return Behaviors.same();
+                    })
+                    .onMessage(ToServer.class, msg -> {
                         self.tell(new FromClient(id, msg));
                         return Behaviors.same();
                     }).build(), "reply-" + id);
-            client.tell(new TrainRound(plan.round(), id, task, inbox));
+            inboxes.add(inbox);
+            client.tell(new TrainRound(plan.round(), id, task, inbox.narrow()));
             downlink += task.size();
         });
         timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
-        return pending.isEmpty() ? finish() : this;
+        return pending.isEmpty() ? close() : this;
     }
 
     @Override
@@ -135,6 +149,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 .onMessage(FromClient.class, this::onFromClient)
                 .onMessage(ClientStopped.class, this::onClientStopped)
                 .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadline)
+                .onMessageEquals(Drained.INSTANCE, this::onDrained)
                 .build();
     }
 
@@ -146,6 +161,13 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                     plan.round(), claimed, m.to(), Rejection.WRONG_SENDER.label());
             if (m.msg() instanceof UpdateReady) {
                 refused.merge(Rejection.WRONG_SENDER.label(), 1, Integer::sum);
+            }
+            return this;
+        }
+        if (draining >= 0) {
+            // Closed: what it used is decided; a late answer of a pending client is not used, the rest is refused.
+            if (m.msg() instanceof UpdateReady u && !(u.round() == plan.round() && pending.contains(u.clientId()))) {
+                answered(u.round(), u.clientId(), "update");
             }
             return this;
         }
@@ -175,7 +197,28 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 fail(d.clientId(), "declined: unavailable");
             }
         }
-        return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? finish() : this;
+        return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? close() : this;
+    }
+
+    /**
+     * Closes the round: what it uses is fixed now, but it reports only once every reply inbox
+     * has forwarded what it held, so that an answer sent before the round closed (a duplicate,
+     * one for another client) is counted whatever order the inboxes ran in.
+     */
+    private Behavior<Command> close() {
+        if (draining >= 0) {
+            return this;
+        }
+        if (inboxes.isEmpty()) {
+            return finish();
+        }
+        draining = inboxes.size();
+        inboxes.forEach(i -> i.tell(Drain.INSTANCE));
+        return this;
+    }
+
+    private Behavior<Command> onDrained() {
+        return --draining == 0 ? finish() : this;
     }
 
     /** True if this answer is the first from a pending client of this round (and stops watching it). */
@@ -195,11 +238,11 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> onClientStopped(ClientStopped m) {
-        if (pending.remove(m.clientId())) {
+        if (draining < 0 && pending.remove(m.clientId())) {
             getContext().getLog().warn("round {}: client {} stopped before it answered", plan.round(), m.clientId());
             fail(m.clientId(), ClientFailure.STOPPED);
         }
-        return pending.isEmpty() ? finish() : this;
+        return pending.isEmpty() ? close() : this;
     }
 
     private Behavior<Command> onDeadline() {

@@ -108,6 +108,12 @@ abstract class DenseNet implements Model {
     }
 
     @Override
+    public Scored score(Params params, Batch batch) {
+        INDArray out = forward(params, batch.features(), scratch.get())[layers.length];
+        return new Scored(head.apply(out, targets(batch), batch.size(), null), out);
+    }
+
+    @Override
     public INDArray predict(Params params, INDArray features) {
         // The outputs outlive the call: copy them out of this thread's scratch.
         return forward(params, features, scratch.get())[layers.length].dup();

@@ -43,4 +43,16 @@ public interface Model {
 
     /** True for classifiers: accuracy is then meaningful. */
     boolean isClassifier();
+
+    /** A batch's mean loss and the model's outputs for it. */
+    record Scored(double loss, INDArray outputs) {}
+
+    /**
+     * {@link #loss} and {@link #predict} of one batch, for evaluation. Models override it to
+     * make one forward pass instead of two; their outputs may then be a working array of the
+     * model's that the next call on the same thread overwrites, so use them before calling again.
+     */
+    default Scored score(Params params, Batch batch) {
+        return new Scored(loss(params, batch), predict(params, batch.features()));
+    }
 }

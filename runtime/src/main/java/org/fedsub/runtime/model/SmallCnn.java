@@ -184,6 +184,13 @@ public final class SmallCnn implements Model {
     }
 
     @Override
+    public Scored score(Params params, Batch batch) {
+        INDArray y = Layers.matrixIn(name, "targets", batch.targets(), classes, dtype);
+        INDArray out = predict(params, batch.features());
+        return new Scored(Layers.Head.SOFTMAX_CROSS_ENTROPY.apply(out, y, batch.size(), null), out);
+    }
+
+    @Override
     public INDArray predict(Params params, INDArray features) {
         INDArray x = Layers.matrixIn(name, "features", features, geometry.inputDim(), dtype);
         long b = x.rows();
