@@ -28,8 +28,12 @@ final class FedAvgClient implements ClientAlgorithm {
 
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
-        Params x = Wire.model(task, ctx.model());
-        Params w = x.dup();
+        Params w = Wire.model(task, ctx.model());
+        // The starting point is the task's own tensors, only read: no second copy of the model.
+        Params x = Params.empty();
+        for (String n : w.names()) {
+            x.put(n, task.tensor(PayloadKeys.model(n)));
+        }
         LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE
                 : (n, wn, g) -> g.addi(wn.sub(x.get(n)).muli(mu));
         double loss = training.run(round, id, data, w, prox, new Sgd(ctx.train())::step);

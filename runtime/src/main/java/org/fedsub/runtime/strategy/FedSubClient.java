@@ -1,6 +1,8 @@
 package org.fedsub.runtime.strategy;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
@@ -72,8 +74,13 @@ final class FedSubClient implements ClientAlgorithm {
             sgd.reset();
             sgdBasisId = k;
         }
-        Params x = Wire.model(task, ctx.model());
-        Params w = x.dup();
+        Params w = Wire.model(task, ctx.model());
+        // Only the plain parameters' starting values are needed afterwards (their delta is sent; a
+        // compressed one sends B): copy those, not the whole model.
+        Map<String, INDArray> start = new HashMap<>();
+        for (ParamSpec s : shared.plain()) {
+            start.put(s.name(), w.get(s.name()).dup());
+        }
         INDArray[] b = new INDArray[layers.size()];
         for (Layer l : layers) {
             b[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
@@ -84,7 +91,7 @@ final class FedSubClient implements ClientAlgorithm {
             up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
         }
         for (ParamSpec s : shared.plain()) {
-            up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(x.get(s.name())));
+            up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(start.get(s.name())));
         }
         if (feedbackBasisId != k) {
             // The residual of b is in the old basis; it is dropped rather than transported.

@@ -1,5 +1,6 @@
 package org.fedsub.runtime.strategy;
 
+import java.util.Arrays;
 import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
@@ -41,7 +42,7 @@ final class LocalTraining {
     /** Runs client {@code clientId}'s local steps of {@code round} from {@code w} (moved in place); returns the mean loss. */
     double run(int round, int clientId, ClientData data, Params w, Correction correction, Step step) {
         TrainSettings ts = ctx.train();
-        Params grad = w.zerosLike();
+        Params grad = gradientsLike(w);
         Minibatches batches = new Minibatches(data, ts.batchSize(),
                 Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, clientId));
         double lossSum = 0;
@@ -53,6 +54,36 @@ final class LocalTraining {
             }
         }
         return lossSum / ts.localSteps();
+    }
+
+    /**
+     * This thread's gradient buffers, the layout of {@code w}: a model overwrites every gradient
+     * it is given ({@link org.fedsub.runtime.model.Model#lossAndGradient}), so they are reused from
+     * round to round instead of allocating (and zeroing and paging in) a model's worth each round.
+     */
+    private static Params gradientsLike(Params w) {
+        Params g = GRADIENTS.get();
+        if (g == null || !sameLayout(g, w)) {
+            g = w.zerosLike();
+            GRADIENTS.set(g);
+        }
+        return g;
+    }
+
+    private static final ThreadLocal<Params> GRADIENTS = new ThreadLocal<>();
+
+    private static boolean sameLayout(Params a, Params b) {
+        if (!a.names().equals(b.names())) {
+            return false;
+        }
+        for (String n : a.names()) {
+            INDArray x = a.get(n);
+            INDArray y = b.get(n);
+            if (x.dataType() != y.dataType() || !Arrays.equals(x.shape(), y.shape())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The sum of the step sizes of {@code round}'s local steps, added in step order. */
