@@ -72,7 +72,7 @@ public final class ServerStep {
         if (settings.downlink().delta()) {
             java.util.Optional<String> why = strategy.whyNoDeltaDownlink();
             if (why.isPresent()) {
-                throw new org.fedsub.runtime.config.ConfigError(DownlinkSettings.PATH + ".mode", "delta", "full: "
+                throw new org.fedsub.runtime.config.ConfigError(DownlinkSettings.PATH + ".mode", "delta", "full, as "
                         + why.get());
             }
             this.deltas = new DeltaLog(settings.downlink().logVersions());
