@@ -198,6 +198,7 @@ public final class ServerStep {
      */
     public SortedMap<Integer, EncodedPayload> tasks(int round, int[] ids) {
         SortedMap<Integer, EncodedPayload> tasks = new TreeMap<>();
+        sent.clear(); // only this call's: a client's messages are not kept beyond its round
         if (deltas != null) {
             deltas.changes.headMap(round - deltas.versions).clear();
         }
@@ -214,11 +215,12 @@ public final class ServerStep {
         return Collections.unmodifiableSortedMap(tasks);
     }
 
-    /** What the last task of each client stands for on the wire (see {@link #sent}). */
+    /** What each task of the last {@link #tasks} call stands for on the wire (see {@link #sent}). */
     private final Map<Integer, List<EncodedPayload>> sent = new HashMap<>();
 
     /**
-     * The messages the last task given to client {@code id} stands for on the wire: on a delta
+     * The messages the task given to client {@code id} by the last {@link #tasks} call stands for
+     * on the wire: on a delta
      * downlink, the task without the model (its other fields and tensors, and field
      * {@code since}, the model version the client holds) followed by the logged changes since
      * that version, oldest first, where these are fewer bytes than the task with the model and
@@ -229,12 +231,12 @@ public final class ServerStep {
     public List<EncodedPayload> sent(int id) {
         List<EncodedPayload> s = sent.get(id);
         if (s == null) {
-            throw new IllegalArgumentException("client " + id + " was given no task");
+            throw new IllegalArgumentException("client " + id + " was given no task by the last tasks call");
         }
         return s;
     }
 
-    /** The bytes of {@link #sent}: what the last task of {@code id} costs on the downlink. */
+    /** The bytes of {@link #sent}: what the task of {@code id} (last {@link #tasks} call) costs on the downlink. */
     public long taskBytes(int id) {
         long n = 0;
         for (EncodedPayload p : sent(id)) {
