@@ -84,8 +84,8 @@ public final class ServerStep {
 
     /**
      * What a delta downlink keeps: the encoded change of each recent round (the change that took
-     * the model from version {@code round} to {@code round + 1}; absent: the round changed nothing),
-     * the model version each client holds, and the messages each client's last task stands for.
+     * the model from version {@code round} to {@code round + 1}; absent: the round changed nothing)
+     * and the model version each client holds (as far as the server knows: what it sent it).
      */
     private static final class DeltaLog {
         final int versions;
@@ -220,11 +220,10 @@ public final class ServerStep {
 
     /**
      * The messages the task given to client {@code id} by the last {@link #tasks} call stands for
-     * on the wire: on a delta
-     * downlink, the task without the model (its other fields and tensors, and field
-     * {@code since}, the model version the client holds) followed by the logged changes since
-     * that version, oldest first, where these are fewer bytes than the task with the model and
-     * still in the log; else (and with full tasks) the task itself. A client that applies the
+     * on the wire: on a delta downlink, the task without the model (its other fields and tensors,
+     * and field {@code since}, the model version the client holds) followed by the logged changes
+     * since that version, oldest first, where these are fewer bytes than the task with the model
+     * and still in the log; else (and with full tasks) the task itself. A client that applies the
      * changes with {@link Strategy#applyChange} to its model of version {@code since} holds the
      * task's model, bit for bit.
      */

@@ -160,7 +160,7 @@ class DeltaDownlinkTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"fedsub", "fedavg", "fedadam"})
-    void exactDelta_runsTheFullDownlinksTrajectory_bitForBit_withFewerDownlinkBytes(String strategy) {
+    void exactDelta_runsTheFullDownlinksTrajectory_bitForBit_withNoMoreDownlinkBytes(String strategy) {
         Experiment delta = experiment(strategy, null, 20);
         Experiment full = delta.withServer(ServerSettings.defaults());
         RunResult a = new ReferenceEngine(full).run(m -> {});
