@@ -217,5 +217,9 @@ class DeltaDownlinkTest {
                 .withDownlink(new DownlinkSettings(DownlinkSettings.Mode.DELTA, 5)));
         e = assertThrows(ConfigError.class, () -> new ReferenceEngine(svd));
         assertTrue(e.getMessage().contains("svd") && !e.getMessage().contains("\n"), e.getMessage());
+        Experiment fedavg = experiment("fedavg", null, 5);
+        e = assertThrows(ConfigError.class, () -> new ServerStep(fedavg, new org.fedsub.runtime.strategy
+                .AsyncAggregation(Tiny.strategy(fedavg), true, 3, s -> 1.0, 1)));
+        assertEquals("fedsub.downlink.mode", e.path());
     }
 }
