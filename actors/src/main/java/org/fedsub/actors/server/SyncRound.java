@@ -67,7 +67,22 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      *               the tasks under over-selection)
      * @param tasks  the encoded task of each sampled client
      */
-    public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks) {}
+    /**
+     * @param bytes what each task costs on the downlink ({@code ServerStep#taskBytes}: on a delta
+     *              downlink the changes since the client's model version, which the encoded task
+     *              stands for); a client absent here costs its task's size
+     */
+    public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks, Map<Integer, Long> bytes) {
+
+        public Plan {
+            bytes = Map.copyOf(bytes);
+        }
+
+        /** A plan whose tasks cost their own sizes. */
+        public Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks) {
+            this(round, target, tasks, Map.of());
+        }
+    }
 
     private final Plan plan;
     private final ActorRef<SyncServer.Command> replyTo;
@@ -137,7 +152,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                     }).build(), "reply-" + id);
             inboxes.add(inbox);
             client.tell(new TrainRound(plan.round(), id, task, inbox.narrow()));
-            downlink += task.size();
+            downlink += taskBytes(id);
         });
         timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
         return pending.isEmpty() ? close() : this;
@@ -263,7 +278,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private long taskBytes(int clientId) {
         EncodedPayload t = plan.tasks().get(clientId);
-        return t == null ? 0 : t.size();
+        return t == null ? 0 : plan.bytes().getOrDefault(clientId, (long) t.size());
     }
 
     private Behavior<Command> finish() {

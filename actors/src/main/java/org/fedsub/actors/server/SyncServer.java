@@ -217,7 +217,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         if (m.failure() != null) {
             return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
         }
-        SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks());
+        java.util.Map<Integer, Long> bytes = new java.util.HashMap<>();
+        m.tasks().keySet().forEach(id -> bytes.put(id, work.taskBytes(id)));
+        SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), bytes);
         Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
                 ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
                         getContext().getSelf())

@@ -22,15 +22,18 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.server.Finished;
 import org.fedsub.actors.server.RoundReport;
+import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.engine.ClientStep;
+import org.fedsub.runtime.engine.DownlinkSettings;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Participation;
 import org.fedsub.runtime.engine.ReferenceEngine;
 import org.fedsub.runtime.engine.RoundListener;
 import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
+import org.fedsub.runtime.engine.ServerSettings;
 import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.ClientAlgorithm;
 import org.fedsub.runtime.strategy.ClientUpdate;
@@ -100,6 +103,22 @@ class ActorSimulationTest {
                 Fixtures.settings(Duration.ofSeconds(30)), Map.of());
 
         assertSameRun(expected, actual.result());
+    }
+
+    /** A delta downlink with int8 changes: the actors send and count what the reference engine does. */
+    @Test
+    void faultlessRun_deltaDownlinkInt8_countsAndComputesAsTheReference() throws Exception {
+        Experiment exp = Fixtures.experiment("fedsub", 6, new Participation(3, 1.0, 1));
+        Experiment delta = exp.withServer(ServerSettings.defaults().withDownlink(new DownlinkSettings(
+                DownlinkSettings.Mode.DELTA, 3))).withCodecs(exp.uplinkCodec(), Codec.named("int8", "test"));
+        RunResult expected = new ReferenceEngine(delta).run(RoundListener.NONE);
+
+        ActorSimulation.Outcome actual = runInTestKit(delta, ActorSimulation.newStrategy(delta),
+                Fixtures.settings(Duration.ofSeconds(30)), Map.of());
+
+        assertSameRun(expected, actual.result());
+        assertTrue(expected.totalDownlinkBytes() < new ReferenceEngine(exp).run(RoundListener.NONE)
+                .totalDownlinkBytes());
     }
 
     @Test

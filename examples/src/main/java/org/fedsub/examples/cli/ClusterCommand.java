@@ -220,7 +220,7 @@ public final class ClusterCommand {
                 endpoint.close();
             }
         }
-        Runs.writeResults(dir, run);
+        Runs.writeResults(dir, run, Runs.target(root));
         out.println(Runs.finished(run));
         out.println("results in " + dir);
         if (run.interrupted()) {

@@ -169,7 +169,7 @@ public final class CompareCommand {
                     r = Runs.train(exp, Runs.trainer(m.root(), exp, pool, a.threads()), terminal,
                             "[" + i + "/" + plan.members().size() + "] " + m.name(), metrics, stop, endpoint);
                 }
-                Runs.writeResults(memberDir, r);
+                Runs.writeResults(memberDir, r, plan.target());
                 out.println(Runs.finished(r));
                 records.add(r);
                 if (r.interrupted()) {

@@ -298,6 +298,12 @@ final class Runs {
         return "./fedsub resume " + shellWord(dir.toString());
     }
 
+    /** The target accuracy of {@code root} ({@code fedsub.compare.target-accuracy}): its bytes to target go in metrics.json. */
+    static double target(com.typesafe.config.Config root) {
+        return org.fedsub.runtime.config.Settings.unitInterval(CompareCommand.TARGET,
+                org.fedsub.runtime.config.Settings.doubleAt(root, "", CompareCommand.TARGET), true);
+    }
+
     /** "round 48 of 150" of an interrupted run. */
     static String stoppedAt(RunRecord r) {
         return "round " + r.rounds().size() + " of " + r.plannedRounds();
@@ -316,11 +322,12 @@ final class Runs {
     }
 
     /**
-     * Writes metrics, the final global model ({@value ModelFiles#FILE_NAME}, see docs/models.md)
+     * Writes metrics (metrics.json reporting the bytes until the test accuracy first reached
+     * {@code target}), the final global model ({@value ModelFiles#FILE_NAME}, see docs/models.md)
      * and plots of one run into {@code dir}.
      */
-    static void writeResults(Path dir, RunRecord run) throws IOException {
-        MetricsFiles.write(dir, run);
+    static void writeResults(Path dir, RunRecord run, double target) throws IOException {
+        MetricsFiles.write(dir, run, target);
         if (run.result().finalModel() != null) {
             ModelFiles.save(dir.resolve(ModelFiles.FILE_NAME), run.architecture(), run.result().finalModel(),
                     provenance(run));

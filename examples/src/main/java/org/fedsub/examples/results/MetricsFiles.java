@@ -39,11 +39,20 @@ public final class MetricsFiles {
 
     private MetricsFiles() {}
 
-    /** Writes the three files into {@code dir}. */
+    /** Writes the three files into {@code dir}, metrics.json with no target accuracy. */
     public static void write(Path dir, RunRecord run) throws IOException {
+        write(dir, run, Double.NaN);
+    }
+
+    /**
+     * Writes the three files into {@code dir}; metrics.json reports the rounds and bytes until
+     * the test accuracy first reached {@code target} ({@code fedsub.compare.target-accuracy};
+     * NaN: none).
+     */
+    public static void write(Path dir, RunRecord run, double target) throws IOException {
         Files.writeString(dir.resolve(METRICS_CSV), metricsCsv(run), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(TIMING_CSV), timingCsv(run), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(METRICS_JSON), json(run), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(METRICS_JSON), json(run, target), StandardCharsets.UTF_8);
     }
 
     public static String metricsCsv(RunRecord run) {
@@ -152,6 +161,16 @@ public final class MetricsFiles {
 
     /** Everything: what was run, every round with every field (wall time included), and totals. */
     public static String json(RunRecord run) {
+        return json(run, Double.NaN);
+    }
+
+    /**
+     * As {@link #json(RunRecord)}, the summary also holding {@code to_target}: for the target
+     * accuracy {@code target} (NaN: left out, as for a model without accuracy), whether it was
+     * reached and, if so, the round (from 1) and the uplink, downlink and total bytes sent until
+     * then, that round included (null where it was not reached).
+     */
+    public static String json(RunRecord run, double target) {
         Json j = new Json();
         j.open('{');
         j.field("experiment").string(run.name());
@@ -205,6 +224,18 @@ public final class MetricsFiles {
         j.field("final_train_loss").number(run.finalTrainLoss());
         j.field("total_uplink_bytes").number(run.result().totalUplinkBytes());
         j.field("total_downlink_bytes").number(run.result().totalDownlinkBytes());
+        j.field("total_bytes").number(run.totalBytes());
+        if (!Double.isNaN(target) && run.hasAccuracy()) {
+            int round = run.result().roundsToAccuracy(target);
+            j.field("to_target").open('{');
+            j.field("accuracy").number(target);
+            j.field("reached").bool(round >= 0);
+            countOrNull(j.field("round"), round);
+            countOrNull(j.field("uplink_bytes"), run.result().uplinkBytesToAccuracy(target));
+            countOrNull(j.field("downlink_bytes"), run.downlinkBytesToAccuracy(target));
+            countOrNull(j.field("total_bytes"), run.totalBytesToAccuracy(target));
+            j.close('}');
+        }
         j.field("training_seconds").number(run.trainingSeconds());
         j.field("wall_seconds").number(run.wallSeconds());
         j.field("refused").open('{');
@@ -217,6 +248,15 @@ public final class MetricsFiles {
         j.close('}');
         j.close('}');
         return j.toString() + "\n";
+    }
+
+    /** {@code v}, or null where it is negative (not reached). */
+    private static void countOrNull(Json j, long v) {
+        if (v < 0) {
+            j.number(Double.NaN);
+        } else {
+            j.number(v);
+        }
     }
 
     /** A minimal pretty-printing JSON writer; NaN and infinities become null (JSON has no NaN). */

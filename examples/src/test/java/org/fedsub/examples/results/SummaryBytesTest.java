@@ -9,7 +9,7 @@ import org.fedsub.runtime.engine.RoundMetrics;
 import org.fedsub.runtime.engine.RunResult;
 import org.junit.jupiter.api.Test;
 
-/** The summary counts bytes to the target accuracy both ways and in total. */
+/** The summary and metrics.json count bytes to the target accuracy both ways and in total. */
 class SummaryBytesTest {
 
     @Test
@@ -59,6 +59,37 @@ class SummaryBytesTest {
         assertEquals("2200", row[header.indexOf("total_bytes")]);
         assertFalse(md.contains(" to 50.00%"), md);
         assertTrue(md.contains("| total bytes |"), md);
+    }
+
+    @Test
+    void metricsJson_reportsTheRoundAndTheBytesEachWayUntilTheTarget() {
+        RunRecord run = record("a", List.of(round(0, 0.2, 100, 1000), round(1, Double.NaN, 100, 1000),
+                round(2, 0.6, 50, 2000), round(3, 0.9, 50, 2000)));
+
+        String json = MetricsFiles.json(run, 0.5).replaceAll("\\s+", "");
+
+        assertTrue(json.contains("\"to_target\":{\"accuracy\":0.5,\"reached\":true,\"round\":3,"
+                + "\"uplink_bytes\":250,\"downlink_bytes\":4000,\"total_bytes\":4250}"), json);
+        assertTrue(json.contains("\"total_bytes\":6300,"), json);
+    }
+
+    @Test
+    void metricsJson_targetNeverReached_saysSo_withNullBytes() {
+        RunRecord run = record("a", List.of(round(0, 0.2, 100, 1000), round(1, 0.3, 100, 1000)));
+
+        String json = MetricsFiles.json(run, 0.5).replaceAll("\\s+", "");
+
+        assertTrue(json.contains("\"to_target\":{\"accuracy\":0.5,\"reached\":false,\"round\":null,"
+                + "\"uplink_bytes\":null,\"downlink_bytes\":null,\"total_bytes\":null}"), json);
+    }
+
+    @Test
+    void metricsJson_regressionOrNoTarget_hasNoToTarget() {
+        RunRecord ls = record("ls", List.of(round(0, Double.NaN, 100, 1000)));
+        RunRecord acc = record("a", List.of(round(0, 0.9, 100, 1000)));
+
+        assertFalse(MetricsFiles.json(ls, 0.5).contains("to_target"));
+        assertFalse(MetricsFiles.json(acc).contains("to_target"));
     }
 
     private static RoundMetrics round(int round, double accuracy, long up, long down) {

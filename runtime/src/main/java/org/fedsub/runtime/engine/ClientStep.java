@@ -30,6 +30,8 @@ public final class ClientStep {
     private final ClientData data;
     private final Codec uplink;
     private final Codec downlink;
+    /** Decodes full models: {@code downlink}, or where that is lossy (a delta downlink) the raw codec of {@code dtype}. */
+    private final Codec modelCodec;
     private final long seed;
     private final DataType dtype;
     private final ClientStateStore store;
@@ -53,6 +55,7 @@ public final class ClientStep {
         this.data = data;
         this.uplink = uplink;
         this.downlink = downlink;
+        this.modelCodec = Experiments.modelCodec(downlink, dtype);
         this.seed = seed;
         this.dtype = dtype;
         this.store = store;
@@ -208,11 +211,14 @@ public final class ClientStep {
         }
     }
 
+    /** Decodes a task or acknowledgement: full models come in the model codec, a delta downlink's changes in {@code downlink}. */
     private Payload decode(EncodedPayload p) {
-        if (!p.codec().equals(downlink.name())) {
+        Codec c = p.codec().equals(downlink.name()) ? downlink : p.codec().equals(modelCodec.name()) ? modelCodec : null;
+        if (c == null) {
             throw new MalformedPayloadException("client " + clientId() + " decodes " + downlink.name()
-                    + " payloads, got one encoded with " + p.codec());
+                    + (modelCodec == downlink ? "" : " and " + modelCodec.name()) + " payloads, got one encoded with "
+                    + p.codec());
         }
-        return p.read(b -> downlink.decode(b, dtype));
+        return p.read(b -> c.decode(b, dtype));
     }
 }

@@ -14,7 +14,8 @@ import org.fedsub.runtime.strategy.TrainSettings;
  * @param evalTrainLimit rows of the training data used for the global train loss (0 = all)
  * @param uplinkCodec   encodes the clients' updates ({@code fedsub.uplink-codec})
  * @param downlinkCodec encodes the server's tasks and acknowledgements ({@code fedsub.downlink-codec}); exact
- *                      (float32 or float64), so that clients hold the server's model
+ *                      (float32 or float64), so that clients hold the server's model, unless the downlink is
+ *                      a delta one ({@link ServerSettings#downlink}), where it encodes the logged model changes
  * @param server        what the server accepts from clients, and how long it tolerates idle rounds
  */
 public record Experiment(String name, long seed, int rounds, Participation participation, int evalEvery,
@@ -22,7 +23,7 @@ public record Experiment(String name, long seed, int rounds, Participation parti
         TrainSettings train, StrategySettings strategy, ServerSettings server) {
 
     public Experiment {
-        Experiments.checkDownlink(downlinkCodec, "fedsub.downlink-codec");
+        Experiments.checkDownlink(downlinkCodec, server.downlink().delta(), "fedsub.downlink-codec");
     }
 
     /** An experiment with {@code codec} in both directions. */

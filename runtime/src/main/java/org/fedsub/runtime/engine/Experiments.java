@@ -84,21 +84,41 @@ public final class Experiments {
         }
         Codec c = Codec.named(own.isEmpty() ? stringAt(f, "fedsub", "codec") : own, path, fraction);
         if (key.equals("downlink-codec")) {
-            checkDownlink(c, path);
+            checkDownlink(c, oneOf(f, "fedsub", "downlink.mode", List.of("full", "delta")).equals("delta"), path);
         }
         return c;
     }
 
     /**
-     * Refuses a lossy downlink codec: the tasks carry the global model, and a client must hold
-     * exactly the server's model (a quantized downlink needs the server to adopt the model it sends).
+     * Refuses a lossy downlink codec with full tasks ({@code delta} false): the tasks carry the
+     * global model, and a client must hold exactly the server's model. On a delta downlink the
+     * codec encodes the logged changes, which the server applies as clients decode them, so
+     * fp16, bf16, int8 and int4 are allowed; topk is not (biased: it would need error feedback on
+     * the server).
      */
-    static void checkDownlink(Codec c, String path) {
-        if (!c.exact(DataType.FLOAT)) {
+    static void checkDownlink(Codec c, boolean delta, String path) {
+        if (!delta && !c.exact(DataType.FLOAT)) {
             throw new ConfigError(path, c.name(), "float32 or float64 for the downlink: the server's tasks carry the "
                     + "global model, which every client must hold exactly as the server does; lossy codecs ("
-                    + c.name() + ") are for the uplink (fedsub.uplink-codec)");
+                    + c.name() + ") are for the uplink (fedsub.uplink-codec), or for the downlink with "
+                    + "fedsub.downlink.mode = delta");
         }
+        if (delta && c.errorFeedback()) {
+            throw new ConfigError(path, c.name(), "float32, float64, fp16, bf16, int8 or int4 for a delta downlink: "
+                    + c.name() + " drops values and would need error feedback on the server");
+        }
+    }
+
+    /**
+     * The codec full models go out in: {@code downlink} where it is exact for {@code dtype}
+     * tensors, else the raw codec of {@code dtype} (a lossy codec only encodes a delta
+     * downlink's logged changes).
+     */
+    public static Codec modelCodec(Codec downlink, DataType dtype) {
+        if (downlink.exact(dtype)) {
+            return downlink;
+        }
+        return Codec.named(dtype == DataType.DOUBLE ? "float64" : "float32", "fedsub.downlink-codec");
     }
 
     /** The experiment of a resolved root config (as {@link #load} returns). */

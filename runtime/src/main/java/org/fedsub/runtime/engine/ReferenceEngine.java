@@ -220,7 +220,7 @@ public final class ReferenceEngine {
         SortedMap<Integer, EncodedPayload> tasks = server.tasks(r, sampled);
         List<CompletableFuture<EncodedUpdate>> futures = new ArrayList<>(sampled.length);
         for (Map.Entry<Integer, EncodedPayload> t : tasks.entrySet()) {
-            down += t.getValue().size();
+            down += server.taskBytes(t.getKey());
             ClientStep c = step(t.getKey());
             futures.add(CompletableFuture.supplyAsync(() -> c.train(r, t.getValue()), executor));
         }

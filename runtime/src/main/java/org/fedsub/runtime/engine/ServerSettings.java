@@ -16,8 +16,10 @@ import org.fedsub.runtime.config.ConfigError;
  * @param maxIdleRounds      rounds in a row with no update used before the run stops with an error (0: never)
  * @param maxUpdateNorm      absolute cap on an update's L2 norm
  * @param normMedianMultiple relative cap: a multiple of the median norm of the updates aggregated together (0: off)
+ * @param downlink           what tasks carry: the full model, or the changes since the client's version ({@code fedsub.downlink})
  */
-public record ServerSettings(int maxIdleRounds, double maxUpdateNorm, double normMedianMultiple) {
+public record ServerSettings(int maxIdleRounds, double maxUpdateNorm, double normMedianMultiple,
+        DownlinkSettings downlink) {
 
     public static final String PATH = "fedsub.server";
 
@@ -25,6 +27,7 @@ public record ServerSettings(int maxIdleRounds, double maxUpdateNorm, double nor
     public static final int MEDIAN_MIN_UPDATES = 3;
 
     public ServerSettings {
+        java.util.Objects.requireNonNull(downlink, "downlink");
         atLeast("fedsub.max-idle-rounds", maxIdleRounds, 0);
         if (!(maxUpdateNorm > 0)) {
             throw new ConfigError(PATH + ".update-norm.max", maxUpdateNorm, "expected a number > 0");
@@ -35,12 +38,17 @@ public record ServerSettings(int maxIdleRounds, double maxUpdateNorm, double nor
         }
     }
 
+    /** Settings with the downlink of the reference config. */
+    public ServerSettings(int maxIdleRounds, double maxUpdateNorm, double normMedianMultiple) {
+        this(maxIdleRounds, maxUpdateNorm, normMedianMultiple, DownlinkSettings.defaults());
+    }
+
     /** Reads the settings from a resolved root config. */
     public static ServerSettings fromConfig(Config root) {
         Config f = root.getConfig("fedsub");
         return new ServerSettings(intAt(f, "fedsub", "max-idle-rounds"),
                 doubleAt(f, "fedsub", "server.update-norm.max"),
-                doubleAt(f, "fedsub", "server.update-norm.median-multiple"));
+                doubleAt(f, "fedsub", "server.update-norm.median-multiple"), DownlinkSettings.fromConfig(root));
     }
 
     /** The defaults, as the reference config on the classpath sets them. */
@@ -49,10 +57,14 @@ public record ServerSettings(int maxIdleRounds, double maxUpdateNorm, double nor
     }
 
     public ServerSettings withMaxIdleRounds(int n) {
-        return new ServerSettings(n, maxUpdateNorm, normMedianMultiple);
+        return new ServerSettings(n, maxUpdateNorm, normMedianMultiple, downlink);
     }
 
     public ServerSettings withNormBounds(double max, double medianMultiple) {
-        return new ServerSettings(maxIdleRounds, max, medianMultiple);
+        return new ServerSettings(maxIdleRounds, max, medianMultiple, downlink);
+    }
+
+    public ServerSettings withDownlink(DownlinkSettings d) {
+        return new ServerSettings(maxIdleRounds, maxUpdateNorm, normMedianMultiple, d);
     }
 }

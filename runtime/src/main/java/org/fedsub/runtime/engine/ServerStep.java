@@ -41,8 +41,15 @@ public final class ServerStep {
     private final Strategy strategy;
     /** Decodes the clients' updates. */
     private final Codec uplink;
-    /** Encodes tasks and acknowledgements (exact: see {@link Experiments#checkDownlink}). */
+    /**
+     * Encodes tasks and acknowledgements in full mode (exact: see {@link Experiments#checkDownlink}),
+     * and the logged model changes on a delta downlink (then maybe lossy).
+     */
     private final Codec downlink;
+    /** Encodes full models: {@code downlink} where it is exact, else the raw codec of the model's dtype. */
+    private final Codec modelCodec;
+    /** The delta downlink's state, or null with full tasks. */
+    private final DeltaLog deltas;
     private final DataType dtype;
     private final ServerSettings settings;
     /** The round (model version) each client was last given a task for, until it answers. */
@@ -61,6 +68,44 @@ public final class ServerStep {
         this.dtype = exp.model().dtype();
         this.settings = exp.server();
         this.async = strategy instanceof AsyncAggregation a ? a : null;
+        this.modelCodec = settings.downlink().delta() ? Experiments.modelCodec(downlink, dtype) : downlink;
+        if (settings.downlink().delta()) {
+            java.util.Optional<String> why = strategy.whyNoDeltaDownlink();
+            if (why.isPresent()) {
+                throw new org.fedsub.runtime.config.ConfigError(DownlinkSettings.PATH + ".mode", "delta", "full, as "
+                        + why.get());
+            }
+            this.deltas = new DeltaLog(settings.downlink().logVersions());
+            strategy.logChanges(this::publish);
+        } else {
+            this.deltas = null;
+        }
+    }
+
+    /**
+     * What a delta downlink keeps: the encoded change of each recent round (the change that took
+     * the model from version {@code round} to {@code round + 1}; absent: the round changed nothing)
+     * and the model version each client holds (as far as the server knows: what it sent it).
+     */
+    private static final class DeltaLog {
+        final int versions;
+        final java.util.TreeMap<Integer, byte[]> changes = new java.util.TreeMap<>();
+        final Map<Integer, Integer> held = new HashMap<>();
+        /** The change of the aggregation under way, until the round's aggregation returns. */
+        int pendingRound = -1;
+        byte[] pending;
+
+        DeltaLog(int versions) {
+            this.versions = versions;
+        }
+    }
+
+    /** Logs {@code change} (encoded with the downlink codec) and returns it as clients will decode it. */
+    private Payload publish(int round, Payload change) {
+        byte[] bytes = downlink.encode(change, Codec.seed(exp.seed(), -1, round, Codec.Direction.DOWNLINK));
+        deltas.pendingRound = round;
+        deltas.pending = bytes;
+        return downlink.exact(dtype) ? change : downlink.decode(bytes, dtype);
     }
 
     /**
@@ -151,14 +196,93 @@ public final class ServerStep {
         return p.sample(round, numClients(), exp.seed(), available);
     }
 
-    /** The encoded task of each of {@code ids} for {@code round} (or model version). */
+    /**
+     * The encoded task of each of {@code ids} for {@code round} (or model version), each carrying
+     * the full model. On a delta downlink, what each task stands for on the wire (and is counted
+     * as) is {@link #sent}.
+     */
     public SortedMap<Integer, EncodedPayload> tasks(int round, int[] ids) {
         SortedMap<Integer, EncodedPayload> tasks = new TreeMap<>();
+        sent.clear(); // only this call's: a client's messages are not kept beyond its round
+        if (deltas != null) {
+            deltas.changes.headMap(round - deltas.versions).clear();
+        }
         for (int id : ids) {
-            tasks.put(id, encode(strategy.configure(round, id)));
+            Payload task = strategy.configure(round, id);
+            EncodedPayload full = encode(task);
+            tasks.put(id, full);
             issued.put(id, round);
+            sent.put(id, deltas == null ? List.of(full) : deltaTask(round, id, task, full));
+            if (deltas != null) {
+                deltas.held.put(id, round);
+            }
         }
         return Collections.unmodifiableSortedMap(tasks);
+    }
+
+    /** What each task of the last {@link #tasks} call stands for on the wire (see {@link #sent}). */
+    private final Map<Integer, List<EncodedPayload>> sent = new HashMap<>();
+
+    /**
+     * The messages the task given to client {@code id} by the last {@link #tasks} call stands for
+     * on the wire: on a delta downlink, the task without the model (its other fields and tensors,
+     * and field {@code since}, the model version the client holds) followed by the logged changes
+     * since that version, oldest first, where these are fewer bytes than the task with the model
+     * and still in the log; else (and with full tasks) the task itself. A client that applies the
+     * changes with {@link Strategy#applyChange} to its model of version {@code since} holds the
+     * task's model, bit for bit.
+     */
+    public List<EncodedPayload> sent(int id) {
+        List<EncodedPayload> s = sent.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("client " + id + " was given no task by the last tasks call");
+        }
+        return s;
+    }
+
+    /** The bytes of {@link #sent}: what the task of {@code id} (last {@link #tasks} call) costs on the downlink. */
+    public long taskBytes(int id) {
+        long n = 0;
+        for (EncodedPayload p : sent(id)) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    private List<EncodedPayload> deltaTask(int round, int id, Payload task, EncodedPayload full) {
+        Integer since = deltas.held.get(id);
+        if (since == null || since > round || round - since > deltas.versions) {
+            return List.of(full);
+        }
+        Payload header = new Payload();
+        task.fields().forEach(header::field);
+        header.field(SINCE, since);
+        task.tensors().forEach((name, t) -> {
+            if (!name.startsWith(org.fedsub.runtime.strategy.PayloadKeys.model(""))) {
+                header.tensor(name, t);
+            }
+        });
+        List<EncodedPayload> msgs = new ArrayList<>();
+        msgs.add(new EncodedPayload(modelCodec.name(), modelCodec.encode(header)));
+        long bytes = msgs.get(0).size();
+        for (byte[] c : deltas.changes.subMap(since, round).values()) {
+            msgs.add(new EncodedPayload(downlink.name(), c));
+            bytes += c.length;
+        }
+        return bytes < full.size() ? List.copyOf(msgs) : List.of(full);
+    }
+
+    /** Field of a delta task's first message: the model version the logged changes that follow start from. */
+    public static final String SINCE = "since";
+
+    /** The downlink settings of this run. */
+    public DownlinkSettings downlink() {
+        return settings.downlink();
+    }
+
+    /** The codec of full models (and of a delta task's first message). */
+    public Codec modelCodec() {
+        return modelCodec;
     }
 
     /**
@@ -253,7 +377,15 @@ public final class ServerStep {
         } else {
             agg = aggregateSafely(round, valid, failures, refused);
         }
-        Outcome o = outcome(agg, valid, refused, dropped);
+        if (deltas != null) {
+            // The change is logged only if the aggregation that made it stood.
+            if (agg != null && deltas.pendingRound == round) {
+                deltas.changes.put(round, deltas.pending);
+            }
+            deltas.pendingRound = -1;
+            deltas.pending = null;
+        }
+        Outcome o = outcome(round, agg, valid, refused, dropped);
         idle.record(o, updates.size(), async != null);
         return o;
     }
@@ -266,11 +398,28 @@ public final class ServerStep {
         return idle.stalled(settings.maxIdleRounds());
     }
 
-    /** The idle-round counts behind {@link #stalled()}, as bytes for a checkpoint. */
+    /**
+     * The idle-round counts behind {@link #stalled()}, as bytes for a checkpoint; on a delta
+     * downlink followed by the log and the model version each client holds, so that a resumed
+     * run sends (and counts) what the uninterrupted one would.
+     */
     byte[] exportIdle() {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
             idle.write(out);
+            if (deltas != null) {
+                out.writeInt(deltas.held.size());
+                for (Map.Entry<Integer, Integer> h : new TreeMap<>(deltas.held).entrySet()) {
+                    out.writeInt(h.getKey());
+                    out.writeInt(h.getValue());
+                }
+                out.writeInt(deltas.changes.size());
+                for (Map.Entry<Integer, byte[]> c : deltas.changes.entrySet()) {
+                    out.writeInt(c.getKey());
+                    out.writeInt(c.getValue().length);
+                    out.write(c.getValue());
+                }
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -281,6 +430,25 @@ public final class ServerStep {
     void restoreIdle(byte[] state) {
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
             idle.read(in);
+            if (deltas != null && in.available() > 0) {
+                deltas.held.clear();
+                deltas.changes.clear();
+                int clients = in.readInt();
+                for (int i = 0; i < clients; i++) {
+                    int id = in.readInt();
+                    deltas.held.put(id, in.readInt());
+                }
+                int changes = in.readInt();
+                for (int i = 0; i < changes; i++) {
+                    int round = in.readInt();
+                    int length = in.readInt();
+                    if (length < 0 || length > in.available()) {
+                        throw new java.io.IOException("a logged change of " + length + " bytes, " + in.available()
+                                + " left");
+                    }
+                    deltas.changes.put(round, in.readNBytes(length));
+                }
+            }
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("idle-round counts do not read: " + e, e);
         }
@@ -352,7 +520,7 @@ public final class ServerStep {
         }
     }
 
-    private Outcome outcome(Aggregate agg, List<ClientUpdate> valid, Refusals refused, boolean dropped) {
+    private Outcome outcome(int round, Aggregate agg, List<ClientUpdate> valid, Refusals refused, boolean dropped) {
         for (ClientFailure f : refused.failures()) {
             if (async != null) {
                 log.debug("version {}: client {}: {}", f.round(), f.clientId(), f.reason());
@@ -370,9 +538,17 @@ public final class ServerStep {
         // One encoding per distinct acknowledgement (a synchronous round sends all the same one).
         Map<Payload, EncodedPayload> encoded = new IdentityHashMap<>();
         Map<Integer, EncodedPayload> acks = new HashMap<>();
+        byte[] change = deltas == null ? null : deltas.changes.get(round);
         for (int id : agg.used()) {
             Payload ack = agg.ackFor(id);
-            acks.put(id, ack == null ? null : encoded.computeIfAbsent(ack, this::encode));
+            if (ack != null && change != null) {
+                // Delta downlink: the acknowledgement is the round's logged change (FedSub's B_avg
+                // with the other parameters' change), after which the client holds the next version.
+                acks.put(id, new EncodedPayload(downlink.name(), change));
+                deltas.held.put(id, round + 1);
+            } else {
+                acks.put(id, ack == null ? null : encoded.computeIfAbsent(ack, this::encode));
+            }
         }
         double clientLoss = agg.used().stream().mapToDouble(lossOf::get).average().orElse(Double.NaN);
         return new Outcome(acks, agg.used().stream().sorted().toList(), refused.failures(), clientLoss,
@@ -390,7 +566,7 @@ public final class ServerStep {
     }
 
     private EncodedPayload encode(Payload p) {
-        return new EncodedPayload(downlink.name(), downlink.encode(p));
+        return new EncodedPayload(modelCodec.name(), modelCodec.encode(p));
     }
 
     private Payload decode(EncodedPayload p) {

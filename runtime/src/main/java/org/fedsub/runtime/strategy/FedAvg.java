@@ -26,6 +26,8 @@ final class FedAvg implements Strategy {
     private final Params global;
     private final ServerOptimizer optimizer;
     private final ClientFactory clients;
+    /** Where each model change goes on a delta downlink; null: applied directly. */
+    private ModelChanges changes;
 
     FedAvg(String name, StrategySettings settings, StrategyContext ctx, ServerOptimizerSettings opt,
             ClientFactory clients) {
@@ -65,11 +67,40 @@ final class FedAvg implements Strategy {
         List<ClientUpdate> ok = Updates.valid(round, ctx.numClients(), updates, expected(), rejected);
         if (!ok.isEmpty()) {
             double[] w = Updates.weights(ok, settings.byExamples());
-            for (ParamSpec p : ctx.model().params()) {
-                optimizer.apply(global, p.name(), Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w));
+            if (changes == null) {
+                for (ParamSpec p : ctx.model().params()) {
+                    optimizer.apply(global, p.name(), Aggregation.weightedMean(Updates.tensors(ok,
+                            PayloadKeys.delta(p.name())), w));
+                }
+            } else {
+                Payload change = new Payload().field(PayloadKeys.ROUND, round);
+                for (ParamSpec p : ctx.model().params()) {
+                    change.tensor(PayloadKeys.delta(p.name()), optimizer.step(p.name(),
+                            Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(p.name())), w)));
+                }
+                applyChange(global, changes.publish(round, change));
             }
         }
         return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
+    }
+
+    /** Every FedAvg-family strategy can: its change is the optimiser's step {@code d:<p>} of every parameter. */
+    @Override
+    public java.util.Optional<String> whyNoDeltaDownlink() {
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public void logChanges(ModelChanges c) {
+        this.changes = c;
+    }
+
+    /** Adds each {@code d:<p>} of {@code change} to its parameter ({@code x += step}, as {@link ServerOptimizer#apply} does). */
+    @Override
+    public void applyChange(Params model, Payload change) {
+        for (ParamSpec p : ctx.model().params()) {
+            model.get(p.name()).addi(change.tensor(PayloadKeys.delta(p.name())));
+        }
     }
 
     @Override

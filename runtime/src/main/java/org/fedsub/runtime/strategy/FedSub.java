@@ -44,6 +44,8 @@ final class FedSub implements Strategy {
     /** svd bases computed by the server, by basis id (only the current one is kept). */
     private long svdBasisId = -1;
     private Projection[] svdBasis;
+    /** Where each model change goes on a delta downlink; null: applied directly. */
+    private ModelChanges changes;
 
     FedSub(StrategySettings settings, FedSubShared shared) {
         this.settings = settings;
@@ -150,6 +152,26 @@ final class FedSub implements Strategy {
         INDArray[] bAvg = new INDArray[layers.size()];
         for (Layer l : layers) {
             bAvg[l.index()] = Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.subspace(l.name())), w);
+        }
+        if (changes != null) {
+            // Delta downlink: the change is B_avg per layer and the mean of every other parameter's
+            // change, in basis k; the server applies it as clients will decode it.
+            Payload change = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
+            for (Layer l : layers) {
+                change.tensor(PayloadKeys.subspace(l.name()), bAvg[l.index()]);
+            }
+            for (ParamSpec s : shared.plain()) {
+                change.tensor(PayloadKeys.delta(s.name()), Aggregation.weightedMean(Updates.tensors(ok,
+                        PayloadKeys.delta(s.name())), w));
+            }
+            Payload applied = changes.publish(round, change);
+            for (Layer l : layers) {
+                ack.tensor(PayloadKeys.subspace(l.name()), applied.tensor(PayloadKeys.subspace(l.name())));
+            }
+            applyChange(global, applied);
+            return new Aggregate(ack, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
+        }
+        for (Layer l : layers) {
             ack.tensor(PayloadKeys.subspace(l.name()), bAvg[l.index()]);
         }
         if (settings.fedsub().generator() == Generator.SVD && shared.basisOf(round + 1) != k) {
@@ -167,6 +189,35 @@ final class FedSub implements Strategy {
             global.get(s.name()).addi(Aggregation.weightedMean(Updates.tensors(ok, PayloadKeys.delta(s.name())), w));
         }
         return new Aggregate(ack, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
+    }
+
+    /** Seeded generators only: an svd basis is computed by the server and would have to be sent exactly. */
+    @Override
+    public java.util.Optional<String> whyNoDeltaDownlink() {
+        Generator g = settings.fedsub().generator();
+        return g.seeded() ? java.util.Optional.empty() : java.util.Optional.of("fedsub's delta downlink needs a "
+                + "seeded projection generator (cd, rd, ss, idx), not " + g.configName() + " (its bases are computed "
+                + "by the server)");
+    }
+
+    @Override
+    public void logChanges(ModelChanges c) {
+        this.changes = c;
+    }
+
+    /**
+     * Lifts each {@code b:<p>} with the seeded basis of the change's {@code basis} field
+     * ({@code x += P^T B}) and adds each {@code d:<p>}, in the order aggregation does.
+     */
+    @Override
+    public void applyChange(Params model, Payload change) {
+        Projection[] basis = shared.seeded(change.field(PayloadKeys.BASIS));
+        for (Layer l : layers) {
+            basis[l.index()].liftAddi(model.get(l.name()), change.tensor(PayloadKeys.subspace(l.name())));
+        }
+        for (ParamSpec s : shared.plain()) {
+            model.get(s.name()).addi(change.tensor(PayloadKeys.delta(s.name())));
+        }
     }
 
     /**

@@ -42,22 +42,29 @@ final class ServerOptimizer {
     }
 
     void apply(Params x, String name, INDArray delta) {
-        INDArray w = x.get(name);
-        switch (s.type()) {
-            case "sgd" -> w.addi(s.lr() == 1.0 ? delta : delta.mul(s.lr()));
+        x.get(name).addi(step(name, delta));
+    }
+
+    /**
+     * The change the optimiser makes to parameter {@code name} for the aggregated {@code delta}
+     * (its moments advanced): {@link #apply} adds it to the model.
+     */
+    INDArray step(String name, INDArray delta) {
+        return switch (s.type()) {
+            case "sgd" -> s.lr() == 1.0 ? delta : delta.mul(s.lr());
             case "momentum" -> {
                 INDArray buf = m.computeIfAbsent(name, k -> delta.mul(0));
                 buf.muli(s.momentum()).addi(delta);
-                w.addi(buf.mul(s.lr()));
+                yield buf.mul(s.lr());
             }
             case "adam" -> {
                 INDArray mm = m.computeIfAbsent(name, k -> delta.mul(0));
                 INDArray vv = v.computeIfAbsent(name, k -> delta.mul(0));
                 mm.muli(s.beta1()).addi(delta.mul(1 - s.beta1()));
                 vv.muli(s.beta2()).addi(delta.mul(delta).muli(1 - s.beta2()));
-                w.addi(mm.div(Transforms.sqrt(vv, true).addi(s.epsilon())).muli(s.lr()));
+                yield mm.div(Transforms.sqrt(vv, true).addi(s.epsilon())).muli(s.lr());
             }
             default -> throw new IllegalStateException("unknown server optimizer " + s.type());
-        }
+        };
     }
 }

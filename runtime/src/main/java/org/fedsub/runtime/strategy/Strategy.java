@@ -52,6 +52,38 @@ public interface Strategy {
         return java.util.Optional.of(name() + " keeps server state that assumes synchronous rounds");
     }
 
+    /**
+     * Why this strategy cannot run with a delta downlink ({@code fedsub.downlink.mode = delta}),
+     * or empty if it can. One that can routes every change its aggregation makes to the global
+     * model through the {@link ModelChanges} given to {@link #logChanges}, and replays a logged
+     * change with {@link #applyChange}, so that a client holding an older model version rebuilds
+     * the current one from the logged changes, bit for bit.
+     */
+    default java.util.Optional<String> whyNoDeltaDownlink() {
+        return java.util.Optional.of(name() + " does not log its model changes (Strategy.logChanges)");
+    }
+
+    /**
+     * From now on, passes each change aggregation makes to the global model through {@code changes}
+     * and applies the change {@link ModelChanges#publish} returns instead of its own.
+     *
+     * @throws UnsupportedOperationException if {@link #whyNoDeltaDownlink} is not empty
+     */
+    default void logChanges(ModelChanges changes) {
+        throw new UnsupportedOperationException(whyNoDeltaDownlink().orElse(name() + " does not log its changes"));
+    }
+
+    /**
+     * Applies {@code change} (as {@link ModelChanges#publish} returned it, or decoded from what was
+     * logged) to {@code model}, exactly as aggregation applied it to the global model: a model
+     * equal to the global model before the change becomes equal to it after, bit for bit.
+     *
+     * @throws UnsupportedOperationException if {@link #whyNoDeltaDownlink} is not empty
+     */
+    default void applyChange(Params model, Payload change) {
+        throw new UnsupportedOperationException(whyNoDeltaDownlink().orElse(name() + " does not log its changes"));
+    }
+
     /** A fresh client half for {@code clientId}. */
     ClientAlgorithm newClient(int clientId);
 

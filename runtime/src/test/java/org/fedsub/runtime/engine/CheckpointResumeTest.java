@@ -31,11 +31,14 @@ class CheckpointResumeTest {
 
     /** Half the clients a round, so that states wait dormant between rounds, and bases that change every 2 rounds. */
     private static Experiment experiment(String strategy) {
+        String name = strategy.replace("-delta", "");
         return Experiments.fromConfig(Experiments.load(ConfigFactory.parseString("fedsub { rounds = 7, "
                 + "data.synthetic { users = 6, max-samples-per-user = 40 }, model.type = logreg, dtype = float64, "
                 + "codec = float64, participation.clients-per-round = 3, train { local-steps = 4, momentum = 0.5 }, "
-                + "strategy { name = " + (strategy.startsWith("fedsub") ? "fedsub" : strategy) + ", "
-                + "fedsub { update-cp-freq = 8" + (strategy.equals("fedsub-svd") ? ", generator = svd" : "") + " } } }")));
+                + "strategy { name = " + (name.startsWith("fedsub") ? "fedsub" : name) + ", "
+                + "fedsub { update-cp-freq = 8" + (strategy.equals("fedsub-svd") ? ", generator = svd" : "") + " } }"
+                + (strategy.endsWith("-delta") ? ", downlink { mode = delta, log-versions = 2 }, downlink-codec = int8"
+                        : "") + " }")));
     }
 
     private static RoundListener stopAfter(int k) {
@@ -54,7 +57,8 @@ class CheckpointResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fedsub", "fedsub-svd", "scaffold", "fedadam", "fedavgm", "fedprox", "fedavg"})
+    @ValueSource(strings = {"fedsub", "fedsub-svd", "scaffold", "fedadam", "fedavgm", "fedprox", "fedavg",
+        "fedsub-delta", "fedadam-delta"})
     void resume_afterStopAtRound3_endsBitForBitAsTheUninterruptedRun(String strategy) throws IOException {
         RunResult full = new ReferenceEngine(experiment(strategy)).run(RoundListener.NONE);
         Path file = dir.resolve(Checkpoint.FILE_NAME);
