@@ -82,9 +82,10 @@ password() { # 64 hex characters from the kernel's random source, into file $1
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$1"
   [ -s "$1" ] || die "could not write a random password to $1"
 }
-kt() { # keytool, its output shown only when it fails
+kt() { # keytool, its output shown only when it fails; a JVM that starts fast (C1 only, serial GC):
+  # keytool's work is milliseconds, its JVM's start most of a second, and this script starts ~9 a node
   local log
-  if ! log=$(keytool "$@" 2>&1); then
+  if ! log=$(keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC -J-Xshare:auto "$@" 2>&1); then
     die "keytool ${1} failed: $(echo "$log" | tr '\n' ' ')"
   fi
 }
