@@ -19,14 +19,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Microseconds per local SGD step of one fedsub client, through the public API (a client's
- * {@code train()}: {@code tau} steps plus the round's fixed cost of taking the model in and
- * encoding its update, divided by {@code tau}), on random data in memory: the counterpart of
+ * {@code train()}), on random data in memory: the counterpart of
  * {@code benchmarks/pytorch/step_cost.py}, which {@code benchmarks/vs-pytorch} runs beside it.
+ * Rounds of 1 and of 20 steps alternate; a step costs {@code (t(20) - t(1)) / 19}, and what a
+ * round costs besides its steps (taking the model in, sending the update) is {@code t(1)} minus
+ * one step.
  *
  * <pre>StepCost MODEL BATCH STRATEGY [STEPS]   MODEL: logreg (60x10), mlp (784-200-10), mlp2, cnn</pre>
  *
- * Prints {@code MODEL BATCH STRATEGY us_per_step}, the best of three timed blocks of
- * {@code STEPS} steps (default 3000) after a warm-up of a tenth of that.
+ * Prints {@code MODEL BATCH STRATEGY step_us round_fixed_us train_per_step_us} (the last:
+ * a 20-step round's time / 20), each the best of three timed blocks of {@code STEPS} steps
+ * (default 3000) after a warm-up of a tenth of that.
  */
 public final class StepCost {
 
@@ -54,25 +57,49 @@ public final class StepCost {
             default -> throw new IllegalArgumentException("unknown model '" + name + "': logreg, mlp, mlp2 or cnn");
         };
         int inputs = name.equals("logreg") ? 60 : 784;
-        StrategyContext ctx = new StrategyContext(model, TrainSettings.sgd(TAU, batch, 0.01, 1000), SEED, 1,
-                model.init(SEED));
-        Strategy s = Strategies.create(LocalStepBenchmark.settings(strategy), ctx);
-        Payload task = s.configure(0, 0);
-        ClientAlgorithm client = s.newClient(0);
         ClientData data = randomData(inputs);
+        Client one = new Client(model, strategy, 1, batch);
+        Client full = new Client(model, strategy, TAU, batch);
         int rounds = Math.max(1, steps / TAU);
-        run(client, task, data, Math.max(1, rounds / 10));
-        double best = Double.POSITIVE_INFINITY;
-        for (int k = 0; k < 3; k++) {
-            long t0 = System.nanoTime();
-            run(client, task, data, rounds);
-            best = Math.min(best, (System.nanoTime() - t0) / 1e3 / ((double) rounds * TAU));
+        for (int k = 0; k < Math.max(1, rounds / 10); k++) {
+            one.train(data);
+            full.train(data);
         }
-        System.out.printf("%s %d %s %.1f%n", name, batch, strategy, best);
+        // Rounds of 1 and of TAU steps alternate, so both see the same moments of a busy machine.
+        double best1 = Double.POSITIVE_INFINITY;
+        double bestTau = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < 3; k++) {
+            long t1 = 0;
+            long tTau = 0;
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                one.train(data);
+                long t = System.nanoTime();
+                full.train(data);
+                tTau += System.nanoTime() - t;
+                t1 += t - t0;
+            }
+            best1 = Math.min(best1, t1 / 1e3 / rounds);
+            bestTau = Math.min(bestTau, tTau / 1e3 / rounds);
+        }
+        double perStep = (bestTau - best1) / (TAU - 1);
+        System.out.printf("%s %d %s %.1f %.1f %.1f%n", name, batch, strategy, perStep, best1 - perStep, bestTau / TAU);
     }
 
-    private static void run(ClientAlgorithm client, Payload task, ClientData data, int rounds) {
-        for (int r = 0; r < rounds; r++) {
+    /** One client of a strategy with {@code tau} local steps a round, and its task. */
+    private static final class Client {
+        private final ClientAlgorithm client;
+        private final Payload task;
+
+        Client(Model model, String strategy, int tau, int batch) {
+            StrategyContext ctx = new StrategyContext(model, TrainSettings.sgd(tau, batch, 0.01, 1000), SEED, 1,
+                    model.init(SEED));
+            Strategy s = Strategies.create(LocalStepBenchmark.settings(strategy), ctx);
+            this.task = s.configure(0, 0);
+            this.client = s.newClient(0);
+        }
+
+        void train(ClientData data) {
             client.train(0, task, data); // round 0 always: the task was configured for it
         }
     }

@@ -33,7 +33,9 @@ class InterruptProcessTest {
         Path conf = Cli.write(tmp, "long.conf", Cli.TINY.replace("rounds = 3", "rounds = " + ROUNDS));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", conf.toString(), "--out", out.toString(), "--threads", "1");
+                Main.class.getName(), "run", conf.toString(), "--out", out.toString(), "--threads", "1",
+                // A checkpoint after every round, however quick: the kill -9 case checks the last one.
+                "--set", "fedsub.checkpoint.min-interval=0");
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         return pb.start();

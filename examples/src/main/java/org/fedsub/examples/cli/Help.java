@@ -108,7 +108,8 @@ public final class Help {
             once, keeping only what was written (metrics.csv up to the last finished round).
 
             Checkpoints (reference engine): the folder also holds checkpoint.bin, replaced atomically
-            after every round (fedsub.checkpoint.every; fedsub.checkpoint.enabled = false for none),
+            after a round every fedsub.checkpoint.min-interval (30s) at most, and every
+            fedsub.checkpoint.every rounds at most (fedsub.checkpoint.enabled = false for none),
             and after Ctrl-C the line says 'continue with: ./fedsub resume <dir>', which continues
             exactly where it stopped (also after kill -9, from the last checkpoint);
             'fedsub run <conf-file> --out <dir> --resume' does the same, refusing if the file and its
@@ -119,8 +120,8 @@ public final class Help {
             usage: fedsub resume <run-folder> [--threads N]
 
             Continues a run of the reference engine from the checkpoint in its results folder
-            (checkpoint.bin, written after every fedsub.checkpoint.every rounds, after the last round
-            and after Ctrl-C), with the folder's own config.conf. The resumed run ends with the files
+            (checkpoint.bin, written after rounds at least fedsub.checkpoint.min-interval apart, after
+            the last round and after Ctrl-C), with the folder's own config.conf. The resumed run ends with the files
             an uninterrupted run writes: the same metrics.csv bytes and the same final model.npz
             (timing.csv times only the resumed rounds). Refused, with exit code 2 and one line, when
             the folder has no checkpoint, when checkpoint.bin does not read (truncated, altered: the

@@ -272,7 +272,13 @@ final class Runs {
         if (!enabled || runtime(root).equals("actors") || dir == null) {
             return null;
         }
-        return new ReferenceEngine.Checkpointing(dir.resolve(Checkpoint.FILE_NAME), every, fingerprint(root));
+        java.time.Duration minInterval = Settings.durationAt(c, CHECKPOINT, "min-interval");
+        if (minInterval.isNegative()) {
+            throw new ConfigError(Settings.path(CHECKPOINT, "min-interval"), minInterval,
+                    "expected a duration >= 0, e.g. 30s (0: no minimum)");
+        }
+        return new ReferenceEngine.Checkpointing(dir.resolve(Checkpoint.FILE_NAME), every, minInterval,
+                fingerprint(root));
     }
 
     /**

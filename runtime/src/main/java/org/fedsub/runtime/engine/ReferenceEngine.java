@@ -61,11 +61,20 @@ public final class ReferenceEngine {
      *                    after a round at which a stop was requested
      * @param fingerprint the run's settings, hashed; stored so a resume with other settings is refused
      */
-    public record Checkpointing(java.nio.file.Path file, int every, String fingerprint) {
+    public record Checkpointing(java.nio.file.Path file, int every, java.time.Duration minInterval,
+            String fingerprint) {
         public Checkpointing {
             if (every < 1) {
                 throw new IllegalArgumentException("checkpoint every " + every + " rounds: expected >= 1");
             }
+            if (minInterval.isNegative()) {
+                throw new IllegalArgumentException("checkpoint min-interval " + minInterval + ": expected >= 0");
+            }
+        }
+
+        /** Every {@code every}-th round, however soon after the previous checkpoint. */
+        public Checkpointing(java.nio.file.Path file, int every, String fingerprint) {
+            this(file, every, java.time.Duration.ZERO, fingerprint);
         }
     }
 
@@ -169,6 +178,7 @@ public final class ReferenceEngine {
     public RunResult run(RoundListener listener, Checkpointing checkpointing) {
         List<RoundMetrics> rounds = new ArrayList<>(before);
         boolean checkpoints = checkpointing != null;
+        long lastCheckpoint = System.nanoTime();
         for (int r = start; r < exp.rounds(); r++) {
             RoundMetrics m = round(r);
             rounds.add(m);
@@ -179,8 +189,13 @@ public final class ReferenceEngine {
                         + stalled.get(), rounds);
             }
             boolean stop = listener.stopRequested();
-            if (checkpoints && ((r + 1) % checkpointing.every() == 0 || stop || r == exp.rounds() - 1)) {
+            // Which rounds are checkpointed may depend on the clock (min-interval); what a checkpoint
+            // holds never does, so a resumed run's numbers do not either.
+            boolean due = checkpoints && (r + 1) % checkpointing.every() == 0
+                    && System.nanoTime() - lastCheckpoint >= checkpointing.minInterval().toNanos();
+            if (checkpoints && (due || stop || r == exp.rounds() - 1)) {
                 checkpoints = writeCheckpoint(checkpointing, r + 1, rounds);
+                lastCheckpoint = System.nanoTime();
             }
             if (stop) {
                 break;

@@ -117,6 +117,11 @@ public final class ConfiguredModel implements Model {
     }
 
     @Override
+    public Scored score(Params params, Batch batch) {
+        return model.score(params, batch); // the wrapped model's one-pass evaluation, if it has one
+    }
+
+    @Override
     public boolean isClassifier() {
         return model.isClassifier();
     }
