@@ -267,7 +267,7 @@ public final class ServerStep {
     }
 
     /** The idle-round counts behind {@link #stalled()}, as bytes for a checkpoint. */
-    byte[] exportIdle() {
+    public byte[] exportIdle() {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
             idle.write(out);
@@ -278,7 +278,7 @@ public final class ServerStep {
     }
 
     /** Restores what {@link #exportIdle} gave. @throws IllegalArgumentException if it does not read */
-    void restoreIdle(byte[] state) {
+    public void restoreIdle(byte[] state) {
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
             idle.read(in);
         } catch (java.io.IOException e) {
