@@ -164,8 +164,28 @@ class ClusterProcessesTest {
 
     private void awaitExit(Process p, String name) throws InterruptedException {
         if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            fail(name + " did not finish within " + WAIT_SECONDS + " s:\n" + logs());
+            fail(name + " did not finish within " + WAIT_SECONDS + " s:\n" + logs() + threadDumps());
         }
+    }
+
+    /** The threads of every process still running, for a failure message (jstack, bounded). */
+    private String threadDumps() throws InterruptedException {
+        StringBuilder b = new StringBuilder();
+        String jstack = Path.of(System.getProperty("java.home"), "bin", "jstack").toString();
+        for (Process p : started) {
+            if (!p.isAlive()) {
+                continue;
+            }
+            try {
+                Process j = new ProcessBuilder(jstack, String.valueOf(p.pid())).redirectErrorStream(true).start();
+                byte[] dump = j.getInputStream().readAllBytes();
+                j.waitFor(30, TimeUnit.SECONDS);
+                b.append("== threads of ").append(p.pid()).append('\n').append(new String(dump, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                b.append("(no thread dump of ").append(p.pid()).append(": ").append(e).append(")\n");
+            }
+        }
+        return b.toString();
     }
 
     private static List<String[]> rows(Path metrics) throws IOException {
@@ -286,8 +306,8 @@ class ClusterProcessesTest {
         // ~0.4 s of held replies a round, so that the kill lands mid-run; every round needs all six
         // clients and waits for them (a one-hour deadline), so the rounds are those of the simulation.
         String[] settings = cluster(port, "fedsub.actors.clients.step-seconds=0.1",
-                "fedsub.cluster.min-clients-timeout=200s", "fedsub.actors.round-deadline=1h",
-                "fedsub.cluster.server-lost-timeout=200s");
+                "fedsub.cluster.min-clients-timeout=60s", "fedsub.actors.round-deadline=1h",
+                "fedsub.cluster.server-lost-timeout=60s");
         Path out = tmp.resolve("cluster");
         String[] serverArgs = concat(new String[] {"server", parts.resolve("config.conf").toString()}, settings);
         Process server = start("server", concat(serverArgs, "--out", out.toString()));
@@ -314,7 +334,9 @@ class ClusterProcessesTest {
 
         Process resumed = start("server-resumed", concat(serverArgs, "--resume", out.toString()));
         awaitExit(resumed, "the resumed server");
-        assertEquals(0, resumed.exitValue(), logs());
+        if (resumed.exitValue() != 0) {
+            fail("the resumed server failed:\n" + logs() + threadDumps());
+        }
         for (Process c : clients) {
             awaitExit(c, "a client node");
             assertEquals(0, c.exitValue(), "a client node outlives the server's loss and exits 0 at the end:\n"

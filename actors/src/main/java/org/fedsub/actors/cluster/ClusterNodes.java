@@ -77,6 +77,9 @@ public final class ClusterNodes {
 
     private record Answered(Result result) implements NodeCommand, NoSerializationVerificationNeeded {}
 
+    private record MemberGone(org.apache.pekko.cluster.ClusterEvent.MemberRemoved event)
+            implements NodeCommand, NoSerializationVerificationNeeded {}
+
     private enum Retry implements NodeCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     /** Why a client node stopped: the server refused its registration. */
@@ -185,6 +188,10 @@ public final class ClusterNodes {
             Register claim = new Register(name, cluster.credential(), List.copyOf(hosted), answers);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(SERVER,
                     ctx.messageAdapter(Receptionist.Listing.class, ServerListed::new)));
+            org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+                    org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(
+                            org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class, MemberGone::new),
+                            org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
             ctx.getLog().info("client node {}: hosting clients {}, looking for the server", name,
                     java.util.Arrays.toString(ids));
             return new ClientNode(ctx, claim, done).behavior(timers);
@@ -207,19 +214,25 @@ public final class ClusterNodes {
 
         Behavior<NodeCommand> behavior(org.apache.pekko.actor.typed.javadsl.TimerScheduler<NodeCommand> timers) {
             return Behaviors.receive(NodeCommand.class)
+                    .onMessage(MemberGone.class, m -> {
+                        // The run is over (or the server gave up before this node registered) when
+                        // the server's node has left on purpose (Exiting, then Removed). A server
+                        // that is only unreachable (killed) has not left: the split brain resolver
+                        // then downs this node, and the process joins again
+                        // (fedsub.cluster.server-lost-timeout).
+                        org.apache.pekko.cluster.Member gone = m.event().member();
+                        if (gone.hasRole(ClusterSettings.SERVER_ROLE)
+                                && m.event().previousStatus() == org.apache.pekko.cluster.MemberStatus.exiting()) {
+                            ctx.getLog().info("client node {}: the server left; done", claim.node());
+                            done.complete("the server " + gone.address() + " left"
+                                    + (everRegistered ? "" : " before this node's clients were registered"));
+                        }
+                        return Behaviors.same();
+                    })
                     .onMessage(ServerListed.class, m -> {
-                        // Unreachable instances too: a server that is only unreachable (killed) has
-                        // not left; the split brain resolver then downs this node, and the process
-                        // joins again (fedsub.cluster.server-lost-timeout). Empty: it left.
                         Set<ActorRef<Register>> found = m.listing().getAllServiceInstances(SERVER);
                         if (found.isEmpty()) {
-                            if (server != null) {
-                                // The run is over (or the server gave up before this node registered).
-                                ctx.getLog().info("client node {}: the server left; done", claim.node());
-                                done.complete("the server " + server.path().address() + " left"
-                                        + (everRegistered ? "" : " before this node's clients were registered"));
-                            }
-                            server = null;
+                            server = null; // gone from the listing: wait for the next one (or the end, above)
                             registered = false;
                             return Behaviors.same();
                         }
