@@ -306,8 +306,8 @@ class ClusterProcessesTest {
         // ~0.4 s of held replies a round, so that the kill lands mid-run; every round needs all six
         // clients and waits for them (a one-hour deadline), so the rounds are those of the simulation.
         String[] settings = cluster(port, "fedsub.actors.clients.step-seconds=0.1",
-                "fedsub.cluster.min-clients-timeout=60s", "fedsub.actors.round-deadline=1h",
-                "fedsub.cluster.server-lost-timeout=60s");
+                "fedsub.cluster.min-clients-timeout=120s", "fedsub.actors.round-deadline=1h",
+                "fedsub.cluster.server-lost-timeout=120s");
         Path out = tmp.resolve("cluster");
         String[] serverArgs = concat(new String[] {"server", parts.resolve("config.conf").toString()}, settings);
         Process server = start("server", concat(serverArgs, "--out", out.toString()));
