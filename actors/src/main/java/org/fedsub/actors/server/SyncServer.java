@@ -196,8 +196,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             virtualNow = recovery.virtualNow();
             pendingAcks.putAll(recovery.acks());
             pendingAckRound = recovery.nextRound() - 1;
-            getContext().getLog().info("run {}: resumed after round {}; its {} acknowledgements go out again as their "
-                    + "clients register", work.experiment().name(), recovery.nextRound(), pendingAcks.size());
+            getContext().getLog().info("run {}: resumed after {} rounds; the acknowledgements of round {} go out again "
+                    + "({} clients) as their clients register", work.experiment().name(), recovery.nextRound(),
+                    pendingAckRound, pendingAcks.size());
             return startRound(recovery.nextRound());
         }
         return startRound(0);
