@@ -363,8 +363,17 @@ public final class ClusterCommand {
                     ClusterNodes.clientNode(exp, settings, now, hosting, done), ClusterSettings.SYSTEM, system),
                     cluster.clientHost() + ":" + cluster.clientPort());
             AtomicBoolean up = new AtomicBoolean();
-            org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node))
-                    .registerOnMemberUp(() -> up.set(true));
+            org.apache.pekko.cluster.Cluster member = org.apache.pekko.cluster.Cluster.get(
+                    org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node));
+            member.registerOnMemberUp(() -> up.set(true));
+            // Downed (the server lost): go on at once. The old system's own termination can take
+            // a minute (its transport gives up on the dead server slowly), and the new one does
+            // not need it gone (another port; the clients' steps take one call at a time).
+            member.registerOnMemberRemoved(() -> {
+                if (up.get()) {
+                    done.completeExceptionally(new ServerLost());
+                }
+            });
             boolean rejoining = rejoin;
             node.getWhenTerminated().thenRun(() -> done.completeExceptionally(up.get() ? new ServerLost()
                     : new RunFailedException(rejoining
@@ -376,6 +385,7 @@ public final class ClusterCommand {
                                     + "./fedsub server running there and reachable?", List.of())));
             out.println("client node: clients " + r.clients() + " of " + exp.data().numClients() + ", "
                     + (rejoin ? "joining again " : "joining ") + cluster.seedNode());
+            boolean lost = false;
             try {
                 out.println("client node: " + done.join());
                 return;
@@ -391,6 +401,7 @@ public final class ClusterCommand {
                             + cluster.serverLostTimeout().toSeconds() + " s (fedsub.cluster.server-lost-timeout)");
                     joining = cluster.withJoinTimeout(cluster.serverLostTimeout());
                     rejoin = true;
+                    lost = true;
                     continue;
                 }
                 if (e.getCause() instanceof ClusterNodes.StateUnusable unusable) {
@@ -403,7 +414,9 @@ public final class ClusterCommand {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             } finally {
                 node.terminate();
-                node.getWhenTerminated().toCompletableFuture().join();
+                if (!lost || cluster.clientPort() != 0) { // a fixed port is free only once it has gone
+                    node.getWhenTerminated().toCompletableFuture().join();
+                }
             }
         }
     }
