@@ -302,14 +302,16 @@ class ClusterProcessesTest {
 
     @Test
     void serverKilledMidRun_restartedWithResume_everyRoundOnce_andTheModelOfTheUninterruptedRun() throws Exception {
-        int rounds = 12;
+        int rounds = 60;
         Path parts = partition(rounds);
         int port = freePort();
-        // ~0.4 s of held replies a round, so that the kill lands mid-run; every round needs all six
-        // clients and waits for them (a one-hour deadline), so the rounds are those of the simulation.
-        String[] settings = cluster(port, "fedsub.actors.clients.step-seconds=0.1",
-                "fedsub.cluster.min-clients-timeout=120s", "fedsub.actors.round-deadline=1h",
-                "fedsub.cluster.server-lost-timeout=120s");
+        // Synchronous rounds on the virtual clock (0.4 simulated seconds a round): each round waits
+        // for every client's answer and cuts at a simulated deadline none reaches, so the rounds
+        // are those of the simulation whatever the timing. Enough rounds that the kill lands mid-run.
+        String[] model = {"fedsub.actors.clock=virtual", "fedsub.actors.clients.step-seconds=0.1",
+            "fedsub.actors.round-deadline=1h"};
+        String[] settings = cluster(port, concat(model, "fedsub.cluster.min-clients-timeout=120s",
+                "fedsub.cluster.server-lost-timeout=120s"));
         Path out = tmp.resolve("cluster");
         String[] serverArgs = concat(new String[] {"server", parts.resolve("config.conf").toString()}, settings);
         Process server = start("server", concat(serverArgs, "--out", out.toString()));
@@ -317,8 +319,13 @@ class ClusterProcessesTest {
                 client(parts, "4,5", settings));
         // The uninterrupted run of the same experiment, in this JVM, while the nodes start.
         Path simulated = tmp.resolve("simulated");
-        Cli.Result sim = Cli.run("run", parts.resolve("config.conf").toString(), "--set", "fedsub.runtime=actors",
-                "--out", simulated.toString());
+        List<String> simArgs = new ArrayList<>(List.of("run", parts.resolve("config.conf").toString(), "--set",
+                "fedsub.runtime=actors", "--out", simulated.toString()));
+        for (String m : model) {
+            simArgs.add("--set");
+            simArgs.add(m);
+        }
+        Cli.Result sim = Cli.run(simArgs.toArray(new String[0]));
         assertEquals(0, sim.code(), sim.err());
 
         Path metrics = out.resolve("metrics.csv");
