@@ -73,6 +73,26 @@ class ClusterCommandTest {
     }
 
     @Test
+    void serverResume_missingOrCorruptCheckpoint_refusedInOneLineNamingTheFile() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        String open = "fedsub.cluster.open=true";
+        Path file = run.resolve("checkpoint.bin");
+        assertOneLine(Cli.run("server", conf(), "--set", open, "--resume", run.toString()), 2,
+                "--resume: no checkpoint " + file);
+        Files.write(file, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17});
+        assertOneLine(Cli.run("server", conf(), "--set", open, "--resume", run.toString()), 2,
+                "--resume: checkpoint " + file + " is unusable: not a fedsub checkpoint");
+        assertOneLine(Cli.run("server", conf(), "--set", open, "--resume", tmp.resolve("none").toString()), 2,
+                "is not a folder");
+        assertOneLine(Cli.run("server", conf(), "--set", open, "--resume", run.toString(), "--out", run.toString()), 2,
+                "drop --out");
+        assertOneLine(Cli.run("client", conf(), "--clients", "0", "--data", parts.toString(), "--resume", "x"), 2,
+                "unknown option '--resume' for client");
+        assertOneLine(Cli.run("server", conf(), "--set", open, "--set", "fedsub.actors.async.mode=fedbuff",
+                "--resume", run.toString()), 2, "cannot be resumed yet");
+    }
+
+    @Test
     void client_unreachableServer_endsWithinTheJoinTimeout() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -164,8 +164,28 @@ class ClusterProcessesTest {
 
     private void awaitExit(Process p, String name) throws InterruptedException {
         if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            fail(name + " did not finish within " + WAIT_SECONDS + " s:\n" + logs());
+            fail(name + " did not finish within " + WAIT_SECONDS + " s:\n" + logs() + threadDumps());
         }
+    }
+
+    /** The threads of every process still running, for a failure message (jstack, bounded). */
+    private String threadDumps() throws InterruptedException {
+        StringBuilder b = new StringBuilder();
+        String jstack = Path.of(System.getProperty("java.home"), "bin", "jstack").toString();
+        for (Process p : started) {
+            if (!p.isAlive()) {
+                continue;
+            }
+            try {
+                Process j = new ProcessBuilder(jstack, String.valueOf(p.pid())).redirectErrorStream(true).start();
+                byte[] dump = j.getInputStream().readAllBytes();
+                j.waitFor(30, TimeUnit.SECONDS);
+                b.append("== threads of ").append(p.pid()).append('\n').append(new String(dump, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                b.append("(no thread dump of ").append(p.pid()).append(": ").append(e).append(")\n");
+            }
+        }
+        return b.toString();
     }
 
     private static List<String[]> rows(Path metrics) throws IOException {
@@ -231,6 +251,11 @@ class ClusterProcessesTest {
         client(parts, "0,1", settings);
         Process victim = client(parts, "2,3", settings);
         client(parts, "4,5", settings);
+        // The clean run of the same experiment, in this JVM, while the nodes start.
+        Path clean = tmp.resolve("clean");
+        Cli.Result sim = Cli.run("run", parts.resolve("config.conf").toString(), "--set", "fedsub.runtime=actors",
+                "--out", clean.toString());
+        assertEquals(0, sim.code(), sim.err());
 
         Path metrics = out.resolve("metrics.csv");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
@@ -264,5 +289,86 @@ class ClusterProcessesTest {
         String restartedLog = logs();
         assertTrue(restartedLog.contains("restored the saved state of clients [2, 3]"), restartedLog);
         assertTrue(Files.isRegularFile(tmp.resolve("state-2_3").resolve("client-3.state")));
+        double accuracy = Double.parseDouble(rows.get(rounds - 1)[ACCURACY]);
+        double cleanAccuracy = Double.parseDouble(rows(clean.resolve("metrics.csv")).get(rounds - 1)[ACCURACY]);
+        // The test set has 24 rows, so one example is 4.2 points: "within 1 point" of the clean
+        // run can only mean the same hits give or take one example.
+        assertTrue(Math.abs(accuracy - cleanAccuracy) <= 1.0 / 24 + 1e-9, "final test accuracy " + accuracy
+                + " within one test example (1 of 24) of the clean run's " + cleanAccuracy + ":\n" + logs());
+    }
+
+    /** metrics.csv's test_accuracy column. */
+    private static final int ACCURACY = 7;
+
+    @Test
+    void serverKilledMidRun_restartedWithResume_everyRoundOnce_andTheModelOfTheUninterruptedRun() throws Exception {
+        int rounds = 60;
+        Path parts = partition(rounds);
+        int port = freePort();
+        // Synchronous rounds on the virtual clock (0.4 simulated seconds a round): each round waits
+        // for every client's answer and cuts at a simulated deadline none reaches, so the rounds
+        // are those of the simulation whatever the timing. Enough rounds that the kill lands mid-run.
+        String[] model = {"fedsub.actors.clock=virtual", "fedsub.actors.clients.step-seconds=0.1",
+            "fedsub.actors.round-deadline=1h"};
+        String[] settings = cluster(port, concat(model, "fedsub.cluster.min-clients-timeout=120s",
+                "fedsub.cluster.server-lost-timeout=120s"));
+        Path out = tmp.resolve("cluster");
+        String[] serverArgs = concat(new String[] {"server", parts.resolve("config.conf").toString()}, settings);
+        Process server = start("server", concat(serverArgs, "--out", out.toString()));
+        List<Process> clients = List.of(client(parts, "0,1", settings), client(parts, "2,3", settings),
+                client(parts, "4,5", settings));
+        // The uninterrupted run of the same experiment, in this JVM, while the nodes start.
+        Path simulated = tmp.resolve("simulated");
+        List<String> simArgs = new ArrayList<>(List.of("run", parts.resolve("config.conf").toString(), "--set",
+                "fedsub.runtime=actors", "--out", simulated.toString()));
+        for (String m : model) {
+            simArgs.add("--set");
+            simArgs.add(m);
+        }
+        Cli.Result sim = Cli.run(simArgs.toArray(new String[0]));
+        assertEquals(0, sim.code(), sim.err());
+
+        Path metrics = out.resolve("metrics.csv");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!Files.exists(metrics) || Files.readAllLines(metrics).size() < 1 + 3) {
+            assertTrue(server.isAlive() && System.nanoTime() < deadline, "3 rounds within " + WAIT_SECONDS + " s:\n"
+                    + logs());
+            Thread.sleep(50);
+        }
+        server.destroyForcibly(); // kill -9
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+        int before = Files.readAllLines(metrics).size() - 1;
+        assertTrue(before < rounds, "the run was still going when the server was killed:\n" + logs());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint.bin")), "a checkpoint after every round");
+
+        Process resumed = start("server-resumed", concat(serverArgs, "--resume", out.toString()));
+        awaitExit(resumed, "the resumed server");
+        if (resumed.exitValue() != 0) {
+            fail("the resumed server failed:\n" + logs() + threadDumps());
+        }
+        for (Process c : clients) {
+            awaitExit(c, "a client node");
+            assertEquals(0, c.exitValue(), "a client node outlives the server's loss and exits 0 at the end:\n"
+                    + logs());
+        }
+        assertTrue(log("server-resumed").contains("resuming at round"), log("server-resumed"));
+        assertTrue(logs().contains("lost the server"), logs());
+
+        List<String[]> actual = rows(metrics);
+        List<String[]> expected = rows(simulated.resolve("metrics.csv"));
+        assertEquals(rounds, actual.size(), "every round once:\n" + logs());
+        List<String> header = List.of(Files.readAllLines(metrics).get(0).split(","));
+        int trainLoss = header.indexOf("train_loss");
+        for (int r = 0; r < rounds; r++) {
+            assertEquals(String.valueOf(r + 1), actual.get(r)[0], "round " + (r + 1) + " in its place:\n" + logs());
+            for (int c = 0; c < header.size(); c++) {
+                if (c != trainLoss) {
+                    assertEquals(expected.get(r)[c], actual.get(r)[c], "round " + (r + 1) + ", " + header.get(c)
+                            + " (killed after " + before + " rounds)");
+                }
+            }
+        }
+        assertEquals(Npz.read(simulated.resolve("model.npz")).arrays(), Npz.read(out.resolve("model.npz")).arrays(),
+                "the final model, bit for bit (killed after " + before + " rounds)");
     }
 }

@@ -77,6 +77,9 @@ public final class ClusterNodes {
 
     private record Answered(Result result) implements NodeCommand, NoSerializationVerificationNeeded {}
 
+    private record MemberGone(org.apache.pekko.cluster.ClusterEvent.MemberRemoved event)
+            implements NodeCommand, NoSerializationVerificationNeeded {}
+
     private enum Retry implements NodeCommand, NoSerializationVerificationNeeded { INSTANCE }
 
     /** Why a client node stopped: the server refused its registration. */
@@ -98,32 +101,84 @@ public final class ClusterNodes {
     }
 
     /**
+     * The clients a node hosts, built once for the node's process: a node that lost the server
+     * and joins again in a new actor system keeps them, their state with them.
+     */
+    public static final class Hosting {
+        private final int[] ids;
+        private final org.fedsub.runtime.engine.ClientStep[] steps;
+        private List<Integer> restored;
+
+        private Hosting(int[] ids, org.fedsub.runtime.engine.ClientStep[] steps, List<Integer> restored) {
+            this.ids = ids;
+            this.steps = steps;
+            this.restored = restored;
+        }
+
+        /** The restored clients, the first time only (one log line per process). */
+        private List<Integer> takeRestored() {
+            List<Integer> r = restored;
+            restored = List.of();
+            return r;
+        }
+    }
+
+    /**
+     * Builds the clients {@code ids} of {@code exp}, each restored from its saved state in
+     * {@code fedsub.cluster.state-dir} if there is one.
+     *
+     * @throws StateUnusable if a saved state is not of this run and client, or does not read
+     */
+    public static Hosting host(Experiment exp, ClusterSettings cluster, int[] ids) {
+        ClientFactory clients = ActorSimulation.clientFactory(exp); // client halves only, no server
+        org.fedsub.runtime.engine.ClientStep[] steps = new org.fedsub.runtime.engine.ClientStep[ids.length];
+        List<Integer> restored = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            steps[i] = org.fedsub.runtime.engine.ClientStep.of(exp, clients.newClient(id), id, null);
+            // A resumed server sends the round it was killed in again: train it from the same state.
+            steps[i].replayable();
+            try {
+                if (cluster.stateDir() != null && steps[i].persistTo(cluster.stateDir().resolve(stateFile(id)),
+                        stateOwner(exp, id))) {
+                    restored.add(id);
+                }
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new StateUnusable("fedsub.cluster.state-dir: " + e.getMessage());
+            }
+        }
+        return new Hosting(ids.clone(), steps, restored);
+    }
+
+    /**
      * The guardian of a client node hosting {@code ids}: spawns them and registers them with the
      * server; completes {@code done} with a line once the server it registered with has left
      * (the run is over), or exceptionally with {@link RegistrationRefused}.
      */
     public static Behavior<NodeCommand> clientNode(Experiment exp, ActorSettings settings, ClusterSettings cluster,
             int[] ids, CompletableFuture<String> done) {
+        Hosting hosting;
+        try {
+            hosting = host(exp, cluster, ids);
+        } catch (StateUnusable e) {
+            done.completeExceptionally(e);
+            return Behaviors.stopped();
+        }
+        return clientNode(exp, settings, cluster, hosting, done);
+    }
+
+    /** As above, with clients already built (and kept from an earlier actor system of this process). */
+    public static Behavior<NodeCommand> clientNode(Experiment exp, ActorSettings settings, ClusterSettings cluster,
+            Hosting hosting, CompletableFuture<String> done) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            ClientFactory clients = ActorSimulation.clientFactory(exp); // client halves only, no server
             ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
             List<Hosted> hosted = new ArrayList<>();
-            List<Integer> restored = new ArrayList<>();
-            for (int id : ids) {
-                org.fedsub.runtime.engine.ClientStep step = org.fedsub.runtime.engine.ClientStep.of(exp,
-                        clients.newClient(id), id, null);
-                try {
-                    if (cluster.stateDir() != null && step.persistTo(cluster.stateDir().resolve(stateFile(id)),
-                            stateOwner(exp, id))) {
-                        restored.add(id);
-                    }
-                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-                    done.completeExceptionally(new StateUnusable("fedsub.cluster.state-dir: " + e.getMessage()));
-                    return Behaviors.stopped();
-                }
-                hosted.add(new Hosted(id, ctx.spawn(org.fedsub.actors.client.ClientActor.supervised(step,
-                        profiles.behaviour(id), settings), CLIENT_PREFIX + id)));
+            int[] ids = hosting.ids;
+            for (int i = 0; i < ids.length; i++) {
+                hosted.add(new Hosted(ids[i], ctx.spawn(org.fedsub.actors.client.ClientActor.supervised(
+                        hosting.steps[i], profiles.behaviour(ids[i]), settings), CLIENT_PREFIX + ids[i])));
             }
+            List<Integer> restored = hosting.takeRestored();
             if (!restored.isEmpty()) {
                 ctx.getLog().warn("client node: restored the saved state of clients {} from {}", restored,
                         cluster.stateDir());
@@ -133,6 +188,10 @@ public final class ClusterNodes {
             Register claim = new Register(name, cluster.credential(), List.copyOf(hosted), answers);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(SERVER,
                     ctx.messageAdapter(Receptionist.Listing.class, ServerListed::new)));
+            org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+                    org.apache.pekko.cluster.typed.Subscribe.create(ctx.messageAdapter(
+                            org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class, MemberGone::new),
+                            org.apache.pekko.cluster.ClusterEvent.MemberRemoved.class));
             ctx.getLog().info("client node {}: hosting clients {}, looking for the server", name,
                     java.util.Arrays.toString(ids));
             return new ClientNode(ctx, claim, done).behavior(timers);
@@ -155,16 +214,25 @@ public final class ClusterNodes {
 
         Behavior<NodeCommand> behavior(org.apache.pekko.actor.typed.javadsl.TimerScheduler<NodeCommand> timers) {
             return Behaviors.receive(NodeCommand.class)
+                    .onMessage(MemberGone.class, m -> {
+                        // The run is over (or the server gave up before this node registered) when
+                        // the server's node has left on purpose (Exiting, then Removed). A server
+                        // that is only unreachable (killed) has not left: the split brain resolver
+                        // then downs this node, and the process joins again
+                        // (fedsub.cluster.server-lost-timeout).
+                        org.apache.pekko.cluster.Member gone = m.event().member();
+                        if (gone.hasRole(ClusterSettings.SERVER_ROLE)
+                                && m.event().previousStatus() == org.apache.pekko.cluster.MemberStatus.exiting()) {
+                            ctx.getLog().info("client node {}: the server left; done", claim.node());
+                            done.complete("the server " + gone.address() + " left"
+                                    + (everRegistered ? "" : " before this node's clients were registered"));
+                        }
+                        return Behaviors.same();
+                    })
                     .onMessage(ServerListed.class, m -> {
-                        Set<ActorRef<Register>> found = m.listing().getServiceInstances(SERVER);
+                        Set<ActorRef<Register>> found = m.listing().getAllServiceInstances(SERVER);
                         if (found.isEmpty()) {
-                            if (server != null) {
-                                // The run is over (or the server gave up before this node registered).
-                                ctx.getLog().info("client node {}: the server left; done", claim.node());
-                                done.complete("the server " + server.path().address() + " left"
-                                        + (everRegistered ? "" : " before this node's clients were registered"));
-                            }
-                            server = null;
+                            server = null; // gone from the listing: wait for the next one (or the end, above)
                             registered = false;
                             return Behaviors.same();
                         }
@@ -238,11 +306,31 @@ public final class ClusterNodes {
      */
     public static Behavior<ServerCommand> serverNode(Experiment exp, Strategy strategy, ActorSettings settings,
             ClusterSettings cluster, RoundListener listener, CompletableFuture<Finished> done) {
+        return serverNode(exp, strategy, settings, cluster, listener, done, null, null);
+    }
+
+    /**
+     * As above, writing a checkpoint after every round to {@code checkpoints} (null: none) and
+     * continuing the run {@code recovery} holds (null: from round 0). Synchronous rounds only.
+     *
+     * @throws IllegalArgumentException if {@code recovery} is given for asynchronous rounds, or
+     *         its server state does not restore into the strategy
+     */
+    public static Behavior<ServerCommand> serverNode(Experiment exp, Strategy strategy, ActorSettings settings,
+            ClusterSettings cluster, RoundListener listener, CompletableFuture<Finished> done,
+            org.fedsub.actors.server.ServerCheckpoint.Target checkpoints,
+            org.fedsub.actors.server.ServerCheckpoint.Recovery recovery) {
         ServerStep work = new ServerStep(exp, settings.async().serverStrategy(strategy, exp));
+        if (recovery != null) {
+            if (settings.async().asynchronous()) {
+                throw new IllegalArgumentException("asynchronous runs (fedsub.actors.async.mode) cannot be resumed");
+            }
+            recovery.restoreInto(work);
+        }
         return Behaviors.setup(ctx -> {
             ActorRef<Register> registrar = ctx.messageAdapter(Register.class, FromNode::new);
             ctx.getSystem().receptionist().tell(Receptionist.register(SERVER, registrar));
-            return new ServerNode(ctx, exp, work, settings, cluster, listener, done).behavior();
+            return new ServerNode(ctx, exp, work, settings, cluster, listener, done, checkpoints, recovery).behavior();
         });
     }
 
@@ -264,7 +352,9 @@ public final class ClusterNodes {
         private int refusedSinceStart;
 
         ServerNode(ActorContext<ServerCommand> ctx, Experiment exp, ServerStep work, ActorSettings settings,
-                ClusterSettings cluster, RoundListener listener, CompletableFuture<Finished> done) {
+                ClusterSettings cluster, RoundListener listener, CompletableFuture<Finished> done,
+                org.fedsub.actors.server.ServerCheckpoint.Target checkpoints,
+                org.fedsub.actors.server.ServerCheckpoint.Recovery recovery) {
             this.ctx = ctx;
             this.exp = exp;
             this.work = work;
@@ -278,7 +368,8 @@ public final class ClusterNodes {
             if (!settings.async().asynchronous()) {
                 // The synchronous coordinator waits for min-clients itself, before every round.
                 sync = ctx.spawn(SyncServer.create(work, Map.of(), settings, ActorSimulation.profiles(exp, settings),
-                        listener, new SyncServer.Pool(minClients, cluster.minClientsTimeout())), "server");
+                        listener, new SyncServer.Pool(minClients, cluster.minClientsTimeout()), checkpoints, recovery),
+                        "server");
                 ctx.watch(sync);
                 sync.tell(new SyncServer.Run(ctx.messageAdapter(Finished.class, Done::new)));
             } else {

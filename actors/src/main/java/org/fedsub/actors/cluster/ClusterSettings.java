@@ -31,10 +31,13 @@ import org.fedsub.runtime.config.Settings;
  * @param open               the server accepts any node's registration, without credentials
  * @param nodes              the server's map of node name to what that node may host
  * @param stateDir           a client node's folder of saved client states, or null for none
+ * @param serverLostTimeout  how long a client node that lost the server waits for it to come
+ *                           back (rejoining) before it gives up; zero: it exits at once
  */
 public record ClusterSettings(String serverHost, int serverPort, String clientHost, int clientPort, int minClients,
         Duration minClientsTimeout, Duration joinTimeout, Duration stableAfter, long largeFrame, String nodeName,
-        String credential, boolean open, Map<String, NodeGrant> nodes, java.nio.file.Path stateDir) {
+        String credential, boolean open, Map<String, NodeGrant> nodes, java.nio.file.Path stateDir,
+        Duration serverLostTimeout) {
 
     /** The settings' place in the config. */
     public static final String PATH = "fedsub.cluster";
@@ -124,8 +127,19 @@ public record ClusterSettings(String serverHost, int serverPort, String clientHo
         } catch (java.nio.file.InvalidPathException e) {
             throw new ConfigError(Settings.path(PATH, "state-dir"), dir, "not a valid path: " + e.getReason());
         }
+        Duration serverLost = Settings.durationAt(c, PATH, "server-lost-timeout");
+        if (serverLost.isNegative()) {
+            throw new ConfigError(Settings.path(PATH, "server-lost-timeout"), serverLost,
+                    "expected a duration >= 0, e.g. 10m (0: a client node that loses the server exits at once)");
+        }
         return new ClusterSettings(serverHost, serverPort, clientHost, clientPort, minClients, minClientsTimeout,
-                joinTimeout, stableAfter, largeFrame, nodeName, credential, open, nodes, stateDir);
+                joinTimeout, stableAfter, largeFrame, nodeName, credential, open, nodes, stateDir, serverLost);
+    }
+
+    /** These settings with another join timeout: a client node rejoining after it lost the server. */
+    public ClusterSettings withJoinTimeout(Duration timeout) {
+        return new ClusterSettings(serverHost, serverPort, clientHost, clientPort, minClients, minClientsTimeout,
+                timeout, stableAfter, largeFrame, nodeName, credential, open, nodes, stateDir, serverLostTimeout);
     }
 
     private static String host(Config c, String key) {

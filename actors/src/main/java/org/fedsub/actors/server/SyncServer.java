@@ -35,6 +35,11 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * the round and starts the next. All strategy work runs on the first device's dispatcher, one step at a
  * time, so the strategy is only ever used by one thread at once.
  *
+ * <p>With a {@link ServerCheckpoint.Target} it writes a checkpoint after aggregating each round
+ * and before that round's acknowledgements go out; a coordinator given a
+ * {@link ServerCheckpoint.Recovery} sends the acknowledgements it holds to their clients as they
+ * register, then goes on from its next round.
+ *
  * <p>A round whose completion rate is below {@code min-completion} is dropped (model kept); a
  * round whose actor crashes loses that round only. An exception from the strategy itself ends
  * the run with an error in {@link Finished}.
@@ -76,8 +81,10 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** {@code serverState}, {@code idleState}: the step's state after the round, for a checkpoint (null: none). */
     private record RoundDone(RoundCollected collected, boolean dropped, ServerStep.Outcome outcome,
-            ServerStep.Scores scores, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+            ServerStep.Scores scores, Throwable failure, byte[] serverState, byte[] idleState)
+            implements Command, NoSerializationVerificationNeeded {}
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
@@ -102,6 +109,12 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private boolean collected;
     private RoundTally tally = new RoundTally();
     private double virtualNow;
+    /** Where checkpoints go (null: none), and a resumed run's starting point (null: a new run). */
+    private ServerCheckpoint.Target checkpoints;
+    private final ServerCheckpoint.Recovery recovery;
+    /** A resumed run's acknowledgements of its last round, not yet sent again, and that round. */
+    private final java.util.SortedMap<Integer, EncodedPayload> pendingAcks = new java.util.TreeMap<>();
+    private int pendingAckRound = -1;
 
     /**
      * @param clients  every client the server may sample, by id
@@ -126,12 +139,26 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
      */
     public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
             ActorSettings settings, Timing timing, RoundListener listener, Pool pool) {
-        return Behaviors.setup(ctx -> new SyncServer(ctx, work, Map.copyOf(clients), settings, timing, listener, pool));
+        return create(work, clients, settings, timing, listener, pool, null, null);
+    }
+
+    /**
+     * As above, checkpointing to {@code checkpoints} (null: no checkpoints) and continuing from
+     * {@code recovery} (null: from round 0), whose server state is already in {@code work}.
+     */
+    public static Behavior<Command> create(ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
+            ActorSettings settings, Timing timing, RoundListener listener, Pool pool,
+            ServerCheckpoint.Target checkpoints, ServerCheckpoint.Recovery recovery) {
+        return Behaviors.setup(ctx -> new SyncServer(ctx, work, Map.copyOf(clients), settings, timing, listener, pool,
+                checkpoints, recovery));
     }
 
     private SyncServer(ActorContext<Command> context, ServerStep work, Map<Integer, ActorRef<ToClient>> clients,
-            ActorSettings settings, Timing timing, RoundListener listener, Pool pool) {
+            ActorSettings settings, Timing timing, RoundListener listener, Pool pool,
+            ServerCheckpoint.Target checkpoints, ServerCheckpoint.Recovery recovery) {
         super(context);
+        this.checkpoints = checkpoints;
+        this.recovery = recovery;
         this.work = work;
         this.clients = clients;
         this.pool = pool;
@@ -164,11 +191,22 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         replyTo = cmd.replyTo();
         getContext().getLog().info("run {}: {} rounds of {} over {} clients", work.experiment().name(), work.rounds(),
                 work.strategyName(), work.numClients());
+        if (recovery != null) {
+            reports.addAll(recovery.reports());
+            virtualNow = recovery.virtualNow();
+            pendingAcks.putAll(recovery.acks());
+            pendingAckRound = recovery.nextRound() - 1;
+            getContext().getLog().info("run {}: resumed after {} rounds; the acknowledgements of round {} go out again "
+                    + "({} clients) as their clients register", work.experiment().name(), recovery.nextRound(),
+                    pendingAckRound, pendingAcks.size());
+            return startRound(recovery.nextRound());
+        }
         return startRound(0);
     }
 
     private Behavior<Command> onMembership(Membership m) {
         clients = m.clients();
+        sendPendingAcks();
         refusedRegistrations += m.refusedRegistrations();
         if (waitingRound >= 0 && clients.size() >= pool.minClients()) {
             int r = waitingRound;
@@ -189,7 +227,25 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 + "fedsub.cluster.min-clients-timeout)");
     }
 
+    /**
+     * A resumed run: sends the acknowledgements of the round before it to those of their clients
+     * that are registered, before any task of the new round (through the same reference, so in
+     * order); a client that folded one already ignores it.
+     */
+    private void sendPendingAcks() {
+        var it = pendingAcks.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            ActorRef<ToClient> client = clients.get(e.getKey());
+            if (client != null) {
+                client.tell(new Aggregated(pendingAckRound, e.getKey(), e.getValue()));
+                it.remove();
+            }
+        }
+    }
+
     private Behavior<Command> startRound(int r) {
+        sendPendingAcks();
         if (clients.size() < pool.minClients()) {
             round = r;
             waitingRound = r;
@@ -258,10 +314,15 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         // min-completion counts the valid updates: fewer and the round is dropped, the model kept.
         double minValid = lost ? Double.POSITIVE_INFINITY : settings.minCompletion() * work.target();
         List<EncodedUpdate> updates = c.updates().stream().map(UpdateReady::encoded).toList();
+        boolean checkpoint = checkpoints != null;
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             ServerStep.Outcome outcome = work.aggregate(r, updates, c.failures(), minValid);
-            return new RoundDone(c, outcome.dropped(), outcome, work.evaluate(r), null);
-        }, compute), (done, failure) -> failure == null ? done : new RoundDone(c, lost, null, null, failure));
+            ServerStep.Scores scores = work.evaluate(r);
+            byte[] state = checkpoint ? work.strategy().exportServerState().orElse(null) : null;
+            return new RoundDone(c, outcome.dropped(), outcome, scores, null, state,
+                    state == null ? null : work.exportIdle());
+        }, compute), (done, failure) -> failure == null ? done
+                : new RoundDone(c, lost, null, null, failure, null, null));
         return this;
     }
 
@@ -275,10 +336,6 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         tally.sent(c.downlinkBytes());
         for (int id : o.used()) {
             EncodedPayload ack = o.ackFor(id);
-            ActorRef<ToClient> client = clients.get(id);
-            if (client != null) { // a cluster node may have gone since it answered
-                client.tell(new Aggregated(c.round(), id, ack));
-            }
             tally.sent(ack == null ? 0 : ack.size());
         }
         for (UpdateReady u : c.updates()) {
@@ -304,6 +361,19 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 d.dropped());
         RoundMetrics m = report.metrics();
         reports.add(report);
+        if (checkpoints != null) {
+            // On disk before the acknowledgements go out: a resumed run sends them again.
+            java.util.Optional<String> failed = writeCheckpoint(d, o);
+            if (failed.isPresent()) {
+                return finishRun(failed.get());
+            }
+        }
+        for (int id : o.used()) {
+            ActorRef<ToClient> client = clients.get(id);
+            if (client != null) { // a cluster node may have gone since it answered
+                client.tell(new Aggregated(c.round(), id, o.ackFor(id)));
+            }
+        }
         getContext().getLog().info("round {}: used {} of {} sampled ({} late, {} failed){}{}", c.round(), m.used(),
                 m.sampled(), c.late(), m.failed(), d.dropped() ? ", dropped" : "",
                 m.evaluated() ? String.format(java.util.Locale.ROOT, ", test accuracy %.4f", m.testAccuracy()) : "");
@@ -315,6 +385,30 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         // A stop request ends the run here, with the rounds it has (Ctrl-C in the launcher).
         return c.round() + 1 < work.rounds() && !listener.stopRequested() ? startRound(c.round() + 1)
                 : finishRun(null);
+    }
+
+    /** Writes the checkpoint after the round {@code d} finished; the error that ends the run, if it cannot. */
+    private java.util.Optional<String> writeCheckpoint(RoundDone d, ServerStep.Outcome o) {
+        if (d.serverState() == null) {
+            getContext().getLog().warn("strategy {} does not export its server state: the run is not checkpointed "
+                    + "and cannot be resumed", work.strategyName());
+            checkpoints = null;
+            return java.util.Optional.empty();
+        }
+        Map<Integer, EncodedPayload> acks = new java.util.HashMap<>();
+        for (int id : o.used()) {
+            acks.put(id, o.ackFor(id));
+        }
+        long t0 = System.nanoTime();
+        try {
+            ServerCheckpoint.of(checkpoints.fingerprint(), work.strategyName(), d.serverState(), d.idleState(), reports,
+                    virtualNow, acks).write(checkpoints.file());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return java.util.Optional.of("cannot write the checkpoint " + checkpoints.file() + ": " + e.getMessage());
+        }
+        getContext().getLog().debug("round {}: checkpoint written in {} ms", d.collected().round(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return java.util.Optional.empty();
     }
 
     private Behavior<Command> finishRun(String error) {

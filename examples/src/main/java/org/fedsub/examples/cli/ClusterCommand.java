@@ -19,6 +19,7 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.cluster.ClusterNodes;
 import org.fedsub.actors.cluster.ClusterSettings;
 import org.fedsub.actors.server.Finished;
+import org.fedsub.actors.server.ServerCheckpoint;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.transport.ClusterTransport;
 import org.fedsub.examples.results.MetricsEndpoint;
@@ -26,6 +27,7 @@ import org.fedsub.examples.results.MetricsFiles;
 import org.fedsub.examples.results.RunRecord;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.config.Settings;
+import org.fedsub.runtime.engine.Checkpoint;
 import org.fedsub.runtime.engine.Experiment;
 import org.fedsub.runtime.engine.Experiments;
 import org.fedsub.runtime.engine.RunFailedException;
@@ -48,13 +50,20 @@ public final class ClusterCommand {
      * @param args    config file, --set, --out, --overwrite, --threads, --help
      * @param data    --data DIR (null: the config's fedsub.data.folders.dir)
      * @param clients client: the ids of --clients, sorted; server: empty
+     * @param resume  server: --resume DIR, the results folder of the run to continue (null: a new run)
      */
-    public record Request(Args args, Path data, List<Integer> clients) {}
+    public record Request(Args args, Path data, List<Integer> clients, Path resume) {
+
+        public Request(Args args, Path data, List<Integer> clients) {
+            this(args, data, clients, null);
+        }
+    }
 
     /** Parses the arguments after {@code server} or {@code client}. */
     public static Request parse(String command, List<String> argv) {
         List<String> rest = new ArrayList<>();
         Path data = null;
+        Path resume = null;
         String clients = null;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -65,15 +74,22 @@ public final class ClusterCommand {
                 name = a.substring(0, eq);
                 value = a.substring(eq + 1);
             }
-            if (name.equals("--data") || name.equals("--clients")) {
+            if (name.equals("--data") || name.equals("--clients") || name.equals("--resume")) {
+                if (name.equals("--resume") && !command.equals("server")) {
+                    throw new UsageError("unknown option '--resume' for " + command + " (the server takes it: a "
+                            + "client node keeps its clients' state in fedsub.cluster.state-dir)");
+                }
                 if (value == null) {
                     if (++i >= argv.size()) {
                         throw new UsageError(name + " needs a value: " + (name.equals("--data") ? "--data DIR"
+                                : name.equals("--resume") ? "--resume DIR, the results folder of the server's run"
                                 : "--clients 0,1,2 (or a range, 0-2)"));
                     }
                     value = argv.get(i);
                 }
-                if (name.equals("--data")) {
+                if (name.equals("--resume")) {
+                    resume = Path.of(value);
+                } else if (name.equals("--data")) {
                     data = Path.of(value);
                 } else if (command.equals("client")) {
                     clients = value;
@@ -101,7 +117,10 @@ public final class ClusterCommand {
             }
             return new Request(args, data, ids(clients));
         }
-        return new Request(args, data, List.of());
+        if (resume != null && args.out() != null) {
+            throw new UsageError("--resume DIR continues the run in DIR and writes there: drop --out");
+        }
+        return new Request(args, data, List.of(), resume);
     }
 
     /** "0,2,5-7" as sorted ids. */
@@ -180,12 +199,18 @@ public final class ClusterCommand {
         ActorSettings settings = actorSettings(root, a);
         Strategy strategy = ActorSimulation.newStrategy(exp);
         settings.async().serverStrategy(strategy, exp); // fails now, naming the key, if the mode does not fit
+        ServerCheckpoint.Recovery recovery = r.resume() == null ? null : recovery(r, root, exp, settings, strategy);
         Config system = systemConfig(root, cluster, settings, true);
+        boolean checkpoints = Settings.boolAt(root.getConfig(Runs.CHECKPOINT), Runs.CHECKPOINT, "enabled")
+                && !settings.async().asynchronous();
+        Path[] into = new Path[1]; // the results folder, known once made
         Runs.Trainer trainer = (listener, checkpointing) -> {
             CompletableFuture<Finished> done = new CompletableFuture<>();
+            ServerCheckpoint.Target target = checkpoints
+                    ? new ServerCheckpoint.Target(into[0].resolve(Checkpoint.FILE_NAME), fingerprint(root)) : null;
             ActorSystem<ClusterNodes.ServerCommand> node = start(() -> ActorSystem.create(
-                    ClusterNodes.serverNode(exp, strategy, settings, cluster, listener, done), ClusterSettings.SYSTEM,
-                    system), cluster.serverHost() + ":" + cluster.serverPort());
+                    ClusterNodes.serverNode(exp, strategy, settings, cluster, listener, done, target, recovery),
+                    ClusterSettings.SYSTEM, system), cluster.serverHost() + ":" + cluster.serverPort());
             node.getWhenTerminated().thenRun(() -> done.completeExceptionally(
                     new RunFailedException("the server node's actor system stopped before the run finished", List.of())));
             try {
@@ -203,16 +228,26 @@ public final class ClusterCommand {
         Path dir;
         try {
             endpoint = Runs.metricsEndpoint(root, out);
-            dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
-                    : Runs.newResultsDir(Path.of("results"), exp.name());
-            Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"),
-                    header(a, r)), StandardCharsets.UTF_8);
+            if (recovery != null) {
+                dir = r.resume(); // config.conf stays the one the run started with
+            } else {
+                dir = a.out() != null ? OutputFolder.prepare(a.out(), a.overwrite())
+                        : Runs.newResultsDir(Path.of("results"), exp.name());
+                Files.writeString(dir.resolve(Runs.CONFIG_CONF), ConfigFiles.render(root.withoutPath("fedsub.compare"),
+                        header(a, r)), StandardCharsets.UTF_8);
+            }
+            into[0] = dir;
             out.println(exp.name() + ": " + Runs.describe(exp) + ", on a cluster (server " + cluster.seedNode()
                     + ", rounds start with " + cluster.minClients(exp.data().numClients()) + " clients registered"
                     + (cluster.open() ? ", open registration" : ", " + cluster.nodes().size() + " nodes allowed") + ")");
+            if (recovery != null) {
+                out.println(exp.name() + ": resuming at round " + (recovery.nextRound() + 1) + " of " + exp.rounds()
+                        + " from " + dir.resolve(Checkpoint.FILE_NAME));
+            }
             out.println("results -> " + dir);
             stop.arm();
-            try (MetricsFiles.Appender metrics = MetricsFiles.appender(dir, true)) {
+            try (MetricsFiles.Appender metrics = recovery != null ? MetricsFiles.resumedOnActors(dir, recovery.reports())
+                    : MetricsFiles.appender(dir, true)) {
                 run = Runs.train(exp, trainer, terminal, exp.name(), metrics, stop, endpoint, null);
             }
         } finally {
@@ -224,9 +259,66 @@ public final class ClusterCommand {
         out.println(Runs.finished(run));
         out.println("results in " + dir);
         if (run.interrupted()) {
-            throw new RunInterrupted("interrupted at " + Runs.stoppedAt(run) + "; results in " + dir);
+            throw new RunInterrupted("interrupted at " + Runs.stoppedAt(run) + "; results in " + dir
+                    + (checkpoints ? "; continue with: ./fedsub server " + Runs.shellWord(a.file().toString())
+                            + " --resume " + Runs.shellWord(dir.toString()) + " (and the same --data and --set)" : ""));
         }
         return dir;
+    }
+
+    /**
+     * The settings a server checkpoint is tied to: those that decide the numbers, without the
+     * deployment's (fedsub.cluster: addresses, certificates, credentials, timeouts), which a
+     * restarted server may change.
+     */
+    static String fingerprint(Config root) {
+        return Runs.fingerprint(root.withoutPath(ClusterSettings.PATH));
+    }
+
+    /**
+     * The run in {@code --resume DIR} to continue, checked before anything starts.
+     *
+     * @throws Refused in one line naming the folder or file: no checkpoint, one that does not
+     *         read, of other settings, of a finished run, of asynchronous rounds
+     */
+    private static ServerCheckpoint.Recovery recovery(Request r, Config root, Experiment exp, ActorSettings settings,
+            Strategy strategy) throws IOException {
+        Path dir = r.resume();
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        if (!Files.isDirectory(dir)) {
+            throw new Refused("--resume: " + dir + " is not a folder; give the results folder of the server's run");
+        }
+        if (settings.async().asynchronous()) {
+            throw new Refused("--resume: asynchronous runs (fedsub.actors.async.mode = "
+                    + settings.async().mode().name().toLowerCase(java.util.Locale.ROOT) + ") cannot be resumed yet; "
+                    + "only synchronous rounds are checkpointed");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new Refused("--resume: no checkpoint " + file + " (the server writes it after every round unless "
+                    + "fedsub.checkpoint.enabled = false)");
+        }
+        Checkpoint c;
+        try {
+            c = Checkpoint.read(file);
+        } catch (Checkpoint.CorruptCheckpointException e) {
+            throw new Refused("--resume: " + e.getMessage());
+        }
+        if (!c.fingerprint().equals(fingerprint(root))) {
+            throw new Refused("--resume: the checkpoint " + file + " was written with other settings than "
+                    + r.args().file() + " and the --set options give now; resume with the run's own settings (its "
+                    + dir.resolve(Runs.CONFIG_CONF) + ")");
+        }
+        if (c.nextRound() >= exp.rounds()) {
+            throw new Refused("--resume: the run in " + dir + " finished all its " + exp.rounds() + " rounds; nothing "
+                    + "to resume");
+        }
+        try {
+            ServerCheckpoint.Recovery recovery = ServerCheckpoint.recovery(c, strategy.name());
+            strategy.restoreServerState(recovery.serverState()); // checks it fits, before anything starts
+            return recovery;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw new Refused("--resume: cannot continue from " + file + ": " + e.getMessage());
+        }
     }
 
     /** {@code fedsub client}: hosts the clients of --clients until the server leaves. */
@@ -245,7 +337,6 @@ public final class ClusterCommand {
         }
         ClusterSettings cluster = ClusterSettings.fromConfig(root);
         ActorSettings settings = actorSettings(root, a);
-        Config system = systemConfig(root, cluster, settings, false);
         if (cluster.stateDir() != null) {
             try {
                 Files.createDirectories(cluster.stateDir());
@@ -254,34 +345,88 @@ public final class ClusterCommand {
             }
         }
         int[] ids = r.clients().stream().mapToInt(Integer::intValue).toArray();
-        CompletableFuture<String> done = new CompletableFuture<>();
-        ActorSystem<ClusterNodes.NodeCommand> node = start(() -> ActorSystem.create(
-                ClusterNodes.clientNode(exp, settings, cluster, ids, done), ClusterSettings.SYSTEM, system),
-                cluster.clientHost() + ":" + cluster.clientPort());
-        AtomicBoolean up = new AtomicBoolean();
-        org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node))
-                .registerOnMemberUp(() -> up.set(true));
-        node.getWhenTerminated().thenRun(() -> done.completeExceptionally(new RunFailedException(up.get()
-                ? "this node left the cluster before the server did (downed as unreachable, or stopped)"
-                : "could not join the server at " + cluster.seedNode() + " within " + cluster.joinTimeout().toSeconds()
-                        + " s (fedsub.cluster.join-timeout); is ./fedsub server running there and reachable?",
-                List.of())));
-        out.println("client node: clients " + r.clients() + " of " + exp.data().numClients() + ", joining "
-                + cluster.seedNode());
+        ClusterNodes.Hosting hosting;
         try {
-            out.println("client node: " + done.join());
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof ClusterNodes.StateUnusable unusable) {
-                throw new Refused(unusable.getMessage());
+            hosting = ClusterNodes.host(exp, cluster, ids);
+        } catch (ClusterNodes.StateUnusable e) {
+            throw new Refused(e.getMessage());
+        }
+        // One actor system per membership: a node the split brain resolver downed (the server
+        // was lost) cannot join again, so the process starts another, keeping its clients.
+        ClusterSettings joining = cluster;
+        boolean rejoin = false;
+        while (true) {
+            Config system = systemConfig(root, joining, settings, false);
+            CompletableFuture<String> done = new CompletableFuture<>();
+            ClusterSettings now = joining;
+            ActorSystem<ClusterNodes.NodeCommand> node = start(() -> ActorSystem.create(
+                    ClusterNodes.clientNode(exp, settings, now, hosting, done), ClusterSettings.SYSTEM, system),
+                    cluster.clientHost() + ":" + cluster.clientPort());
+            AtomicBoolean up = new AtomicBoolean();
+            org.apache.pekko.cluster.Cluster member = org.apache.pekko.cluster.Cluster.get(
+                    org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node));
+            member.registerOnMemberUp(() -> up.set(true));
+            // Downed (the server lost): go on at once. The old system's own termination can take
+            // a minute (its transport gives up on the dead server slowly), and the new one does
+            // not need it gone (another port; the clients' steps take one call at a time).
+            member.registerOnMemberRemoved(() -> {
+                if (up.get()) {
+                    done.completeExceptionally(new ServerLost());
+                }
+            });
+            boolean rejoining = rejoin;
+            node.getWhenTerminated().thenRun(() -> done.completeExceptionally(up.get() ? new ServerLost()
+                    : new RunFailedException(rejoining
+                            ? "lost the server and it did not come back within "
+                                    + cluster.serverLostTimeout().toSeconds() + " s (fedsub.cluster.server-lost-timeout)"
+                                    + "; restart it with ./fedsub server <conf> --resume <its results folder>"
+                            : "could not join the server at " + cluster.seedNode() + " within "
+                                    + cluster.joinTimeout().toSeconds() + " s (fedsub.cluster.join-timeout); is "
+                                    + "./fedsub server running there and reachable?", List.of())));
+            out.println("client node: clients " + r.clients() + " of " + exp.data().numClients() + ", "
+                    + (rejoin ? "joining again " : "joining ") + cluster.seedNode());
+            boolean lost = false;
+            try {
+                out.println("client node: " + done.join());
+                return;
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof ServerLost) {
+                    if (cluster.serverLostTimeout().isZero()) {
+                        throw new RunFailedException("this node left the cluster before the server did (downed as "
+                                + "unreachable, or stopped); fedsub.cluster.server-lost-timeout = 0, so it does not "
+                                + "wait for the server to come back", List.of());
+                    }
+                    out.println("client node: lost the server (this node was downed: the server is unreachable); "
+                            + "keeping the clients' state and trying to join again for up to "
+                            + cluster.serverLostTimeout().toSeconds() + " s (fedsub.cluster.server-lost-timeout)");
+                    joining = cluster.withJoinTimeout(cluster.serverLostTimeout());
+                    rejoin = true;
+                    lost = true;
+                    continue;
+                }
+                if (e.getCause() instanceof ClusterNodes.StateUnusable unusable) {
+                    throw new Refused(unusable.getMessage());
+                }
+                if (e.getCause() instanceof ClusterNodes.RegistrationRefused refused) {
+                    throw new RunFailedException("the server refused this node's registration: " + refused.getMessage(),
+                            List.of());
+                }
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            } finally {
+                node.terminate();
+                if (!lost || cluster.clientPort() != 0) { // a fixed port is free only once it has gone
+                    node.getWhenTerminated().toCompletableFuture().join();
+                }
             }
-            if (e.getCause() instanceof ClusterNodes.RegistrationRefused refused) {
-                throw new RunFailedException("the server refused this node's registration: " + refused.getMessage(),
-                        List.of());
-            }
-            throw e.getCause() instanceof RuntimeException re ? re : e;
-        } finally {
-            node.terminate();
-            node.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
+    /** A client node's actor system ended after it had joined: downed, the server being unreachable. */
+    private static final class ServerLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ServerLost() {
+            super("the server was lost", null, false, false);
         }
     }
 

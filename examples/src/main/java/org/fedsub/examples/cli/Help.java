@@ -23,9 +23,10 @@ public final class Help {
               partition <conf-file> --out DIR
                                     write each client's training shard of the config's data to
                                     its own folder (the layout of fedsub.data.type = folders)
-              server <conf-file> [--data DIR]
+              server <conf-file> [--data DIR] [--resume DIR]
                                     run the coordinator of a federation on a Pekko cluster; it
                                     holds only the test set and writes the results folder
+                                    (--resume DIR: continue a killed server's run)
               client <conf-file> --clients IDS --data DIR
                                     host clients IDS on this machine, reading only their folders
               example <name>        run a library-usage example: ProgrammaticSimulation, CustomModel
@@ -212,6 +213,7 @@ public final class Help {
 
     public static final String SERVER = """
             usage: fedsub server <conf-file> [--data DIR] [--set key=value]... [--out DIR [--overwrite]] [--threads N]
+                   fedsub server <conf-file> [--data DIR] [--set key=value]... --resume DIR [--threads N]
 
             Runs the coordinator node of a federation on a Pekko cluster (docs/deploy.md). The data
             are the folders ./fedsub partition wrote (fedsub.data.type = folders; --data DIR sets
@@ -226,8 +228,17 @@ public final class Help {
             Refused registrations and answers that name another client than their task's are counted
             (registration, wrong-sender) with the refused updates. The results folder is run's:
             config.conf, metrics.csv (train_loss empty: the server holds no training rows),
-            metrics.json, summary, plots, model.npz. Ctrl-C stops after the current round (exit 130).
+            metrics.json, summary, plots, model.npz, and checkpoint.bin, written after every round
+            (synchronous rounds; fedsub.checkpoint.enabled) before the round's acknowledgements go
+            out. Ctrl-C stops after the current round (exit 130).
             When the run ends the server leaves the cluster and the client nodes exit.
+            --resume DIR continues the run in DIR (a server killed or stopped) from its checkpoint,
+            with the same conf-file and --set options (fedsub.cluster.* may differ): metrics.csv keeps
+            each checkpointed round once, the client nodes (which wait for a lost server up to
+            fedsub.cluster.server-lost-timeout) are sent the last round's acknowledgements again,
+            and a synchronous run whose rounds wait for every client ends bit for bit as if never
+            stopped. A missing, corrupt or foreign checkpoint is refused in one line (exit 2);
+            fedbuff and fedasync runs cannot be resumed yet.
             Options: --set, --out, --overwrite, --threads as for run (fedsub run --help).
             Exit codes: 0 done; 1 the run failed (too few clients, a failed round); 2 bad command
             line, config or data, a port in use.
@@ -244,10 +255,14 @@ public final class Help {
             registers its clients under fedsub.cluster.node-name with fedsub.cluster.credential
             (best from the environment: FEDSUB_NODE_CREDENTIAL). It trains what the server asks
             until the server leaves (exit 0). A node restarted after a crash registers again and is
-            sampled from the next round on.
+            sampled from the next round on. When the server is lost (killed: the node is downed as
+            the side without it), the node keeps its clients and their state and joins again for up
+            to fedsub.cluster.server-lost-timeout (5m; 0: exit 1 at once), so that a server restarted
+            with --resume finds it.
             Exit codes: 0 the server's run is over; 1 the server refused the registration (the reason
-            is printed), the server was not reachable within fedsub.cluster.join-timeout, or the node
-            was downed; 2 bad command line, config, a missing shard folder, a client id out of range.
+            is printed), the server was not reachable within fedsub.cluster.join-timeout, or a lost
+            server did not come back within fedsub.cluster.server-lost-timeout; 2 bad command line,
+            config, a missing shard folder, a client id out of range.
             """;
 
     public static final String EXAMPLE = """

@@ -104,6 +104,16 @@ public final class MetricsFiles {
         return new Appender(dir.resolve(METRICS_CSV), false, before);
     }
 
+    /**
+     * As {@link #resumed} for a resumed run on the actor runtime ({@code fedsub server --resume}):
+     * metrics.csv holds the rounds of the checkpoint's reports, whatever a killed server had
+     * appended after it, and grows from there.
+     */
+    public static Appender resumedOnActors(Path dir, List<RoundReport> before) throws IOException {
+        return new Appender(dir.resolve(METRICS_CSV), true, before.stream().map(RoundReport::metrics).toList(),
+                before);
+    }
+
     /** metrics.csv, written as the rounds finish. */
     public static final class Appender implements java.io.Closeable {
 
@@ -113,13 +123,20 @@ public final class MetricsFiles {
         private long cumDownlink;
 
         private Appender(Path file, boolean onActors, List<RoundMetrics> before) throws IOException {
+            this(file, onActors, before, null);
+        }
+
+        /** {@code reports}: those of {@code before} on the actor runtime, else null. */
+        private Appender(Path file, boolean onActors, List<RoundMetrics> before, List<RoundReport> reports)
+                throws IOException {
             this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             this.onActors = onActors;
             out.write(metricsHeader(onActors));
-            for (RoundMetrics m : before) {
+            for (int i = 0; i < before.size(); i++) {
+                RoundMetrics m = before.get(i);
                 cumUplink += m.uplinkBytes();
                 cumDownlink += m.downlinkBytes();
-                out.write(metricsLine(m, cumUplink, cumDownlink, null));
+                out.write(metricsLine(m, cumUplink, cumDownlink, reports == null ? null : reports.get(i)));
             }
             out.flush();
         }

@@ -31,8 +31,9 @@ import java.util.zip.CRC32;
  * <p>File layout (big-endian, {@link DataOutputStream}): magic {@code FSCK}, format version,
  * the run's fingerprint (a hash of its resolved settings, compared on resume), the strategy name,
  * the next round, the server state and the idle counts (each a length and bytes), the client
- * states (count, then id, length, bytes), the rounds' metrics, and a CRC-32 of all that as a
- * trailing long. Written atomically: to a temporary file in the same folder, forced to disk, and
+ * states (count, then id, length, bytes), the rounds' metrics, (version 2) what the runtime adds
+ * (a length and bytes: the actor server's acknowledgements in flight and round reports), and a
+ * CRC-32 of all that as a trailing long. Version 1 files (no runtime section) still read. Written atomically: to a temporary file in the same folder, forced to disk, and
  * renamed over the previous checkpoint, so a crash leaves the old checkpoint or the new one.
  *
  * @param fingerprint  what the run's settings hash to; a resume with other settings is refused
@@ -42,17 +43,25 @@ import java.util.zip.CRC32;
  * @param idleState    the server step's idle-round counts
  * @param clientStates each client's exported private state, by id (clients with none are left out)
  * @param rounds       the metrics of rounds {@code 0 .. nextRound - 1}
+ * @param runtime      what the runtime that wrote it adds, opaque here (empty: nothing)
  */
 public record Checkpoint(String fingerprint, String strategy, int nextRound, byte[] serverState, byte[] idleState,
-        SortedMap<Integer, byte[]> clientStates, List<RoundMetrics> rounds) {
+        SortedMap<Integer, byte[]> clientStates, List<RoundMetrics> rounds, byte[] runtime) {
 
     /** The checkpoint's file name in a results folder. */
     public static final String FILE_NAME = "checkpoint.bin";
 
     private static final int MAGIC = 0x4653434b; // "FSCK"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** A checkpoint with no runtime section (the reference engine's). */
+    public Checkpoint(String fingerprint, String strategy, int nextRound, byte[] serverState, byte[] idleState,
+            SortedMap<Integer, byte[]> clientStates, List<RoundMetrics> rounds) {
+        this(fingerprint, strategy, nextRound, serverState, idleState, clientStates, rounds, new byte[0]);
+    }
 
     public Checkpoint {
+        runtime = runtime == null ? new byte[0] : runtime;
         clientStates = Collections.unmodifiableSortedMap(new TreeMap<>(clientStates));
         rounds = List.copyOf(rounds);
         if (rounds.size() != nextRound) {
@@ -90,6 +99,7 @@ public record Checkpoint(String fingerprint, String strategy, int nextRound, byt
             for (RoundMetrics m : rounds) {
                 writeMetrics(out, m);
             }
+            writeBytes(out, runtime);
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(b.toByteArray());
@@ -137,9 +147,9 @@ public record Checkpoint(String fingerprint, String strategy, int nextRound, byt
                 throw new CorruptCheckpointException(file, "not a fedsub checkpoint (no FSCK header)");
             }
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version < 1 || version > VERSION) {
                 throw new CorruptCheckpointException(file, "format version " + version + ", this fedsub reads "
-                        + VERSION);
+                        + "1 to " + VERSION);
             }
             CRC32 crc = new CRC32();
             crc.update(bytes, 0, bytes.length - 8);
@@ -163,10 +173,11 @@ public record Checkpoint(String fingerprint, String strategy, int nextRound, byt
             for (int i = 0; i < n; i++) {
                 rounds.add(readMetrics(in));
             }
+            byte[] runtime = version >= 2 ? readBytes(in) : new byte[0];
             if (in.available() != 0) {
                 throw new CorruptCheckpointException(file, in.available() + " unexpected bytes before the checksum");
             }
-            return new Checkpoint(fingerprint, strategy, next, server, idle, states, rounds);
+            return new Checkpoint(fingerprint, strategy, next, server, idle, states, rounds, runtime);
         } catch (EOFException e) {
             throw new CorruptCheckpointException(file, "ends early (truncated)");
         } catch (IOException | IllegalArgumentException e) {

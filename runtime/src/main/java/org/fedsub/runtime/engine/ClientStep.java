@@ -38,6 +38,12 @@ public final class ClientStep {
     /** Where the state is saved after each acknowledgement (a cluster's client node), or null. */
     private java.nio.file.Path stateFile;
     private String stateOwner;
+    /** The last round whose acknowledgement was folded (-1: none): a second one is ignored. */
+    private int lastFolded = -1;
+    /** With {@link #replayable()}: the state before the last training, until it is acknowledged. */
+    private boolean replayable;
+    private byte[] beforeTraining;
+    private int trainedRound = -1;
 
     /** A client with {@code codec} in both directions and encoding seed 0 (see the full constructor). */
     public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
@@ -72,7 +78,23 @@ public final class ClientStep {
     }
 
     private static final int STATE_MAGIC = 0x46534353; // "FSCS"
-    private static final int STATE_VERSION = 1;
+    private static final int STATE_VERSION = 2;
+
+    /**
+     * From now on a task for a round this client has already trained (and not had acknowledged)
+     * is trained again from the state it had before: what a cluster's client node needs when a
+     * resumed server sends again the round it was killed in, so the retrained update is the one
+     * an uninterrupted run would have seen. Keeps a copy of the state from each training to its
+     * acknowledgement.
+     */
+    public synchronized void replayable() {
+        this.replayable = true;
+    }
+
+    /** The last round whose acknowledgement this client folded, -1 for none. */
+    public synchronized int lastFolded() {
+        return lastFolded;
+    }
 
     /**
      * From now on saves this client's private state (duals, control variates) to {@code file}
@@ -85,16 +107,18 @@ public final class ClientStep {
      * @throws IllegalArgumentException if {@code file} is not a state file of {@code owner}
      * @throws java.io.UncheckedIOException if it cannot be read
      */
-    public boolean persistTo(java.nio.file.Path file, String owner) {
+    public synchronized boolean persistTo(java.nio.file.Path file, String owner) {
         this.stateFile = file;
         this.stateOwner = owner;
         if (!java.nio.file.Files.isRegularFile(file)) {
             return false;
         }
         byte[] state;
+        int folded = -1;
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
                 java.nio.file.Files.newInputStream(file)))) {
-            if (in.readInt() != STATE_MAGIC || in.readInt() != STATE_VERSION) {
+            int version = in.readInt() == STATE_MAGIC ? in.readInt() : -1;
+            if (version < 1 || version > STATE_VERSION) {
                 throw new IllegalArgumentException(file + ": not a fedsub client state file");
             }
             String was = in.readUTF();
@@ -102,6 +126,7 @@ public final class ClientStep {
                 throw new IllegalArgumentException(file + ": the state of " + was + ", not of " + owner
                         + "; remove it (or use another fedsub.cluster.state-dir) to start this client afresh");
             }
+            folded = version >= 2 ? in.readInt() : -1;
             int n = in.readInt();
             if (n < 0 || n > java.nio.file.Files.size(file)) {
                 throw new IllegalArgumentException(file + ": truncated (" + n + " bytes of state announced)");
@@ -119,6 +144,7 @@ public final class ClientStep {
             algorithm.restoreState(state);
             return null;
         });
+        lastFolded = folded;
         return true;
     }
 
@@ -134,6 +160,7 @@ public final class ClientStep {
                     out.writeInt(STATE_MAGIC);
                     out.writeInt(STATE_VERSION);
                     out.writeUTF(stateOwner);
+                    out.writeInt(lastFolded);
                     out.writeInt(state.length);
                     out.write(state);
                 }
@@ -155,9 +182,17 @@ public final class ClientStep {
      * lossy uplink the algorithm is then shown its update as the server will decode it
      * ({@link ClientAlgorithm#sent}).
      */
-    public EncodedUpdate train(int round, EncodedPayload task) {
+    public synchronized EncodedUpdate train(int round, EncodedPayload task) {
         Payload decoded = decode(task);
         return awake(() -> {
+            if (replayable) {
+                if (round <= trainedRound && beforeTraining != null) {
+                    algorithm.restoreState(beforeTraining); // the same round again: from where it started
+                } else {
+                    beforeTraining = algorithm.exportState();
+                }
+                trainedRound = round;
+            }
             ClientUpdate u = algorithm.train(round, decoded, data);
             byte[] bytes = uplink.encode(u.payload(), Codec.seed(seed, clientId(), u.round(), Codec.Direction.UPLINK));
             if (!uplink.exact(dtype)) {
@@ -168,11 +203,22 @@ public final class ClientStep {
         });
     }
 
-    /** Folds the server's acknowledgement of the used update of {@code round} ({@code null}: none sent) into the state. */
-    public void acknowledge(int round, EncodedPayload ack) {
+    /**
+     * Folds the server's acknowledgement of the used update of {@code round} ({@code null}: none
+     * sent) into the state; one for a round already folded (a resumed server sends the last
+     * round's again) is ignored.
+     */
+    public synchronized void acknowledge(int round, EncodedPayload ack) {
+        if (round <= lastFolded) {
+            return;
+        }
         Payload decoded = ack == null ? null : decode(ack);
         awake(() -> {
             algorithm.onAggregated(round, decoded);
+            lastFolded = round;
+            if (round >= trainedRound) {
+                beforeTraining = null; // acknowledged: that training is never run again
+            }
             if (stateFile != null) {
                 saveState();
             }

@@ -403,7 +403,7 @@ public final class ServerStep {
      * downlink followed by the log and the model version each client holds, so that a resumed
      * run sends (and counts) what the uninterrupted one would.
      */
-    byte[] exportIdle() {
+    public byte[] exportIdle() {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(b)) {
             idle.write(out);
@@ -427,7 +427,7 @@ public final class ServerStep {
     }
 
     /** Restores what {@link #exportIdle} gave. @throws IllegalArgumentException if it does not read */
-    void restoreIdle(byte[] state) {
+    public void restoreIdle(byte[] state) {
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
             idle.read(in);
             if (deltas != null && in.available() > 0) {

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,5 +57,41 @@ class ClientStatePersistenceTest {
         assertTrue(e.getMessage().contains("the state of run a, client 0, not of run b, client 0"), e.getMessage());
         Files.write(file, new byte[] {1, 2, 3});
         assertThrows(IllegalArgumentException.class, () -> other.persistTo(file, "run a, client 0"));
+    }
+
+    /** What a resumed server does: the last round's acknowledgement again, then that round's task again. */
+    @Test
+    void replayableClient_ignoresAnAcknowledgementItFolded_andRetrainsAResentRoundFromTheSameState() throws Exception {
+        Experiment exp = Tiny.experiment("fedsub");
+        Strategy strategy = Tiny.strategy(exp);
+        ServerStep server = new ServerStep(exp, strategy);
+        Path file = dir.resolve("client-0.state");
+        ClientStep client = ClientStep.of(exp, strategy.newClient(0), 0, null);
+        client.replayable();
+        client.persistTo(file, "run a, client 0");
+        ClientStep peer = ClientStep.of(exp, strategy.newClient(1), 1, null);
+        EncodedPayload ack0 = null;
+        for (int round = 0; round < 2; round++) {
+            SortedMap<Integer, EncodedPayload> tasks = server.tasks(round, new int[] {0, 1});
+            List<EncodedUpdate> updates = List.of(client.train(round, tasks.get(0)), peer.train(round, tasks.get(1)));
+            ServerStep.Outcome o = server.aggregate(round, updates, List.of());
+            client.acknowledge(round, o.ackFor(0));
+            peer.acknowledge(round, o.ackFor(1));
+            ack0 = o.ackFor(0);
+        }
+        assertEquals(1, client.lastFolded());
+        byte[] saved = Files.readAllBytes(file);
+        client.acknowledge(1, ack0); // sent again by a resumed server
+        assertArrayEquals(saved, Files.readAllBytes(file), "an acknowledgement folded already changes nothing");
+
+        EncodedPayload task = server.tasks(2, new int[] {0}).get(0);
+        byte[] first = client.train(2, task).update().bytes();
+        byte[] again = client.train(2, task).update().bytes(); // the resumed server's round 2
+        assertArrayEquals(first, again, "the round trained again from the state it started from");
+
+        ClientStep restarted = ClientStep.of(exp, strategy.newClient(0), 0, null);
+        restarted.persistTo(file, "run a, client 0");
+        assertEquals(1, restarted.lastFolded(), "the last folded round is saved with the state");
+        assertArrayEquals(first, restarted.train(2, task).update().bytes());
     }
 }
