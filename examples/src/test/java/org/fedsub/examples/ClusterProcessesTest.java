@@ -310,8 +310,8 @@ class ClusterProcessesTest {
         // are those of the simulation whatever the timing. Enough rounds that the kill lands mid-run.
         String[] model = {"fedsub.actors.clock=virtual", "fedsub.actors.clients.step-seconds=0.1",
             "fedsub.actors.round-deadline=1h"};
-        String[] settings = cluster(port, concat(model, "fedsub.cluster.min-clients-timeout=120s",
-                "fedsub.cluster.server-lost-timeout=120s"));
+        String[] settings = cluster(port, concat(model, "fedsub.cluster.min-clients-timeout=200s",
+                "fedsub.cluster.server-lost-timeout=200s"));
         Path out = tmp.resolve("cluster");
         String[] serverArgs = concat(new String[] {"server", parts.resolve("config.conf").toString()}, settings);
         Process server = start("server", concat(serverArgs, "--out", out.toString()));
