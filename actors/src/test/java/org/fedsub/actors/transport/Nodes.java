@@ -33,6 +33,10 @@ final class Nodes {
                   cluster.jmx.enabled = off
                   # Bound (not a delay) of LoggingTestKit.expect: a remote Terminated takes seconds.
                   actor.testkit.typed.filter-leeway = 30s
+                  # A node stopping while a refused TLS peer keeps reconnecting once took over the
+                  # default 10 s on a loaded machine; a slow stop after the assertions is not a failure.
+                  actor.testkit.typed.system-shutdown-default = 60s
+                  actor.testkit.typed.throw-on-shutdown-timeout = off
                   coordinated-shutdown { exit-jvm = off, run-by-jvm-shutdown-hook = off }
                 }
                 """)).withFallback(ConfigFactory.load("application-test"));
