@@ -3,6 +3,7 @@ package org.fedsub.runtime.codec;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -248,7 +249,7 @@ public final class LossyCodec implements Codec {
                 }
             }
         }
-        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
+        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : HostArrays.of(v, shape);
     }
 
     /** The value q stands for in a row of scale {@code s}. */

@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,13 +42,7 @@ public final class RawCodec implements Codec {
 
         @Override
         public void write(ByteBuffer buf, INDArray t) {
-            INDArray c = t.dataType() == wire && t.ordering() == 'c' && !t.isView() ? t : t.castTo(wire).dup('c');
-            if (wire == DataType.FLOAT) {
-                buf.asFloatBuffer().put(c.data().asFloat(), 0, (int) c.length());
-            } else {
-                buf.asDoubleBuffer().put(c.data().asDouble(), 0, (int) c.length());
-            }
-            buf.position(buf.position() + width * (int) c.length());
+            HostArrays.writeLittleEndian(t, wire, buf);
         }
 
         @Override
@@ -210,18 +205,7 @@ public final class RawCodec implements Codec {
             throw new MalformedPayloadException("tensor '" + name + "' is truncated: shape " + Arrays.toString(shape)
                     + " needs " + valueBytes + " bytes, " + buf.remaining() + " left");
         }
-        INDArray t;
-        if (wire == DataType.FLOAT) {
-            float[] v = new float[len];
-            buf.asFloatBuffer().get(v);
-            t = Nd4j.createFromArray(v);
-        } else {
-            double[] v = new double[len];
-            buf.asDoubleBuffer().get(v);
-            t = Nd4j.createFromArray(v);
-        }
-        buf.position(buf.position() + (int) valueBytes);
-        return t.reshape(shape);
+        return HostArrays.readLittleEndian(buf, wire, shape);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.fedsub.runtime.codec;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -160,6 +161,6 @@ public final class TopKCodec implements Codec {
             prev = i;
         }
         buf.position(start + 8 * k);
-        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createFromArray(v).reshape(shape);
+        return len == 0 ? Nd4j.create(DataType.FLOAT, shape) : HostArrays.of(v, shape);
     }
 }

@@ -22,6 +22,7 @@ final class Mem {
     private static final Unsafe UNSAFE = unsafe();
     private static final long FLOATS = UNSAFE.arrayBaseOffset(float[].class);
     private static final long DOUBLES = UNSAFE.arrayBaseOffset(double[].class);
+    private static final long BYTES = UNSAFE.arrayBaseOffset(byte[].class);
 
     private Mem() {}
 
@@ -44,6 +45,16 @@ final class Mem {
 
     static void write(double[] src, int n, long address) {
         UNSAFE.copyMemory(src, DOUBLES, null, address, 8L * n);
+    }
+
+    /** Copies {@code bytes} bytes of {@code src} from {@code offset} to {@code address}. */
+    static void copyIn(byte[] src, int offset, long bytes, long address) {
+        UNSAFE.copyMemory(src, BYTES + offset, null, address, bytes);
+    }
+
+    /** Copies {@code bytes} bytes from {@code address} into {@code dst} at {@code offset}. */
+    static void copyOut(long address, byte[] dst, int offset, long bytes) {
+        UNSAFE.copyMemory(null, address, dst, BYTES + offset, bytes);
     }
 
     /** A JavaCPP pointer to {@code a}'s first element, for a native call made while {@code a} is in use. */

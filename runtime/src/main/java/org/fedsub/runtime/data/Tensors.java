@@ -1,8 +1,8 @@
 package org.fedsub.runtime.data;
 
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Java arrays to INDArrays in the requested floating type, in one copy. */
 final class Tensors {
@@ -23,13 +23,13 @@ final class Tensors {
             throw new IllegalArgumentException(flat.length + " values for a " + rows + " x " + cols + " matrix");
         }
         if (dtype == DataType.DOUBLE) {
-            return Nd4j.createFromArray(flat).reshape('c', rows, cols);
+            return HostArrays.of(flat, rows, cols);
         }
         float[] f = new float[flat.length];
         for (int i = 0; i < flat.length; i++) {
             f[i] = (float) flat[i];
         }
-        return Nd4j.createFromArray(f).reshape('c', rows, cols);
+        return HostArrays.of(f, rows, cols);
     }
 
     static INDArray matrix(float[] flat, int rows, int cols, DataType dtype) {
@@ -38,13 +38,13 @@ final class Tensors {
             throw new IllegalArgumentException(flat.length + " values for a " + rows + " x " + cols + " matrix");
         }
         if (dtype == DataType.FLOAT) {
-            return Nd4j.createFromArray(flat).reshape('c', rows, cols);
+            return HostArrays.of(flat, rows, cols);
         }
         double[] d = new double[flat.length];
         for (int i = 0; i < flat.length; i++) {
             d[i] = flat[i];
         }
-        return Nd4j.createFromArray(d).reshape('c', rows, cols);
+        return HostArrays.of(d, rows, cols);
     }
 
     /** One-hot rows {@code [labels.length, classes]}. */

@@ -1,0 +1,112 @@
+package org.fedsub.runtime.compute;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J arrays made from, and copied into, Java memory in one block copy. ND4J's
+ * {@code Nd4j.createFromArray} zeroes a fresh buffer and then stores the values one call per
+ * element; for the 160,000-value layers of the study's MLP that made decoding an update, and
+ * loading Fashion-MNIST, cost more than the training steps they fed (profile in
+ * benchmarks/README.md). These make an uninitialised array and copy the values into its
+ * off-heap memory with one {@code Unsafe.copyMemory}.
+ *
+ * <p>Wire formats are little-endian; on a big-endian machine the byte-buffer methods fall back
+ * to ND4J's element-wise path, with the same results.
+ */
+public final class HostArrays {
+
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private HostArrays() {}
+
+    /** A FLOAT array of {@code shape} holding {@code v} in row-major order. */
+    public static INDArray of(float[] v, long... shape) {
+        INDArray a = uninitialised(DataType.FLOAT, v.length, shape);
+        if (v.length > 0) {
+            Mem.write(v, v.length, Mem.address(a));
+        }
+        return a;
+    }
+
+    /** A DOUBLE array of {@code shape} holding {@code v} in row-major order. */
+    public static INDArray of(double[] v, long... shape) {
+        INDArray a = uninitialised(DataType.DOUBLE, v.length, shape);
+        if (v.length > 0) {
+            Mem.write(v, v.length, Mem.address(a));
+        }
+        return a;
+    }
+
+    /**
+     * Reads a {@code type} (FLOAT or DOUBLE) array of {@code shape} from the little-endian values
+     * at {@code buf}'s position, which moves past them. The caller has checked that {@code buf}
+     * holds them.
+     */
+    public static INDArray readLittleEndian(ByteBuffer buf, DataType type, long[] shape) {
+        int len = Math.toIntExact(Arrays.stream(shape).reduce(1, (x, y) -> x * y));
+        int width = width(type);
+        if (!LITTLE || !buf.hasArray()) {
+            ByteBuffer in = buf.slice().order(ByteOrder.LITTLE_ENDIAN);
+            INDArray a;
+            if (type == DataType.FLOAT) {
+                float[] v = new float[len];
+                in.asFloatBuffer().get(v);
+                a = of(v, shape);
+            } else {
+                double[] v = new double[len];
+                in.asDoubleBuffer().get(v);
+                a = of(v, shape);
+            }
+            buf.position(buf.position() + len * width);
+            return a;
+        }
+        INDArray a = uninitialised(type, len, shape);
+        if (len > 0) {
+            Mem.copyIn(buf.array(), buf.arrayOffset() + buf.position(), (long) len * width, Mem.address(a));
+        }
+        buf.position(buf.position() + len * width);
+        return a;
+    }
+
+    /**
+     * Writes the values of {@code t} (FLOAT or DOUBLE, any layout) in row-major order as
+     * little-endian {@code type} values at {@code buf}'s position, which moves past them.
+     */
+    public static void writeLittleEndian(INDArray t, DataType type, ByteBuffer buf) {
+        int width = width(type);
+        INDArray c = t.dataType() == type && t.ordering() == 'c' && !t.isView() ? t : t.castTo(type).dup('c');
+        int len = Math.toIntExact(c.length());
+        if (!LITTLE || !buf.hasArray()) {
+            ByteBuffer out = buf.slice().order(ByteOrder.LITTLE_ENDIAN);
+            if (type == DataType.FLOAT) {
+                out.asFloatBuffer().put(c.data().asFloat(), 0, len);
+            } else {
+                out.asDoubleBuffer().put(c.data().asDouble(), 0, len);
+            }
+        } else if (len > 0) {
+            Mem.copyOut(Mem.address(c), buf.array(), buf.arrayOffset() + buf.position(), (long) len * width);
+        }
+        buf.position(buf.position() + len * width);
+    }
+
+    private static int width(DataType type) {
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new IllegalArgumentException("FLOAT or DOUBLE values only, got " + type);
+        }
+        return type == DataType.FLOAT ? 4 : 8;
+    }
+
+    private static INDArray uninitialised(DataType type, int len, long[] shape) {
+        long n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        if (n != len) {
+            throw new IllegalArgumentException(len + " values for shape " + Arrays.toString(shape));
+        }
+        // Nd4j.create zeroes; a zero-length array has no memory to copy into either way.
+        return len == 0 ? Nd4j.create(type, shape) : Nd4j.createUninitialized(type, shape, 'c');
+    }
+}

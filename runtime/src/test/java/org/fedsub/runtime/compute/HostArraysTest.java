@@ -1,0 +1,57 @@
+package org.fedsub.runtime.compute;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class HostArraysTest {
+
+    @Test
+    void of_holdsTheValuesInRowMajorOrder_likeCreateFromArray() {
+        float[] f = {1.5f, -2, 3, Float.MIN_VALUE, Float.NaN, 6};
+        INDArray fa = HostArrays.of(f, 2, 3);
+        assertArrayEquals(f, fa.data().asFloat(), 0); // NaN included, bit for bit
+        assertEquals(Nd4j.createFromArray(f).reshape('c', 2, 3).getRow(0), fa.getRow(0));
+        assertArrayEquals(new long[] {2, 3}, fa.shape());
+        double[] d = {1e-300, -2, 3, 4, 5, Math.PI};
+        INDArray a = HostArrays.of(d, 3, 2);
+        assertEquals(DataType.DOUBLE, a.dataType());
+        assertArrayEquals(d, a.data().asDouble(), 0);
+        assertArrayEquals(new long[] {3, 2}, a.shape());
+        assertEquals(0, HostArrays.of(new float[0], 0, 4).length());
+        assertThrows(IllegalArgumentException.class, () -> HostArrays.of(new float[5], 2, 3));
+    }
+
+    @Test
+    void littleEndianRoundTrip_ofViewsAndCasts_isExact_andMovesThePosition() {
+        INDArray whole = Nd4j.linspace(DataType.DOUBLE, -3, 20, 1).reshape(4, 5).divi(7);
+        INDArray view = whole.get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(1, 4)); // 2 x 3, strided
+        for (DataType wire : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            int width = wire == DataType.FLOAT ? 4 : 8;
+            ByteBuffer buf = ByteBuffer.allocate(3 + 6 * width + 2).order(ByteOrder.LITTLE_ENDIAN);
+            buf.put(new byte[3]);
+            HostArrays.writeLittleEndian(view, wire, buf);
+            assertEquals(3 + 6 * width, buf.position());
+            // The bytes are what ByteBuffer itself writes, little-endian in row-major order.
+            double first = wire == DataType.FLOAT ? buf.getFloat(3) : buf.getDouble(3);
+            assertEquals(view.getDouble(0, 0), first, wire == DataType.FLOAT ? 1e-7 : 0);
+            double last = wire == DataType.FLOAT ? buf.getFloat(3 + 5 * width) : buf.getDouble(3 + 5 * width);
+            assertEquals(view.getDouble(1, 2), last, wire == DataType.FLOAT ? 1e-7 : 0);
+
+            buf.position(3);
+            INDArray back = HostArrays.readLittleEndian(buf, wire, new long[] {2, 3});
+            assertEquals(3 + 6 * width, buf.position());
+            assertEquals(view.castTo(wire), back);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> HostArrays.writeLittleEndian(view, DataType.HALF, ByteBuffer.allocate(64)));
+    }
+}
