@@ -43,6 +43,38 @@ public final class HostArrays {
     }
 
     /**
+     * A {@code type} (FLOAT or DOUBLE) array of {@code shape} holding {@code (raw[i] & 0xff) / divisor}
+     * (divided in float precision, then widened for DOUBLE), converted a block at a time so that no Java array
+     * of the whole result is made: for an image dataset that copy was as large as the dataset.
+     */
+    public static INDArray fromUnsignedBytes(byte[] raw, float divisor, DataType type, long... shape) {
+        width(type);
+        INDArray a = uninitialised(type, raw.length, shape);
+        long at = raw.length == 0 ? 0 : Mem.address(a);
+        int block = 1 << 14;
+        if (type == DataType.FLOAT) {
+            float[] f = new float[Math.min(block, raw.length)];
+            for (int from = 0; from < raw.length; from += block) {
+                int n = Math.min(block, raw.length - from);
+                for (int i = 0; i < n; i++) {
+                    f[i] = (raw[from + i] & 0xff) / divisor;
+                }
+                Mem.write(f, n, at + 4L * from);
+            }
+        } else {
+            double[] d = new double[Math.min(block, raw.length)];
+            for (int from = 0; from < raw.length; from += block) {
+                int n = Math.min(block, raw.length - from);
+                for (int i = 0; i < n; i++) {
+                    d[i] = (raw[from + i] & 0xff) / divisor;
+                }
+                Mem.write(d, n, at + 8L * from);
+            }
+        }
+        return a;
+    }
+
+    /**
      * Reads a {@code type} (FLOAT or DOUBLE) array of {@code shape} from the little-endian values
      * at {@code buf}'s position, which moves past them. The caller has checked that {@code buf}
      * holds them.

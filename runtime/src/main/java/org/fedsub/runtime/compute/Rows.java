@@ -44,6 +44,28 @@ public final class Rows {
         return cols;
     }
 
+    /** Whether the array holds FLOAT values: then the {@code float[]} row copies are exact and convert nothing. */
+    public boolean isFloat() {
+        return isFloat;
+    }
+
+    /** Copies row {@code r} of a FLOAT array into {@code dst[0, cols)}. */
+    public void read(int r, float[] dst) {
+        Mem.read(floatAt(r, dst.length), dst, cols);
+    }
+
+    /** Overwrites row {@code r} of a FLOAT array with {@code src[0, cols)}. */
+    public void write(int r, float[] src) {
+        Mem.write(src, cols, floatAt(r, src.length));
+    }
+
+    private long floatAt(int r, int javaLength) {
+        if (!isFloat) {
+            throw new IllegalStateException("float rows of a " + array.dataType() + " array");
+        }
+        return at(r, javaLength);
+    }
+
     /** Copies row {@code r} into {@code dst[0, cols)}. */
     public void read(int r, double[] dst) {
         long at = at(r, dst.length);

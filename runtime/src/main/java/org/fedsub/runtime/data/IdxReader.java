@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST: unsigned-byte images (3-D) and labels (1-D),
@@ -120,7 +122,7 @@ public final class IdxReader {
                         + " is out of range; expected 0.." + (CLASSES - 1));
             }
         }
-        float[] x;
+        INDArray x;
         int pixels;
         try (Idx in = open(images)) {
             int[] dims = header(in, images, 3);
@@ -142,13 +144,9 @@ public final class IdxReader {
                         + " bytes, more than one array holds; load fewer with a limit");
             }
             byte[] raw = readFully(in.data(), (int) total, images, "pixels", n);
-            x = new float[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                x[i] = (raw[i] & 0xff) / 255f;
-            }
+            x = HostArrays.fromUnsignedBytes(raw, 255f, dtype, n, pixels);
         }
-        return new Dataset(name, Tensors.matrix(x, y.length, pixels, dtype), Tensors.oneHot(y, CLASSES, dtype),
-                y, CLASSES);
+        return new Dataset(name, x, Tensors.oneHot(y, CLASSES, dtype), y, CLASSES);
     }
 
     /**

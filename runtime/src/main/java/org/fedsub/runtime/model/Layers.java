@@ -51,11 +51,29 @@ final class Layers {
         }
         Rows z = Rows.of(out);
         int n = z.cols();
-        double[] row = new double[n];
         double[] b = new double[n];
         if (bias != null) {
             Rows.of(Blas.denseOrCopy(bias)).read(0, b);
         }
+        if (z.isFloat()) {
+            // The same values as the double pass below: a float sum rounded once is what
+            // rounding the double sum of two floats gives.
+            float[] row = new float[n];
+            float[] fb = new float[n];
+            for (int j = 0; j < n; j++) {
+                fb[j] = (float) b[j];
+            }
+            for (int r = 0; r < z.rows(); r++) {
+                z.read(r, row);
+                for (int j = 0; j < n; j++) {
+                    float v = row[j] + fb[j];
+                    row[j] = relu && !(v > 0) ? 0 : v;
+                }
+                z.write(r, row);
+            }
+            return out;
+        }
+        double[] row = new double[n];
         for (int r = 0; r < z.rows(); r++) {
             z.read(r, row);
             for (int j = 0; j < n; j++) {
@@ -119,6 +137,21 @@ final class Layers {
         Rows d = Rows.of(dh);
         Rows a = Rows.of(h);
         int n = d.cols();
+        if (d.isFloat() && a.isFloat()) {
+            float[] dr = new float[n];
+            float[] hr = new float[n];
+            for (int r = 0; r < d.rows(); r++) {
+                d.read(r, dr);
+                a.read(r, hr);
+                for (int j = 0; j < n; j++) {
+                    if (!(hr[j] > 0)) {
+                        dr[j] = 0;
+                    }
+                }
+                d.write(r, dr);
+            }
+            return dh;
+        }
         double[] dr = new double[n];
         double[] hr = new double[n];
         for (int r = 0; r < d.rows(); r++) {

@@ -54,4 +54,23 @@ class HostArraysTest {
         assertThrows(IllegalArgumentException.class,
                 () -> HostArrays.writeLittleEndian(view, DataType.HALF, ByteBuffer.allocate(64)));
     }
+
+    @Test
+    void fromUnsignedBytes_dividesInFloat_acrossBlocks_asTheLoopItReplaces() {
+        byte[] raw = new byte[40_000]; // more than one conversion block
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) (i * 7);
+        }
+        float[] f = new float[raw.length];
+        double[] d = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            f[i] = (raw[i] & 0xff) / 255f;
+            d[i] = f[i];
+        }
+        INDArray fa = HostArrays.fromUnsignedBytes(raw, 255f, DataType.FLOAT, 100, 400);
+        assertArrayEquals(new long[] {100, 400}, fa.shape());
+        assertArrayEquals(f, fa.data().asFloat(), 0);
+        assertArrayEquals(d, HostArrays.fromUnsignedBytes(raw, 255f, DataType.DOUBLE, 400, 100).data().asDouble(), 0);
+        assertEquals(0, HostArrays.fromUnsignedBytes(new byte[0], 255f, DataType.FLOAT, 0, 784).length());
+    }
 }

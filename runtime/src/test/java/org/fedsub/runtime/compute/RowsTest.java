@@ -37,4 +37,17 @@ class RowsTest {
         assertThrows(IndexOutOfBoundsException.class, () -> rows.write(0, new double[2]));
         assertThrows(IllegalArgumentException.class, () -> Rows.of(Nd4j.zeros(DataType.FLOAT, 3, 2).transpose()));
     }
+
+    @Test
+    void floatRows_copyExactly_andOnlyFromFloatArrays() {
+        INDArray whole = Nd4j.linspace(DataType.FLOAT, 0, 12, 1).reshape(3, 4).divi(3);
+        Rows rows = Rows.of(whole);
+        float[] row = new float[4];
+        rows.read(1, row);
+        assertArrayEquals(whole.getRow(1).toFloatVector(), row, 0);
+        rows.write(2, new float[] {Float.MIN_VALUE, -0f, 1e30f, 7});
+        assertArrayEquals(new float[] {Float.MIN_VALUE, -0f, 1e30f, 7}, whole.getRow(2).toFloatVector(), 0);
+        assertThrows(IllegalStateException.class, () -> Rows.of(Nd4j.zeros(DataType.DOUBLE, 2, 2)).read(0, new float[2]));
+        assertThrows(IndexOutOfBoundsException.class, () -> rows.write(0, new float[3]));
+    }
 }
