@@ -59,6 +59,37 @@ public final class Rows {
         Mem.write(src, cols, floatAt(r, src.length));
     }
 
+    /** Copies rows {@code [r, r + n)} of a FLOAT array, contiguous in memory, into {@code dst[0, n * cols)}. */
+    public void readRows(int r, int n, float[] dst) {
+        Mem.read(blockAt(r, n, dst.length, true), dst, n * cols);
+    }
+
+    /** Overwrites rows {@code [r, r + n)} of a FLOAT array with {@code src[0, n * cols)}. */
+    public void writeRows(int r, int n, float[] src) {
+        Mem.write(src, n * cols, blockAt(r, n, src.length, true));
+    }
+
+    /** Copies rows {@code [r, r + n)} of a DOUBLE array into {@code dst[0, n * cols)}. */
+    public void readRows(int r, int n, double[] dst) {
+        Mem.read(blockAt(r, n, dst.length, false), dst, n * cols);
+    }
+
+    /** Overwrites rows {@code [r, r + n)} of a DOUBLE array with {@code src[0, n * cols)}. */
+    public void writeRows(int r, int n, double[] src) {
+        Mem.write(src, n * cols, blockAt(r, n, src.length, false));
+    }
+
+    private long blockAt(int r, int n, int javaLength, boolean floats) {
+        if (floats != isFloat) {
+            throw new IllegalStateException((floats ? "float" : "double") + " rows of a " + array.dataType() + " array");
+        }
+        if (n < 0 || r < 0 || r > rows - n || javaLength < (long) n * cols) {
+            throw new IndexOutOfBoundsException("rows " + r + ".." + (r + n) + " of a " + rows + "x" + cols
+                    + " matrix into " + javaLength + " values");
+        }
+        return address + (long) r * cols * (isFloat ? 4 : 8);
+    }
+
     private long floatAt(int r, int javaLength) {
         if (!isFloat) {
             throw new IllegalStateException("float rows of a " + array.dataType() + " array");

@@ -1,9 +1,9 @@
 package org.fedsub.runtime.model;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -223,7 +223,10 @@ public final class SmallCnn implements Model {
     /** What the backward pass needs: each layer's patches and ReLU output, and the logits. */
     private record Forward(INDArray[] patches, INDArray[] acts, INDArray fcIn, INDArray logits) {}
 
-    /** Scratch slots: conv layer l's output is slot l, the logits slot L, then the backward pass's (see there). */
+    /**
+     * Scratch slots: conv layer l's output is slot l, the logits slot L, then the backward pass's
+     * (see there, at most L + 1 more), then each layer's patches and its input's gradient.
+     */
     private Forward forward(Params params, INDArray x, Scratch s) {
         int b = Math.toIntExact(x.rows());
         INDArray[] patches = new INDArray[convs.length];
@@ -231,7 +234,7 @@ public final class SmallCnn implements Model {
         INDArray in = x;
         for (int l = 0; l < convs.length; l++) {
             ConvLayer c = convs[l];
-            patches[l] = c.im2col(in, b, dtype);
+            patches[l] = c.im2col(in, b, s.get(patchSlot(l), dtype, (long) b * c.positions, c.patch));
             acts[l] = Layers.dense(patches[l], params.get(c.name + ".weight"), params.get(c.name + ".bias"), true,
                     s.get(l, dtype, patches[l].rows(), c.cOut)); // [b * positions, cOut]
             in = acts[l].reshape('c', b, (long) c.positions * c.cOut);
@@ -239,6 +242,14 @@ public final class SmallCnn implements Model {
         INDArray logits = Layers.dense(in, params.get("fc.weight"), params.get("fc.bias"), false,
                 s.get(convs.length, dtype, b, classes));
         return new Forward(patches, acts, in, logits);
+    }
+
+    private int patchSlot(int l) {
+        return 2 * convs.length + 2 + l;
+    }
+
+    private int inputGradSlot(int l) {
+        return 3 * convs.length + 2 + l;
     }
 
     /** Loss of the rows {@code x} divided by {@code denom}; writes (or adds) their gradient. */
@@ -260,7 +271,7 @@ public final class SmallCnn implements Model {
             if (l > 0) {
                 INDArray dPatches = s.get(slot++, dtype, dPre.rows(), c.patch);
                 Blas.gemm(dPre, false, Blas.denseOrCopy(params.get(c.name + ".weight")), true, dPatches, 0);
-                dIn = c.col2im(dPatches, b, dtype);
+                dIn = c.col2im(dPatches, b, s.get(inputGradSlot(l), dtype, b, c.inSize));
             }
         }
         return loss;
@@ -310,118 +321,75 @@ public final class SmallCnn implements Model {
             }
         }
 
-        /** {@code [b, inSize]} to patches {@code [b * positions, patch]}. */
-        INDArray im2col(INDArray in, int b, DataType dtype) {
+        /** {@code [b, inSize]} to patches {@code [b * positions, patch]}, written into {@code out}. */
+        INDArray im2col(INDArray in, int b, INDArray out) {
+            Rows src = Rows.of(Blas.denseOrCopy(in));
+            Rows dst = Rows.of(out);
             int per = index.length;
-            long[] shape = {(long) b * positions, patch};
-            if (dtype == DataType.DOUBLE) {
-                double[] src = doubles(owning(in));
-                double[] dst = new double[Math.multiplyExact(b, per)];
+            if (dst.isFloat()) {
+                float[] row = new float[inSize];
+                float[] block = new float[per];
                 for (int n = 0; n < b; n++) {
-                    int so = n * inSize;
-                    int dOff = n * per;
+                    src.readRows(n, 1, row);
                     for (int i = 0; i < per; i++) {
                         int j = index[i];
-                        dst[dOff + i] = j < 0 ? 0 : src[so + j];
+                        block[i] = j < 0 ? 0 : row[j];
                     }
+                    dst.writeRows(n * positions, positions, block);
                 }
-                return fromArray(dst, shape);
-            }
-            float[] src = floats(owning(in));
-            float[] dst = new float[Math.multiplyExact(b, per)];
-            for (int n = 0; n < b; n++) {
-                int so = n * inSize;
-                int dOff = n * per;
-                for (int i = 0; i < per; i++) {
-                    int j = index[i];
-                    dst[dOff + i] = j < 0 ? 0 : src[so + j];
+            } else {
+                double[] row = new double[inSize];
+                double[] block = new double[per];
+                for (int n = 0; n < b; n++) {
+                    src.readRows(n, 1, row);
+                    for (int i = 0; i < per; i++) {
+                        int j = index[i];
+                        block[i] = j < 0 ? 0 : row[j];
+                    }
+                    dst.writeRows(n * positions, positions, block);
                 }
             }
-            return fromArray(dst, shape);
+            return out;
         }
 
         /**
          * The adjoint of {@link #im2col}: the patches' gradient {@code [b * positions, patch]} to
-         * {@code [b, inSize]}. Reads a column-major ('f') array in place: that is the order in
-         * which a matmul writes it cheaply.
+         * {@code [b, inSize]}, written into {@code out}.
          */
-        INDArray col2im(INDArray dPatches, int b, DataType dtype) {
+        INDArray col2im(INDArray dPatches, int b, INDArray out) {
+            Rows src = Rows.of(Blas.denseOrCopy(dPatches));
+            Rows dst = Rows.of(out);
             int per = index.length;
-            long[] shape = {b, inSize};
-            boolean colMajor = dPatches.ordering() == 'f' && !dPatches.isView()
-                    && dPatches.data().length() == dPatches.length();
-            INDArray src = colMajor ? dPatches : owning(dPatches);
-            // Element (row, k) sits at row * patch + k in 'c' order, at k * rows + row in 'f' order.
-            int rowStride = colMajor ? 1 : patch;
-            int colStride = colMajor ? b * positions : 1;
-            if (dtype == DataType.DOUBLE) {
-                double[] v = doubles(src);
-                double[] dst = new double[Math.multiplyExact(b, inSize)];
+            if (dst.isFloat()) {
+                float[] block = new float[per];
+                float[] row = new float[inSize];
                 for (int n = 0; n < b; n++) {
-                    int dOff = n * inSize;
-                    for (int p = 0; p < positions; p++) {
-                        int row = (n * positions + p) * rowStride;
-                        int base = p * patch;
-                        for (int k = 0; k < patch; k++) {
-                            int j = index[base + k];
-                            if (j >= 0) {
-                                dst[dOff + j] += v[row + k * colStride];
-                            }
-                        }
-                    }
-                }
-                return fromArray(dst, shape);
-            }
-            float[] v = floats(src);
-            float[] dst = new float[Math.multiplyExact(b, inSize)];
-            for (int n = 0; n < b; n++) {
-                int dOff = n * inSize;
-                for (int p = 0; p < positions; p++) {
-                    int row = (n * positions + p) * rowStride;
-                    int base = p * patch;
-                    for (int k = 0; k < patch; k++) {
-                        int j = index[base + k];
+                    src.readRows(n * positions, positions, block);
+                    java.util.Arrays.fill(row, 0);
+                    for (int i = 0; i < per; i++) {
+                        int j = index[i];
                         if (j >= 0) {
-                            dst[dOff + j] += v[row + k * colStride];
+                            row[j] += block[i];
                         }
                     }
+                    dst.writeRows(n, 1, row);
+                }
+            } else {
+                double[] block = new double[per];
+                double[] row = new double[inSize];
+                for (int n = 0; n < b; n++) {
+                    src.readRows(n * positions, positions, block);
+                    java.util.Arrays.fill(row, 0);
+                    for (int i = 0; i < per; i++) {
+                        int j = index[i];
+                        if (j >= 0) {
+                            row[j] += block[i];
+                        }
+                    }
+                    dst.writeRows(n, 1, row);
                 }
             }
-            return fromArray(dst, shape);
-        }
-
-        private static INDArray owning(INDArray a) {
-            // A view's buffer may be shared, offset or strided: copy it to its own c-order buffer.
-            boolean own = !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
-            return own ? a : a.dup('c');
-        }
-
-        // Bulk copies through the native buffer: several times faster than Nd4j.create(float[])
-        // and DataBuffer.asFloat() for the megabyte-sized patch matrices.
-
-        /** The elements of an array that owns its whole buffer, in buffer order. */
-        private static double[] doubles(INDArray a) {
-            double[] v = new double[Math.toIntExact(a.length())];
-            a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(v);
-            return v;
-        }
-
-        private static float[] floats(INDArray a) {
-            float[] v = new float[Math.toIntExact(a.length())];
-            a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
-            return v;
-        }
-
-        private static INDArray fromArray(double[] v, long[] shape) {
-            INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, shape);
-            a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().put(v);
-            return a;
-        }
-
-        private static INDArray fromArray(float[] v, long[] shape) {
-            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape);
-            a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(v);
-            return a;
+            return out;
         }
     }
 }
