@@ -58,18 +58,25 @@ final class Layers {
         if (z.isFloat()) {
             // The same values as the double pass below: a float sum rounded once is what
             // rounding the double sum of two floats gives.
-            float[] row = new float[n];
             float[] fb = new float[n];
             for (int j = 0; j < n; j++) {
                 fb[j] = (float) b[j];
             }
-            for (int r = 0; r < z.rows(); r++) {
-                z.read(r, row);
-                for (int j = 0; j < n; j++) {
-                    float v = row[j] + fb[j];
-                    row[j] = relu && !(v > 0) ? 0 : v;
+            // Blocks of rows per copy: a convolution's outputs are thousands of rows of a few
+            // channels, where a copy per row would cost more than its arithmetic.
+            int per = rowsPerBlock(n);
+            float[] block = new float[per * n];
+            for (int r = 0; r < z.rows(); r += per) {
+                int k = Math.min(per, z.rows() - r);
+                z.readRows(r, k, block);
+                for (int i = 0; i < k; i++) {
+                    int o = i * n;
+                    for (int j = 0; j < n; j++) {
+                        float v = block[o + j] + fb[j];
+                        block[o + j] = relu && !(v > 0) ? 0 : v;
+                    }
                 }
-                z.write(r, row);
+                z.writeRows(r, k, block);
             }
             return out;
         }
@@ -132,23 +139,34 @@ final class Layers {
         }
     }
 
+    /** Rows of {@code cols} values that make a block of about 4,096 values (at least one row). */
+    private static int rowsPerBlock(int cols) {
+        return Math.max(1, 4096 / Math.max(1, cols));
+    }
+
     /** dL/dz from dL/dh for h = relu(z), in place on {@code dh} (h > 0 iff z > 0). */
     static INDArray reluBackwardInPlace(INDArray dh, INDArray h) {
         Rows d = Rows.of(dh);
         Rows a = Rows.of(h);
         int n = d.cols();
         if (d.isFloat() && a.isFloat()) {
-            float[] dr = new float[n];
-            float[] hr = new float[n];
-            for (int r = 0; r < d.rows(); r++) {
-                d.read(r, dr);
-                a.read(r, hr);
-                for (int j = 0; j < n; j++) {
-                    if (!(hr[j] > 0)) {
-                        dr[j] = 0;
+            if (a.rows() != d.rows() || a.cols() != n) {
+                throw new IllegalArgumentException("gradient " + d.rows() + "x" + n + " for activations "
+                        + a.rows() + "x" + a.cols());
+            }
+            int per = rowsPerBlock(n);
+            float[] dr = new float[per * n];
+            float[] hr = new float[per * n];
+            for (int r = 0; r < d.rows(); r += per) {
+                int k = Math.min(per, d.rows() - r);
+                d.readRows(r, k, dr);
+                a.readRows(r, k, hr);
+                for (int i = 0; i < k * n; i++) {
+                    if (!(hr[i] > 0)) {
+                        dr[i] = 0;
                     }
                 }
-                d.write(r, dr);
+                d.writeRows(r, k, dr);
             }
             return dh;
         }
