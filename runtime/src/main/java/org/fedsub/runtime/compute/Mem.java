@@ -47,6 +47,11 @@ final class Mem {
         UNSAFE.copyMemory(src, DOUBLES, null, address, 8L * n);
     }
 
+    /** Copies {@code bytes} bytes between two off-heap addresses. */
+    static void copy(long from, long to, long bytes) {
+        UNSAFE.copyMemory(null, from, null, to, bytes);
+    }
+
     /** Copies {@code bytes} bytes of {@code src} from {@code offset} to {@code address}. */
     static void copyIn(byte[] src, int offset, long bytes, long address) {
         UNSAFE.copyMemory(src, BYTES + offset, null, address, bytes);

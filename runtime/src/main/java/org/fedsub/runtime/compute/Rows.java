@@ -36,6 +36,28 @@ public final class Rows {
         return new Rows(a);
     }
 
+    /**
+     * Copies row {@code rows[i]} of {@code src} into row {@code i} of {@code dst}, for every
+     * {@code i}: both {@link Blas#dense dense}, of one type and width, {@code dst} with at least
+     * {@code rows.length} rows. One memory copy a row.
+     */
+    public static void gather(INDArray src, int[] rows, INDArray dst) {
+        Rows from = of(src);
+        Rows to = of(dst);
+        if (from.isFloat != to.isFloat || from.cols != to.cols || to.rows < rows.length) {
+            throw new IllegalArgumentException("cannot gather " + rows.length + " rows of a " + src.dataType() + " "
+                    + from.rows + "x" + from.cols + " matrix into a " + dst.dataType() + " " + to.rows + "x" + to.cols);
+        }
+        long bytes = (long) from.cols * (from.isFloat ? 4 : 8);
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            if (r < 0 || r >= from.rows) {
+                throw new IndexOutOfBoundsException("row " + r + " of a " + from.rows + "x" + from.cols + " matrix");
+            }
+            Mem.copy(from.address + r * bytes, to.address + i * bytes, bytes);
+        }
+    }
+
     public int rows() {
         return rows;
     }

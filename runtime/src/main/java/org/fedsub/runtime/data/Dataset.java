@@ -1,9 +1,7 @@
 package org.fedsub.runtime.data;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.fedsub.runtime.compute.Blas;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -64,28 +62,9 @@ public record Dataset(String name, INDArray features, INDArray targets, int[] la
                         ? into
                         : new Batch(Nd4j.createUninitialized(features.dataType(), new long[] {rows.length, features.columns()}, 'c'),
                                 Nd4j.createUninitialized(targets.dataType(), new long[] {rows.length, targets.columns()}, 'c'));
-        copyRows(features, rows, out.features());
-        copyRows(targets, rows, out.targets());
+        Rows.gather(features, rows, out.features());
+        Rows.gather(targets, rows, out.targets());
         return out;
-    }
-
-    private static void copyRows(INDArray src, int[] rows, INDArray dst) {
-        int cols = Math.toIntExact(src.columns());
-        int so = Math.toIntExact(src.offset());
-        int d = Math.toIntExact(dst.offset());
-        if (src.dataType() == DataType.FLOAT) {
-            FloatBuffer from = src.data().asNioFloat();
-            FloatBuffer to = dst.data().asNioFloat();
-            for (int i = 0; i < rows.length; i++) {
-                to.put(d + i * cols, from, so + rows[i] * cols, cols);
-            }
-        } else {
-            DoubleBuffer from = src.data().asNioDouble();
-            DoubleBuffer to = dst.data().asNioDouble();
-            for (int i = 0; i < rows.length; i++) {
-                to.put(d + i * cols, from, so + rows[i] * cols, cols);
-            }
-        }
     }
 
     /** The whole dataset as one batch (no copy). */

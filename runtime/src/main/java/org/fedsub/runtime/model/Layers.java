@@ -64,7 +64,7 @@ final class Layers {
             }
             // Blocks of rows per copy: a convolution's outputs are thousands of rows of a few
             // channels, where a copy per row would cost more than its arithmetic.
-            int per = rowsPerBlock(n);
+            int per = Math.min(rowsPerBlock(n), Math.max(1, z.rows()));
             float[] block = new float[per * n];
             for (int r = 0; r < z.rows(); r += per) {
                 int k = Math.min(per, z.rows() - r);
@@ -154,7 +154,7 @@ final class Layers {
                 throw new IllegalArgumentException("gradient " + d.rows() + "x" + n + " for activations "
                         + a.rows() + "x" + a.cols());
             }
-            int per = rowsPerBlock(n);
+            int per = Math.min(rowsPerBlock(n), Math.max(1, d.rows()));
             float[] dr = new float[per * n];
             float[] hr = new float[per * n];
             for (int r = 0; r < d.rows(); r += per) {

@@ -50,4 +50,19 @@ class RowsTest {
         assertThrows(IllegalStateException.class, () -> Rows.of(Nd4j.zeros(DataType.DOUBLE, 2, 2)).read(0, new float[2]));
         assertThrows(IndexOutOfBoundsException.class, () -> rows.write(0, new float[3]));
     }
+
+    @Test
+    void gather_copiesTheChosenRowsInOrder_andRefusesRowsOutside() {
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray src = Nd4j.linspace(t, 0, 15, 1).reshape(5, 3);
+            INDArray dst = Nd4j.zeros(t, 4, 3);
+            Rows.gather(src, new int[] {4, 0, 4}, dst);
+            assertEquals(src.getRow(4), dst.getRow(0));
+            assertEquals(src.getRow(0), dst.getRow(1));
+            assertEquals(src.getRow(4), dst.getRow(2));
+            assertEquals(Nd4j.zeros(t, 3), dst.getRow(3), "rows past the gathered ones are untouched");
+            assertThrows(IndexOutOfBoundsException.class, () -> Rows.gather(src, new int[] {5}, dst));
+            assertThrows(IllegalArgumentException.class, () -> Rows.gather(src, new int[] {0}, Nd4j.zeros(t, 1, 2)));
+        }
+    }
 }
