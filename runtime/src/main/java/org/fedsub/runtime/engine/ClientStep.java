@@ -45,12 +45,14 @@ public final class ClientStep {
     private byte[] beforeTraining;
     private int trainedRound = -1;
     /**
-     * Delta downlink ({@link #keepsModel}): the model this client holds, encoded with the model
-     * codec (host bytes, no tensor between calls), and its version (the round it is the model
-     * of); null and -1 while it holds none.
+     * Delta downlink ({@link #keepsModel}): the model this client holds, as a model of version
+     * {@code heldVersion - acknowledged.size()} encoded with the model codec (host bytes, no
+     * tensor between calls) and the acknowledged changes since, applied when the next task needs
+     * them; null and -1 while it holds none.
      */
     private org.fedsub.runtime.model.Model modelSpec;
     private EncodedPayload held;
+    private final java.util.List<EncodedPayload> acknowledged = new java.util.ArrayList<>();
     private int heldVersion = -1;
 
     /** A client with {@code codec} in both directions and encoding seed 0 (see the full constructor). */
@@ -104,6 +106,7 @@ public final class ClientStep {
     /** Drops the model this client holds (what a restarted client node has lost): its next task must carry the model. */
     public synchronized void forgetModel() {
         held = null;
+        acknowledged.clear();
         heldVersion = -1;
     }
 
@@ -237,6 +240,7 @@ public final class ClientStep {
             throw new MalformedPayloadException("a task with the model followed by " + changes.size() + " changes");
         } else if (modelSpec != null) {
             held = task; // a full task is encoded with the model codec
+            acknowledged.clear();
             heldVersion = round;
         }
         Payload full = decoded;
@@ -269,8 +273,11 @@ public final class ClientStep {
             return;
         }
         Payload decoded = ack == null ? null : decode(ack);
-        if (decoded != null && held != null && heldVersion == round) {
-            advance(round, decoded); // a delta downlink's acknowledgement is the round's change
+        if (ack != null && held != null && heldVersion == round) {
+            // A delta downlink's acknowledgement is the round's change: the client now holds the
+            // next version (the change is applied, and checked, when a task needs it).
+            acknowledged.add(ack);
+            heldVersion = round + 1;
         }
         awake(() -> {
             algorithm.onAggregated(round, decoded);
@@ -302,16 +309,14 @@ public final class ClientStep {
         org.fedsub.runtime.model.Params model;
         try {
             model = heldModel();
-            long last = since - 1;
+            // The acknowledged changes, of the rounds just before since, then the task's, from since on.
+            long next = since - acknowledged.size();
+            for (EncodedPayload c : acknowledged) {
+                apply(model, decode(c), next, next);
+                next++;
+            }
             for (EncodedPayload c : changes) {
-                Payload change = decode(c);
-                long r = change.field(org.fedsub.runtime.strategy.PayloadKeys.ROUND);
-                if (r <= last || r >= round) {
-                    throw new MalformedPayloadException("a change of round " + r + " after round " + last
-                            + " in a task of round " + round);
-                }
-                apply(model, change);
-                last = r;
+                next = apply(model, decode(c), next, round - 1) + 1;
             }
         } catch (RuntimeException e) {
             forgetModel(); // whatever it held may be half changed: never trained on
@@ -328,23 +333,16 @@ public final class ClientStep {
         return org.fedsub.runtime.strategy.Wire.withModel(task, model);
     }
 
-    /** Applies the change of {@code round} to the model held (of that round's version); drops the model if it does not apply. */
-    private void advance(int round, Payload change) {
-        try {
-            if (change.field(org.fedsub.runtime.strategy.PayloadKeys.ROUND) != round) {
-                throw new MalformedPayloadException("the acknowledgement of round " + round + " is the change of round "
-                        + change.field(org.fedsub.runtime.strategy.PayloadKeys.ROUND));
-            }
-            org.fedsub.runtime.model.Params model = heldModel();
-            apply(model, change);
-            hold(round + 1, model);
-        } catch (RuntimeException e) {
-            forgetModel(); // its next task carries the model
+    /**
+     * Applies one logged change, after checking that it is of a round in {@code from .. to} and
+     * that each {@code d:<p>} has its parameter's shape (no broadcasting); returns its round.
+     */
+    private long apply(org.fedsub.runtime.model.Params model, Payload change, long from, long to) {
+        long r = change.field(org.fedsub.runtime.strategy.PayloadKeys.ROUND);
+        if (r < from || r > to) {
+            throw new MalformedPayloadException("a change of round " + r + " where one of rounds " + from + ".." + to
+                    + " was due");
         }
-    }
-
-    /** Applies one logged change, after checking that each {@code d:<p>} has its parameter's shape (no broadcasting). */
-    private void apply(org.fedsub.runtime.model.Params model, Payload change) {
         String prefix = org.fedsub.runtime.strategy.PayloadKeys.delta("");
         change.tensors().forEach((name, t) -> {
             if (name.startsWith(prefix)) {
@@ -356,6 +354,7 @@ public final class ClientStep {
             }
         });
         algorithm.applyChange(model, change);
+        return r;
     }
 
     private org.fedsub.runtime.model.Params heldModel() {
@@ -365,6 +364,7 @@ public final class ClientStep {
     private void hold(int version, org.fedsub.runtime.model.Params model) {
         held = new EncodedPayload(modelCodec.name(), modelCodec.encode(org.fedsub.runtime.strategy.Wire.withModel(
                 new Payload(), model)));
+        acknowledged.clear();
         heldVersion = version;
     }
 
