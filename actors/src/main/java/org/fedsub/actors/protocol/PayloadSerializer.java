@@ -249,13 +249,18 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
             need(len, what + " of " + len + " bytes");
             int start = buf.position() - 2;
             buf.position(buf.position() + len);
+            String s;
             try {
-                return new DataInputStream(new ByteArrayInputStream(buf.array(), start, 2 + len)).readUTF();
+                s = new DataInputStream(new ByteArrayInputStream(buf.array(), start, 2 + len)).readUTF();
             } catch (IOException e) { // UTFDataFormatException: not modified UTF-8
                 NotSerializableException n = malformed(what + " is not modified UTF-8: " + e.getMessage(), len);
                 n.initCause(e);
                 throw n;
             }
+            if (utfLength(s) != len) { // readUTF takes a raw zero byte, which writeUTF writes in two
+                throw malformed(what + " is not modified UTF-8: it holds a raw zero byte", len);
+            }
+            return s;
         }
 
         int remaining() {
