@@ -30,6 +30,8 @@ import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.client.ClientActor;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.NeedModel;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
+import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
@@ -220,6 +222,38 @@ class DeltaDownlinkActorTest {
             assertEquals(receivedBytes(log, r), actual.rounds().get(r).downlinkBytes(), "round " + r);
         }
         assertEquals(ROUNDS, two.heldModelVersion(), "it kept up again after the full model");
+    }
+
+    /** A client that asks for the model whatever it is sent is sent it once a round, then counted as failed. */
+    @Test
+    void clientThatAsksForTheModelAgain_failsTheRound_andTheRunGoesOn() throws Exception {
+        Experiment exp = experiment("fedsub", null, Participation.full());
+        Queue<ToClient> log = new ConcurrentLinkedQueue<>();
+        Behavior<ToClient> asker = Behaviors.receive(ToClient.class)
+                .onMessage(TrainRound.class, t -> {
+                    t.replyTo().tell(new NeedModel(t.round(), t.clientId(), "it asks whatever it gets"));
+                    return Behaviors.same();
+                })
+                .onMessage(Quiesce.class, q -> {
+                    q.replyTo().tell(new Quiesced(4));
+                    return Behaviors.same();
+                })
+                .build();
+        Strategy strategy = ActorSimulation.newStrategy(exp);
+        ActorSettings settings = settings();
+        CompletableFuture<Finished> done = new CompletableFuture<>();
+        testKit.spawn(ActorSimulation.behavior(exp, strategy, settings, Map.of(4, recorded(asker, log, m -> {})),
+                RoundListener.NONE, done));
+        RunResult run = ActorSimulation.outcome(exp, strategy, done.get(120, TimeUnit.SECONDS)).result();
+
+        assertEquals(ROUNDS, run.rounds().size());
+        for (RoundMetrics m : run.rounds()) {
+            assertEquals(1, m.failed(), "round " + m.round());
+            assertEquals(5, m.used(), "round " + m.round());
+        }
+        // Round 0 sends every client the model: asked again, it fails; later rounds send the delta, then the model.
+        assertEquals(1, log.stream().filter(m -> m instanceof TrainRound t && t.round() == 0).count());
+        assertEquals(2, log.stream().filter(m -> m instanceof TrainRound t && t.round() == 1).count());
     }
 
     /** The tasks and acknowledgements of a run driven by hand: what a client that skips deliveries is sent. */
