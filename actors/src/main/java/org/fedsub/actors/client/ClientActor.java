@@ -22,6 +22,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
 import org.fedsub.actors.protocol.FederatedProtocol.ClientSelfMessage;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.NeedModel;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
@@ -31,6 +32,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
 import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.engine.ClientStep;
+import org.fedsub.runtime.engine.NeedsFullModelException;
 
 /**
  * One federated client. It trains when asked ({@link TrainRound}) and folds acknowledgements
@@ -47,7 +49,7 @@ import org.fedsub.runtime.engine.ClientStep;
  * {@link #supervised}. Bad input is not the client's failure and costs no restart: a task or
  * acknowledgement that does not decode is dropped (a task is still answered with
  * {@link TrainingFailed}), and messages beyond a full stash are dropped; each is logged and
- * counted.
+ * counted. A delta task it cannot rebuild the model from is answered with {@link NeedModel}.
  */
 public final class ClientActor extends AbstractBehavior<ToClient> {
 
@@ -172,7 +174,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         busy = true;
         getContext().getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
         getContext().pipeToSelf(CompletableFuture.supplyAsync(
-                () -> UpdateReady.of(step.train(cmd.round(), cmd.task())), compute),
+                () -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())), compute),
                 (update, failure) -> new Trained(cmd, update, failure));
         return this;
     }
@@ -204,7 +206,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         if (t.failure() == null) {
             getContext().getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
                     t.update().update().size());
-            Duration delay = behaviour.replyDelay(cmd.round(), cmd.task().size(), t.update().update().size());
+            Duration delay = behaviour.replyDelay(cmd.round(), cmd.bytes(), t.update().update().size());
             if (delay.isZero()) {
                 return onRelease(new Release(cmd.replyTo(), t.update()));
             }
@@ -214,6 +216,12 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         busy = false;
         Throwable cause = unwrap(t.failure());
+        if (cause instanceof NeedsFullModelException e) {
+            // A delta it cannot rebuild the model from: it trained nothing, and asks for the model.
+            getContext().getLog().info("{}; asking for the full model", e.getMessage());
+            cmd.replyTo().tell(new NeedModel(cmd.round(), step.clientId(), e.getMessage()));
+            return resume();
+        }
         cmd.replyTo().tell(new TrainingFailed(cmd.round(), step.clientId(), cause.toString()));
         if (cause instanceof MalformedPayloadException) {
             // The task's bytes were bad, not the client: drop it, spend no restart.

@@ -23,7 +23,7 @@ public final class FederatedProtocol {
     public sealed interface ToClient permits TrainRound, Aggregated, Quiesce, ClientSelfMessage {}
 
     /** What a client sends back to the round that asked it. */
-    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined, Quiesced {}
+    public sealed interface ToServer permits UpdateReady, TrainingFailed, Declined, NeedModel, Quiesced {}
 
     /** The messages that carry an {@link EncodedPayload}: bound to the binary serializer. */
     public sealed interface PayloadMessage permits TrainRound, Aggregated, UpdateReady {}
@@ -35,13 +35,34 @@ public final class FederatedProtocol {
      */
     public non-sealed interface ClientSelfMessage extends ToClient, NoSerializationVerificationNeeded {}
 
-    /** Train on the round's task and reply to {@code replyTo} with {@link UpdateReady} or {@link TrainingFailed}. */
-    public record TrainRound(int round, int clientId, EncodedPayload task, ActorRef<ToServer> replyTo)
-            implements ToClient, PayloadMessage {
+    /**
+     * Train on the round's task and reply to {@code replyTo} with {@link UpdateReady} or
+     * {@link TrainingFailed}. On a delta downlink ({@code fedsub.downlink.mode = delta}) the task
+     * may come without the model (field {@code since}, the model version the server believes the
+     * client holds) followed by {@code changes}, the logged changes since that version, oldest
+     * first; a client that cannot rebuild the model from them answers {@link NeedModel}.
+     */
+    public record TrainRound(int round, int clientId, EncodedPayload task, java.util.List<EncodedPayload> changes,
+            ActorRef<ToServer> replyTo) implements ToClient, PayloadMessage {
 
         public TrainRound {
             Objects.requireNonNull(task, "task");
+            changes = java.util.List.copyOf(changes);
             Objects.requireNonNull(replyTo, "replyTo");
+        }
+
+        /** A task that carries the model (or the whole of whatever the strategy sends). */
+        public TrainRound(int round, int clientId, EncodedPayload task, ActorRef<ToServer> replyTo) {
+            this(round, clientId, task, java.util.List.of(), replyTo);
+        }
+
+        /** The encoded bytes this message carries (the task and the changes): what it costs on the downlink. */
+        public long bytes() {
+            long n = task.size();
+            for (EncodedPayload c : changes) {
+                n += c.size();
+            }
+            return n;
         }
     }
 
@@ -72,6 +93,13 @@ public final class FederatedProtocol {
 
     /** The client's training of {@code round} threw; the client restarts (or gives up) by itself. */
     public record TrainingFailed(int round, int clientId, String reason) implements ToServer, CborSerializable {}
+
+    /**
+     * The client cannot rebuild the model of {@code round} from a task without the model (it holds
+     * no model, another version, or the changes do not apply) and trained nothing; the round
+     * sends it the task with the full model instead.
+     */
+    public record NeedModel(int round, int clientId, String reason) implements ToServer, CborSerializable {}
 
     /** Why a client took no part in a round it was asked to train. */
     public enum DeclineReason {

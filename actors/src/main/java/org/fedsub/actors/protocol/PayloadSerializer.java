@@ -34,10 +34,13 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
 
     private static final byte VERSION = 1;
     private static final String TRAIN_ROUND = "T";
+    /** A {@link TrainRound} with changes (delta downlink): as {@code T}, with a count and the changes after the task. */
+    private static final String TRAIN_DELTA = "D";
     private static final String AGGREGATED = "A";
     private static final String UPDATE_READY = "U";
     private static final String PAYLOAD = "P";
-    private static final List<String> MANIFESTS = List.of(TRAIN_ROUND, AGGREGATED, UPDATE_READY, PAYLOAD);
+    private static final List<String> MANIFESTS = List.of(TRAIN_ROUND, TRAIN_DELTA, AGGREGATED, UPDATE_READY,
+            PAYLOAD);
 
     /** Longest codec name on the wire, in modified UTF-8 bytes (codec names are like {@code float64}). */
     static final int MAX_CODEC_NAME = 64;
@@ -57,8 +60,8 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
 
     @Override
     public String manifest(Object o) {
-        if (o instanceof TrainRound) {
-            return TRAIN_ROUND;
+        if (o instanceof TrainRound m) {
+            return m.changes().isEmpty() ? TRAIN_ROUND : TRAIN_DELTA;
         } else if (o instanceof Aggregated) {
             return AGGREGATED;
         } else if (o instanceof UpdateReady) {
@@ -79,6 +82,12 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
                 out.writeInt(m.round());
                 out.writeInt(m.clientId());
                 writePayload(out, m.task());
+                if (!m.changes().isEmpty()) { // manifest TRAIN_DELTA
+                    out.writeInt(m.changes().size());
+                    for (EncodedPayload c : m.changes()) {
+                        writePayload(out, c);
+                    }
+                }
                 out.writeUTF(resolver().toSerializationFormat(m.replyTo()));
             } else if (o instanceof Aggregated m) {
                 out.writeInt(m.round());
@@ -132,6 +141,20 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
                 int client = in.readInt("client id");
                 EncodedPayload task = in.readPayload();
                 yield new TrainRound(round, client, task, in.readRef());
+            }
+            case TRAIN_DELTA -> {
+                int round = in.readInt("round");
+                int client = in.readInt("client id");
+                EncodedPayload task = in.readPayload();
+                int n = in.readInt("change count");
+                if (n < 1 || n > in.remaining() / 6) { // each change takes at least 6 bytes
+                    throw in.malformed("change count " + n + " with " + in.remaining() + " bytes left", 4);
+                }
+                List<EncodedPayload> changes = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    changes.add(in.readPayload());
+                }
+                yield new TrainRound(round, client, task, changes, in.readRef());
             }
             case AGGREGATED -> {
                 int round = in.readInt("round");
@@ -226,13 +249,22 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
             need(len, what + " of " + len + " bytes");
             int start = buf.position() - 2;
             buf.position(buf.position() + len);
+            String s;
             try {
-                return new DataInputStream(new ByteArrayInputStream(buf.array(), start, 2 + len)).readUTF();
+                s = new DataInputStream(new ByteArrayInputStream(buf.array(), start, 2 + len)).readUTF();
             } catch (IOException e) { // UTFDataFormatException: not modified UTF-8
                 NotSerializableException n = malformed(what + " is not modified UTF-8: " + e.getMessage(), len);
                 n.initCause(e);
                 throw n;
             }
+            if (utfLength(s) != len) { // readUTF takes a raw zero byte, which writeUTF writes in two
+                throw malformed(what + " is not modified UTF-8: it holds a raw zero byte", len);
+            }
+            return s;
+        }
+
+        int remaining() {
+            return buf.remaining();
         }
 
         void end() throws NotSerializableException {
@@ -256,7 +288,7 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
 
     private static int payloadSize(Object o) {
         if (o instanceof TrainRound m) {
-            return m.task().size();
+            return (int) Math.min(Integer.MAX_VALUE - 64, m.bytes() + 70L * m.changes().size());
         } else if (o instanceof Aggregated m) {
             return m.ack() == null ? 0 : m.ack().size();
         } else if (o instanceof UpdateReady m) {

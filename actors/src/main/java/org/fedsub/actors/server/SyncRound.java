@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
+import org.fedsub.actors.protocol.FederatedProtocol.NeedModel;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
@@ -68,24 +69,32 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * @param tasks  the encoded task of each sampled client
      */
     /**
-     * @param bytes what each task costs on the downlink ({@code ServerStep#taskBytes}: on a delta
-     *              downlink the changes since the client's model version, which the encoded task
-     *              stands for); a client absent here costs its task's size
+     * @param sent  what is sent each client ({@code ServerStep#sent}): on a delta downlink maybe
+     *              the task without the model followed by the logged changes since the client's
+     *              model version; a client absent here is sent its task
      */
-    public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks, Map<Integer, Long> bytes) {
+    public record Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks,
+            Map<Integer, List<EncodedPayload>> sent) {
 
         public Plan {
-            bytes = Map.copyOf(bytes);
+            sent = Map.copyOf(sent);
         }
 
-        /** A plan whose tasks cost their own sizes. */
+        /** A plan that sends each client its task. */
         public Plan(int round, int target, SortedMap<Integer, EncodedPayload> tasks) {
             this(round, target, tasks, Map.of());
+        }
+
+        /** The message that gives client {@code id} its task. */
+        TrainRound message(int id, ActorRef<ToServer> replyTo) {
+            List<EncodedPayload> s = sent.get(id);
+            return s == null || s.isEmpty() ? new TrainRound(round, id, tasks.get(id), replyTo)
+                    : new TrainRound(round, id, s.get(0), s.subList(1, s.size()), replyTo);
         }
     }
 
     private final Plan plan;
-    private final ActorRef<SyncServer.Command> replyTo;
+    private final ActorRef<SyncServer.Command> coordinator;
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final Timing timing;
     private final double deadlineSeconds;
@@ -97,6 +106,12 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private final List<Double> failuresKnownAt = new ArrayList<>();
     private final TreeSet<Integer> absent = new TreeSet<>();
     private long downlink;
+    /** The bytes sent each client this round (its task, and the full one after a {@link NeedModel}). */
+    private final Map<Integer, Long> sentBytes = new HashMap<>();
+    /** Each task's reply inbox, by client (to send a client that asks for it the full model). */
+    private final Map<Integer, ActorRef<ToServer>> inboxOf = new HashMap<>();
+    /** Clients sent the full model after a {@link NeedModel}. */
+    private final java.util.Set<Integer> resent = new java.util.HashSet<>();
     /** Updates refused here, before the server step sees them, by reason. */
     private final SortedMap<String, Integer> refused = new TreeMap<>();
     /** Each task's reply inbox (a child actor: the only way to know which task an answer came through). */
@@ -126,7 +141,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         super(context);
         this.plan = plan;
         this.clients = clients;
-        this.replyTo = replyTo;
+        this.coordinator = replyTo;
         this.timing = timing;
         this.deadlineSeconds = deadlineSeconds;
     }
@@ -151,8 +166,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                         return Behaviors.same();
                     }).build(), "reply-" + id);
             inboxes.add(inbox);
-            client.tell(new TrainRound(plan.round(), id, task, inbox.narrow()));
-            downlink += taskBytes(id);
+            ActorRef<ToServer> reply = inbox.narrow();
+            inboxOf.put(id, reply);
+            send(client, plan.message(id, reply));
         });
         timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
         return pending.isEmpty() ? close() : this;
@@ -170,7 +186,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private Behavior<Command> onFromClient(FromClient m) {
         int claimed = m.msg() instanceof UpdateReady u ? u.clientId() : m.msg() instanceof TrainingFailed f ? f.clientId()
-                : m.msg() instanceof Declined d ? d.clientId() : m.to();
+                : m.msg() instanceof Declined d ? d.clientId() : m.msg() instanceof NeedModel n ? n.clientId() : m.to();
         if (claimed != m.to()) {
             getContext().getLog().warn("round {}: refused an answer for client {} through the task of client {} ({})",
                     plan.round(), claimed, m.to(), Rejection.WRONG_SENDER.label());
@@ -202,6 +218,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             }
             fail(f.clientId(), "training failed: " + f.reason());
             getContext().getLog().debug("round {}: client {} failed: {}", plan.round(), f.clientId(), f.reason());
+        } else if (m.msg() instanceof NeedModel n) {
+            return onNeedModel(n);
         } else if (m.msg() instanceof Declined d) {
             if (!answered(d.round(), d.clientId(), "decline")) {
                 return this;
@@ -213,6 +231,37 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             }
         }
         return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? close() : this;
+    }
+
+    /**
+     * A client that could not rebuild the model from its delta task: sent the task with the full
+     * model, once; a client that asks again (or was sent the full model) fails the round.
+     */
+    private Behavior<Command> onNeedModel(NeedModel n) {
+        int id = n.clientId();
+        if (n.round() != plan.round() || !pending.contains(id)) {
+            getContext().getLog().warn("round {}: ignored a request of client {} for the model of round {}",
+                    plan.round(), id, n.round());
+            return this;
+        }
+        EncodedPayload full = plan.tasks().get(id);
+        List<EncodedPayload> first = plan.sent().get(id);
+        if (first == null || first.equals(List.of(full)) || !resent.add(id)) {
+            answered(n.round(), id, "request");
+            fail(id, "needs the full model: " + n.reason());
+            return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? close() : this;
+        }
+        getContext().getLog().info("round {}: client {} cannot use the delta ({}); sent it the full model",
+                plan.round(), id, n.reason());
+        send(clients.get(id), new TrainRound(plan.round(), id, full, inboxOf.get(id)));
+        return this;
+    }
+
+    /** Sends {@code task} and counts its bytes: what goes over the wire is what the downlink reports. */
+    private void send(ActorRef<ToClient> client, TrainRound task) {
+        client.tell(task);
+        downlink += task.bytes();
+        sentBytes.merge(task.clientId(), task.bytes(), Long::sum);
     }
 
     /**
@@ -277,8 +326,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private long taskBytes(int clientId) {
-        EncodedPayload t = plan.tasks().get(clientId);
-        return t == null ? 0 : plan.bytes().getOrDefault(clientId, (long) t.size());
+        return sentBytes.getOrDefault(clientId, 0L);
     }
 
     private Behavior<Command> finish() {
@@ -286,7 +334,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 ? SyncCutoff.realClock(plan.round(), plan.target(), updates, pending, failures)
                 : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pending,
                         failures, failuresKnownAt);
-        replyTo.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
+        coordinator.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
                 cut.seconds(), refused));
         return Behaviors.stopped();
     }

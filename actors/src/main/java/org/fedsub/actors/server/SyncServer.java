@@ -78,8 +78,12 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             long downlinkBytes, double virtualSeconds, java.util.SortedMap<String, Integer> refused)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks, Throwable failure)
+    /** {@code sent}: what goes to each client ({@link ServerStep#sent}: on a delta downlink maybe changes). */
+    private record TasksReady(int round, SortedMap<Integer, EncodedPayload> tasks,
+            Map<Integer, List<EncodedPayload>> sent, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    private record Tasks(SortedMap<Integer, EncodedPayload> tasks, Map<Integer, List<EncodedPayload>> sent) {}
 
     /** {@code serverState}, {@code idleState}: the step's state after the round, for a checkpoint (null: none). */
     private record RoundDone(RoundCollected collected, boolean dropped, ServerStep.Outcome outcome,
@@ -264,8 +268,13 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         for (int id : ids) {
             asked.add(id);
         }
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> work.tasks(r, ids), compute),
-                (tasks, failure) -> new TasksReady(r, tasks, failure));
+        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            SortedMap<Integer, EncodedPayload> tasks = work.tasks(r, ids);
+            Map<Integer, List<EncodedPayload>> sent = new java.util.HashMap<>();
+            tasks.keySet().forEach(id -> sent.put(id, work.sent(id)));
+            return new Tasks(tasks, sent);
+        }, compute), (t, failure) -> failure == null ? new TasksReady(r, t.tasks(), t.sent(), null)
+                : new TasksReady(r, null, Map.of(), failure));
         return this;
     }
 
@@ -273,9 +282,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         if (m.failure() != null) {
             return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
         }
-        java.util.Map<Integer, Long> bytes = new java.util.HashMap<>();
-        m.tasks().keySet().forEach(id -> bytes.put(id, work.taskBytes(id)));
-        SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), bytes);
+        SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), m.sent());
         Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
                 ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
                         getContext().getSelf())

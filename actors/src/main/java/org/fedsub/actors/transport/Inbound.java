@@ -177,7 +177,7 @@ final class Inbound extends AbstractBehavior<Object> {
     /** {@code m}, with a reply-to on another node replaced by an {@link Outbound} to it. */
     private Object localReplies(Object m) {
         if (m instanceof TrainRound t && t.replyTo().path().address().hasGlobalScope()) {
-            return new TrainRound(t.round(), t.clientId(), t.task(), proxy(t.replyTo()));
+            return new TrainRound(t.round(), t.clientId(), t.task(), t.changes(), proxy(t.replyTo()));
         }
         if (m instanceof Quiesce q && q.replyTo().path().address().hasGlobalScope()) {
             return new Quiesce(proxy(q.replyTo()));

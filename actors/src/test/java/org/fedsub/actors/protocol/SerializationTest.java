@@ -27,6 +27,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.Declined;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesce;
 import org.fedsub.actors.protocol.FederatedProtocol.Quiesced;
 import org.fedsub.actors.protocol.FederatedProtocol.ToServer;
+import org.fedsub.actors.protocol.FederatedProtocol.NeedModel;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainRound;
 import org.fedsub.actors.protocol.FederatedProtocol.TrainingFailed;
 import org.fedsub.actors.protocol.FederatedProtocol.UpdateReady;
@@ -62,6 +63,8 @@ class SerializationTest {
         TestProbe<ToServer> round = testKit.createTestProbe();
         return List.of(
                 new TrainRound(3, 17, payload(1_000), round.ref()),
+                new TrainRound(3, 17, payload(40), List.of(payload(300), new EncodedPayload("int8", new byte[7])),
+                        round.ref()),
                 new Aggregated(3, 17, payload(64)),
                 new Aggregated(3, 17, null),
                 new UpdateReady(3, 17, 120, 0.25, payload(2_000)),
@@ -69,6 +72,7 @@ class SerializationTest {
                 new TrainingFailed(3, 17, "java.lang.IllegalStateException: boom"),
                 new Declined(3, 17, DeclineReason.UNAVAILABLE),
                 new Declined(4, 18, DeclineReason.DROPPED_OUT),
+                new NeedModel(3, 17, "it holds model version 1, the changes start from version 2"),
                 new Quiesce(round.ref()),
                 new Quiesced(17));
     }

@@ -44,6 +44,16 @@ public final class ClientStep {
     private boolean replayable;
     private byte[] beforeTraining;
     private int trainedRound = -1;
+    /**
+     * Delta downlink ({@link #keepsModel}): the model this client holds, as a model of version
+     * {@code heldVersion - acknowledged.size()} encoded with the model codec (host bytes, no
+     * tensor between calls) and the acknowledged changes since, applied when the next task needs
+     * them; null and -1 while it holds none.
+     */
+    private org.fedsub.runtime.model.Model modelSpec;
+    private EncodedPayload held;
+    private final java.util.List<EncodedPayload> acknowledged = new java.util.ArrayList<>();
+    private int heldVersion = -1;
 
     /** A client with {@code codec} in both directions and encoding seed 0 (see the full constructor). */
     public ClientStep(ClientAlgorithm algorithm, ClientData data, Codec codec, DataType dtype, ClientStateStore store) {
@@ -69,8 +79,35 @@ public final class ClientStep {
 
     /** Client {@code id} of {@code exp}, running {@code algorithm} on its data view. */
     public static ClientStep of(Experiment exp, ClientAlgorithm algorithm, int id, ClientStateStore store) {
-        return new ClientStep(algorithm, exp.data().client(id), exp.uplinkCodec(), exp.downlinkCodec(), exp.seed(),
-                exp.model().dtype(), store);
+        ClientStep step = new ClientStep(algorithm, exp.data().client(id), exp.uplinkCodec(), exp.downlinkCodec(),
+                exp.seed(), exp.model().dtype(), store);
+        if (exp.server().downlink().delta()) {
+            step.keepsModel(exp.model());
+        }
+        return step;
+    }
+
+    /**
+     * From now on keeps the model of its last task (a delta downlink, {@code fedsub.downlink.mode
+     * = delta}): a task without the model ({@link ServerStep#SINCE}) followed by the logged
+     * changes since the version it holds is rebuilt into the full task by applying each change
+     * as the server did ({@link ClientAlgorithm#applyChange}); an acknowledgement of a round it
+     * holds the model of is that round's change, and takes it to the next version.
+     */
+    public synchronized void keepsModel(org.fedsub.runtime.model.Model model) {
+        this.modelSpec = model;
+    }
+
+    /** The version (round) of the model this client holds on a delta downlink, -1 for none. */
+    public synchronized int heldModelVersion() {
+        return heldVersion;
+    }
+
+    /** Drops the model this client holds (what a restarted client node has lost): its next task must carry the model. */
+    public synchronized void forgetModel() {
+        held = null;
+        acknowledged.clear();
+        heldVersion = -1;
     }
 
     public int clientId() {
@@ -183,7 +220,30 @@ public final class ClientStep {
      * ({@link ClientAlgorithm#sent}).
      */
     public synchronized EncodedUpdate train(int round, EncodedPayload task) {
+        return train(round, task, java.util.List.of());
+    }
+
+    /**
+     * As {@link #train(int, EncodedPayload)}, on a delta downlink: {@code task} may be a task
+     * without the model (field {@link ServerStep#SINCE}) followed by {@code changes}, the logged
+     * changes since that version, oldest first; the client rebuilds the model from the one it
+     * holds and trains from it as from the full task.
+     *
+     * @throws NeedsFullModelException if it cannot (it holds no model or another version, or a
+     *         change does not decode or apply); it then trains nothing
+     */
+    public synchronized EncodedUpdate train(int round, EncodedPayload task, java.util.List<EncodedPayload> changes) {
         Payload decoded = decode(task);
+        if (decoded.fields().containsKey(ServerStep.SINCE)) {
+            decoded = rebuild(round, decoded, changes);
+        } else if (!changes.isEmpty()) {
+            throw new MalformedPayloadException("a task with the model followed by " + changes.size() + " changes");
+        } else if (modelSpec != null) {
+            held = task; // a full task is encoded with the model codec
+            acknowledged.clear();
+            heldVersion = round;
+        }
+        Payload full = decoded;
         return awake(() -> {
             if (replayable) {
                 if (round <= trainedRound && beforeTraining != null) {
@@ -193,7 +253,7 @@ public final class ClientStep {
                 }
                 trainedRound = round;
             }
-            ClientUpdate u = algorithm.train(round, decoded, data);
+            ClientUpdate u = algorithm.train(round, full, data);
             byte[] bytes = uplink.encode(u.payload(), Codec.seed(seed, clientId(), u.round(), Codec.Direction.UPLINK));
             if (!uplink.exact(dtype)) {
                 algorithm.sent(u.round(), u.payload(), uplink.decode(bytes, dtype), uplink.errorFeedback());
@@ -213,6 +273,12 @@ public final class ClientStep {
             return;
         }
         Payload decoded = ack == null ? null : decode(ack);
+        if (ack != null && held != null && heldVersion == round) {
+            // A delta downlink's acknowledgement is the round's change: the client now holds the
+            // next version (the change is applied, and checked, when a task needs it).
+            acknowledged.add(ack);
+            heldVersion = round + 1;
+        }
         awake(() -> {
             algorithm.onAggregated(round, decoded);
             lastFolded = round;
@@ -224,6 +290,82 @@ public final class ClientStep {
             }
             return null;
         });
+    }
+
+    /** The task of {@code round} with the model rebuilt from the one held and {@code changes}. */
+    private Payload rebuild(int round, Payload header, java.util.List<EncodedPayload> changes) {
+        long since = header.field(ServerStep.SINCE);
+        if (modelSpec == null) {
+            throw new NeedsFullModelException(clientId(), round, "it keeps no model (fedsub.downlink.mode is not "
+                    + "delta where it runs)", null);
+        }
+        if (held == null) {
+            throw new NeedsFullModelException(clientId(), round, "it holds no model (a new or restarted client)", null);
+        }
+        if (heldVersion != since) {
+            throw new NeedsFullModelException(clientId(), round, "it holds model version " + heldVersion
+                    + ", the changes start from version " + since, null);
+        }
+        org.fedsub.runtime.model.Params model;
+        try {
+            model = heldModel();
+            // The acknowledged changes, of the rounds just before since, then the task's, from since on.
+            long next = since - acknowledged.size();
+            for (EncodedPayload c : acknowledged) {
+                apply(model, decode(c), next, next);
+                next++;
+            }
+            for (EncodedPayload c : changes) {
+                next = apply(model, decode(c), next, round - 1) + 1;
+            }
+        } catch (RuntimeException e) {
+            forgetModel(); // whatever it held may be half changed: never trained on
+            throw new NeedsFullModelException(clientId(), round, "its changes do not apply: " + e.getMessage(), e);
+        }
+        hold(round, model);
+        Payload task = new Payload();
+        header.fields().forEach((k, v) -> {
+            if (!k.equals(ServerStep.SINCE)) {
+                task.field(k, v);
+            }
+        });
+        header.tensors().forEach(task::tensor);
+        return org.fedsub.runtime.strategy.Wire.withModel(task, model);
+    }
+
+    /**
+     * Applies one logged change, after checking that it is of a round in {@code from .. to} and
+     * that each {@code d:<p>} has its parameter's shape (no broadcasting); returns its round.
+     */
+    private long apply(org.fedsub.runtime.model.Params model, Payload change, long from, long to) {
+        long r = change.field(org.fedsub.runtime.strategy.PayloadKeys.ROUND);
+        if (r < from || r > to) {
+            throw new MalformedPayloadException("a change of round " + r + " where one of rounds " + from + ".." + to
+                    + " was due");
+        }
+        String prefix = org.fedsub.runtime.strategy.PayloadKeys.delta("");
+        change.tensors().forEach((name, t) -> {
+            if (name.startsWith(prefix)) {
+                String p = name.substring(prefix.length());
+                if (!model.contains(p) || !java.util.Arrays.equals(model.get(p).shape(), t.shape())) {
+                    throw new MalformedPayloadException("change tensor " + name + " of shape "
+                            + java.util.Arrays.toString(t.shape()) + " fits no parameter of the model");
+                }
+            }
+        });
+        algorithm.applyChange(model, change);
+        return r;
+    }
+
+    private org.fedsub.runtime.model.Params heldModel() {
+        return org.fedsub.runtime.strategy.Wire.model(held.read(b -> modelCodec.decode(b, dtype)), modelSpec);
+    }
+
+    private void hold(int version, org.fedsub.runtime.model.Params model) {
+        held = new EncodedPayload(modelCodec.name(), modelCodec.encode(org.fedsub.runtime.strategy.Wire.withModel(
+                new Payload(), model)));
+        acknowledged.clear();
+        heldVersion = version;
     }
 
     /** Bytes of persistent client state held live (duals, control variates); 0 while dormant in a store. */

@@ -199,7 +199,8 @@ public final class ServerStep {
     /**
      * The encoded task of each of {@code ids} for {@code round} (or model version), each carrying
      * the full model. On a delta downlink, what each task stands for on the wire (and is counted
-     * as) is {@link #sent}.
+     * as) is {@link #sent}: the actor runtime sends those messages, the reference engine hands
+     * over the task and counts them.
      */
     public SortedMap<Integer, EncodedPayload> tasks(int round, int[] ids) {
         SortedMap<Integer, EncodedPayload> tasks = new TreeMap<>();

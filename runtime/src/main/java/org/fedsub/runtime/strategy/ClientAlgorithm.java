@@ -28,6 +28,19 @@ public interface ClientAlgorithm {
      */
     default void sent(int round, Payload update, Payload asDecoded, boolean errorFeedback) {}
 
+    /**
+     * Applies a logged model change of a delta downlink to {@code model}, exactly as the server's
+     * {@link Strategy#applyChange} does (the same code): a client that holds model version
+     * {@code v} rebuilds version {@code t} from the changes of rounds {@code v .. t-1}. Reads no
+     * client state.
+     *
+     * @throws UnsupportedOperationException for strategies that log no changes
+     */
+    default void applyChange(org.fedsub.runtime.model.Params model, Payload change) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not apply logged model changes "
+                + "(fedsub.downlink.mode = delta)");
+    }
+
     /** Bytes of persistent state held between rounds (duals, control variates). */
     default long stateBytes() {
         return 0;

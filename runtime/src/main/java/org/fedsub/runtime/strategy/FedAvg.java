@@ -98,7 +98,12 @@ final class FedAvg implements Strategy {
     /** Adds each {@code d:<p>} of {@code change} to its parameter ({@code x += step}, as {@link ServerOptimizer#apply} does). */
     @Override
     public void applyChange(Params model, Payload change) {
-        for (ParamSpec p : ctx.model().params()) {
+        addSteps(ctx.model(), model, change);
+    }
+
+    /** What {@link #applyChange} does, also for the clients ({@link FedAvgClient#applyChange}). */
+    static void addSteps(org.fedsub.runtime.model.Model spec, Params model, Payload change) {
+        for (ParamSpec p : spec.params()) {
             model.get(p.name()).addi(change.tensor(PayloadKeys.delta(p.name())));
         }
     }

@@ -26,6 +26,12 @@ final class FedAvgClient implements ClientAlgorithm {
         this.id = id;
     }
 
+    /** As the server's {@link FedAvg#applyChange}: the same code. */
+    @Override
+    public void applyChange(Params model, Payload change) {
+        FedAvg.addSteps(ctx.model(), model, change);
+    }
+
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
         Params w = Wire.model(task, ctx.model());

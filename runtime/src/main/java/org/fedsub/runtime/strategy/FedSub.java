@@ -211,13 +211,7 @@ final class FedSub implements Strategy {
      */
     @Override
     public void applyChange(Params model, Payload change) {
-        Projection[] basis = shared.seeded(change.field(PayloadKeys.BASIS));
-        for (Layer l : layers) {
-            basis[l.index()].liftAddi(model.get(l.name()), change.tensor(PayloadKeys.subspace(l.name())));
-        }
-        for (ParamSpec s : shared.plain()) {
-            model.get(s.name()).addi(change.tensor(PayloadKeys.delta(s.name())));
-        }
+        shared.applyChange(model, change);
     }
 
     /**

@@ -51,6 +51,12 @@ final class FedSubClient implements ClientAlgorithm {
         this.sgd = new Sgd(ctx.train());
     }
 
+    /** As the server's {@link FedSub#applyChange}: the same code, in {@link FedSubShared#applyChange}. */
+    @Override
+    public void applyChange(Params model, Payload change) {
+        shared.applyChange(model, change);
+    }
+
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
         long k = task.field(PayloadKeys.BASIS);

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.config.ConfigError;
 import org.fedsub.runtime.model.ParamSpec;
+import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.StrategySettings.FedSubSettings;
 import org.fedsub.runtime.subspace.DenseProjection;
 import org.fedsub.runtime.subspace.Generator;
@@ -119,6 +120,22 @@ final class FedSubShared {
             }
             return ps;
         });
+    }
+
+    /**
+     * Applies a logged change (a delta downlink's, see {@link Strategy#applyChange}): lifts each
+     * {@code b:<p>} with the seeded basis of the change's {@code basis} field ({@code x += P^T B})
+     * and adds each {@code d:<p>}, in the order aggregation does. The server and the clients
+     * built from this both apply changes here, so they compute the same model bit for bit.
+     */
+    void applyChange(Params model, Payload change) {
+        Projection[] basis = seeded(change.field(PayloadKeys.BASIS));
+        for (Layer l : layers) {
+            basis[l.index()].liftAddi(model.get(l.name()), change.tensor(PayloadKeys.subspace(l.name())));
+        }
+        for (ParamSpec s : plain()) {
+            model.get(s.name()).addi(change.tensor(PayloadKeys.delta(s.name())));
+        }
     }
 
     /**
