@@ -1,6 +1,8 @@
 package org.fedsub.runtime.subspace;
 
 import java.util.SplittableRandom;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
@@ -117,6 +119,54 @@ public final class CoordinateProjection implements Projection {
         ScatterAdd op = new ScatterAdd(x, rowIndex, signed);
         op.addOutputArgument(x);
         Nd4j.exec(op);
+    }
+
+    /**
+     * {@code to.project(from.lift(lambda))} for two coordinate bases of one dimension, without
+     * the {@code [n, m]} lift: row {@code i} of the result is row {@code k} of {@code lambda}
+     * times both signs where {@code to} selects the coordinate {@code from} kept at {@code k},
+     * else zero (times {@code to}'s sign). The same values bit for bit (the rows are distinct and the signs are +-1, so
+     * every product is exact; {@code 0 + v} is kept, as the lift's scatter-add into zeros gives).
+     */
+    static INDArray transport(CoordinateProjection from, CoordinateProjection to, INDArray lambda) {
+        check(lambda, from.rows.length, "transport");
+        int[] at = new int[from.n];
+        java.util.Arrays.fill(at, -1);
+        for (int k = 0; k < from.rows.length; k++) {
+            at[from.rows[k]] = k;
+        }
+        int m = Math.toIntExact(lambda.columns());
+        INDArray out = Nd4j.createUninitialized(lambda.dataType(), new long[] {to.rows.length, m}, 'c');
+        Rows src = Rows.of(Blas.denseOrCopy(lambda));
+        Rows dst = Rows.of(out);
+        double[] row = new double[m];
+        for (int i = 0; i < to.rows.length; i++) {
+            int k = at[to.rows[i]];
+            double ts = to.signs[i];
+            if (k < 0) {
+                java.util.Arrays.fill(row, 0.0 * ts); // a coordinate from never kept: a zero, signed as project signs it
+            } else {
+                src.read(k, row);
+                double fs = from.signs[k];
+                for (int j = 0; j < m; j++) {
+                    row[j] = (0.0 + fs * row[j]) * ts;
+                }
+            }
+            dst.write(i, row);
+        }
+        return out;
+    }
+
+    /** Whether the coordinates are distinct (always, for {@link #random} and {@link #identity}). */
+    boolean distinctRows() {
+        boolean[] seen = new boolean[n];
+        for (int r : rows) {
+            if (seen[r]) {
+                return false;
+            }
+            seen[r] = true;
+        }
+        return true;
     }
 
     @Override

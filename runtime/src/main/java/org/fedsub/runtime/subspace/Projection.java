@@ -48,6 +48,10 @@ public interface Projection {
         if (from == to) {
             return lambda;
         }
+        if (from instanceof CoordinateProjection f && to instanceof CoordinateProjection t && f.dim() == t.dim()
+                && f.distinctRows()) {
+            return CoordinateProjection.transport(f, t, lambda);
+        }
         INDArray moved = to.project(from.lift(lambda));
         double s = from.scale() * to.scale();
         return s == 1.0 ? moved : moved.divi(s);

@@ -123,4 +123,21 @@ class ProjectionTest {
         INDArray g = randn(new Random(3), 5, 2);
         assertEquals(0.0, maxAbsDiff(id.project(g), g), 0.0);
     }
+
+    @Test
+    void transport_betweenCoordinateBases_isTheLiftThenProject_bitForBit() {
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            CoordinateProjection from = CoordinateProjection.random(50, 20, 3, t);
+            CoordinateProjection to = CoordinateProjection.random(50, 20, 4, t);
+            INDArray lambda = Nd4j.rand(t, 20, 7).subi(0.5);
+            lambda.putScalar(0, 0, -0.0); // the lift's 0 + (-0) is +0
+            INDArray direct = Projection.transport(from, to, lambda);
+            INDArray viaLift = to.project(from.lift(lambda));
+            assertArrayEquals(viaLift.data().asDouble(), direct.data().asDouble(), 0.0);
+            for (int i = 0; i < direct.length(); i++) {
+                assertEquals(Double.doubleToRawLongBits(viaLift.getDouble(i)), Double.doubleToRawLongBits(direct.getDouble(i)),
+                        "element " + i + " in " + t);
+            }
+        }
+    }
 }
