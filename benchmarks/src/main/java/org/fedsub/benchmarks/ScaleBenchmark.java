@@ -164,11 +164,33 @@ public final class ScaleBenchmark {
         long[] cpu = new long[rounds];
         int[] used = new int[rounds];
         long t0 = System.nanoTime();
+        java.util.Map<String, Long> groups0 = new java.util.TreeMap<>();
+        java.util.Map<String, Long> groups1 = new java.util.TreeMap<>();
         run.apply(m -> {
             end[m.round()] = System.nanoTime();
             cpu[m.round()] = processCpuNanos();
             used[m.round()] = m.used();
+            if (Boolean.getBoolean("scale.threads") && (m.round() == 1 || m.round() == rounds - 2)) {
+                java.util.Map<String, Long> g = m.round() == 1 ? groups0 : groups1;
+                java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
+                for (java.lang.management.ThreadInfo ti : tb.getThreadInfo(tb.getAllThreadIds())) {
+                    if (ti != null) {
+                        g.merge(ti.getThreadName().replaceAll("[0-9]+", "N"), tb.getThreadCpuTime(ti.getThreadId()), Long::sum);
+                    }
+                }
+                g.merge("PROCESS", cpu[m.round()], Long::sum);
+            }
         });
+        if (!groups1.isEmpty()) {
+            StringBuilder b = new StringBuilder("  cpu ms by thread group:");
+            groups1.forEach((k, v) -> {
+                long d = (v - groups0.getOrDefault(k, 0L)) / 1_000_000;
+                if (d > 5) {
+                    b.append(' ').append(k).append('=').append(d);
+                }
+            });
+            System.out.println(b);
+        }
         double total = (System.nanoTime() - t0) / 1e9;
         int first = 1;
         int last = rounds - 2;

@@ -88,6 +88,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
+    /** A client actor the coordinator watches has stopped. */
+    private record ClientGone(ActorRef<ToClient> client) implements Command, NoSerializationVerificationNeeded {}
+
     /** Every client the run used is idle (or was waited for long enough): {@code finished} may go out. */
     private record Quiet(Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
@@ -115,6 +118,15 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     /** A resumed run's acknowledgements of its last round, not yet sent again, and that round. */
     private final java.util.SortedMap<Integer, EncodedPayload> pendingAcks = new java.util.TreeMap<>();
     private int pendingAckRound = -1;
+    /**
+     * The client actors watched, each once for the run (not by each round: that would cost every
+     * sampled client two system messages a round), and those that have stopped.
+     */
+    private final java.util.Set<ActorRef<ToClient>> watched = new java.util.HashSet<>();
+    private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
+    /** The round collecting now and the clients it was given; null between rounds. */
+    private ActorRef<SyncRound.Command> roundActor;
+    private Map<Integer, ActorRef<ToClient>> roundClients;
 
     /**
      * @param clients  every client the server may sample, by id
@@ -167,6 +179,29 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         this.listener = listener;
         ComputePlacement placement = DeviceDispatchers.get(context.getSystem()).placement(settings);
         this.compute = placement.executor(placement.server());
+        watch(clients);
+    }
+
+    /** Watches the client actors of {@code clients} not watched yet (a departed one stays watched). */
+    private void watch(Map<Integer, ActorRef<ToClient>> clients) {
+        for (ActorRef<ToClient> c : clients.values()) {
+            if (watched.add(c)) {
+                getContext().watchWith(c, new ClientGone(c));
+            }
+        }
+    }
+
+    /** Tells the round collecting now of each of its clients that is {@code gone}. */
+    private Behavior<Command> onClientGone(ClientGone m) {
+        stopped.add(m.client());
+        if (roundActor != null) {
+            roundClients.forEach((id, ref) -> {
+                if (ref.equals(m.client())) {
+                    roundActor.tell(SyncRound.clientStopped(id));
+                }
+            });
+        }
+        return this;
     }
 
     @Override
@@ -180,6 +215,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 .onMessage(Quiet.class, this::onQuiet)
                 .onMessage(Membership.class, this::onMembership)
                 .onMessage(WaitTimedOut.class, this::onWaitTimedOut)
+                .onMessage(ClientGone.class, this::onClientGone)
                 .build();
     }
 
@@ -206,6 +242,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private Behavior<Command> onMembership(Membership m) {
         clients = m.clients();
+        watch(clients);
         sendPendingAcks();
         refusedRegistrations += m.refusedRegistrations();
         if (waitingRound >= 0 && clients.size() >= pool.minClients()) {
@@ -276,12 +313,20 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         java.util.Map<Integer, Long> bytes = new java.util.HashMap<>();
         m.tasks().keySet().forEach(id -> bytes.put(id, work.taskBytes(id)));
         SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), bytes);
+        java.util.Set<Integer> gone = new java.util.HashSet<>();
+        m.tasks().keySet().forEach(id -> {
+            if (stopped.contains(clients.get(id))) {
+                gone.add(id);
+            }
+        });
         Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
                 ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
-                        getContext().getSelf())
-                : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
+                        getContext().getSelf(), gone)
+                : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf(), gone);
         ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round());
         getContext().watchWith(ref, new RoundActorStopped(m.round()));
+        roundActor = ref;
+        roundClients = clients;
         return this;
     }
 
@@ -290,7 +335,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             return this;
         }
         collected = true;
-        int target = work.target();
+        roundActor = null;
+        roundClients = null;
         return finishRound(c, false);
     }
 
@@ -299,6 +345,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             return this; // the normal end of a round that has reported
         }
         collected = true;
+        roundActor = null;
+        roundClients = null;
         getContext().getLog().error("round {}: its round actor failed; the round is lost, the model kept", m.round());
         List<ClientFailure> failures = new ArrayList<>();
         for (int id : sampled) {
