@@ -62,6 +62,8 @@ public final class ScaleBenchmark {
 
     private static final long SEED = 1;
     private static final DataType DTYPE = DataType.FLOAT;
+    /** {@code --thread-cpu on}: print each timed run's CPU time by thread group (a diagnosis of the actors' cost). */
+    private static boolean threadCpu;
 
     private ScaleBenchmark() {}
 
@@ -97,6 +99,11 @@ public final class ScaleBenchmark {
                     case "--heap-clients" -> heapClients = Integer.parseInt(v);
                     case "--capacity-step" -> capacityStep = Integer.parseInt(v);
                     case "--capacity-fill" -> capacityFill = Double.parseDouble(v);
+                    case "--thread-cpu" -> threadCpu = switch (v) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw usage("--thread-cpu takes on or off, not " + v);
+                    };
                     default -> throw usage("unknown option " + a);
                 }
                 i++;
@@ -111,7 +118,8 @@ public final class ScaleBenchmark {
         private static IllegalArgumentException usage(String why) {
             return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
                     + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 40  --per-round 100"
-                    + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92");
+                    + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92"
+                    + "  --thread-cpu off (on: also print each timed run's CPU by thread group)");
         }
     }
 
@@ -170,7 +178,7 @@ public final class ScaleBenchmark {
             end[m.round()] = System.nanoTime();
             cpu[m.round()] = processCpuNanos();
             used[m.round()] = m.used();
-            if (Boolean.getBoolean("scale.threads") && (m.round() == 1 || m.round() == rounds - 2)) {
+            if (threadCpu && (m.round() == 1 || m.round() == rounds - 2)) {
                 java.util.Map<String, Long> g = m.round() == 1 ? groups0 : groups1;
                 java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
                 for (java.lang.management.ThreadInfo ti : tb.getThreadInfo(tb.getAllThreadIds())) {
@@ -182,6 +190,7 @@ public final class ScaleBenchmark {
             }
         });
         if (!groups1.isEmpty()) {
+            // PROCESS less the threads listed is the JVM's own work (GC, JIT), which no Java thread shows.
             StringBuilder b = new StringBuilder("  cpu ms by thread group:");
             groups1.forEach((k, v) -> {
                 long d = (v - groups0.getOrDefault(k, 0L)) / 1_000_000;

@@ -110,6 +110,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * the round watches each of its clients.
      */
     private final java.util.Set<Integer> stoppedBefore;
+    /** For the per-update debug line's level check: {@code getContext().getLog()} also sets the MDC, each call. */
+    private final org.slf4j.Logger log;
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
@@ -161,6 +163,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         this.timing = timing;
         this.deadlineSeconds = deadlineSeconds;
         this.stoppedBefore = stoppedBefore == null ? null : java.util.Set.copyOf(stoppedBefore);
+        this.log = context.getLog();
     }
 
     private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {
@@ -239,8 +242,10 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             if (timing != null) {
                 arrival.put(u.clientId(), timing.updateSeconds(u.clientId(), taskBytes(u.clientId()), u.update().size()));
             }
-            getContext().getLog().debug("round {}: update from client {}, {} bytes", plan.round(), u.clientId(),
-                    u.update().size());
+            if (log.isDebugEnabled()) {
+                getContext().getLog().debug("round {}: update from client {}, {} bytes", plan.round(), u.clientId(),
+                        u.update().size());
+            }
         } else if (m.msg() instanceof TrainingFailed f) {
             if (!answered(f.round(), f.clientId(), "failure")) {
                 return this;
