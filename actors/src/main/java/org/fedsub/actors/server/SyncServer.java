@@ -119,8 +119,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private final java.util.SortedMap<Integer, EncodedPayload> pendingAcks = new java.util.TreeMap<>();
     private int pendingAckRound = -1;
     /**
-     * The client actors watched, each once for the run (not by each round: that would cost every
-     * sampled client two system messages a round), and those that have stopped.
+     * The client actors watched, each from its first task on for the rest of the run (not by each
+     * round: that would cost every sampled client two system messages a round), and those that
+     * have stopped.
      */
     private final java.util.Set<ActorRef<ToClient>> watched = new java.util.HashSet<>();
     private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
@@ -179,15 +180,15 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         this.listener = listener;
         ComputePlacement placement = DeviceDispatchers.get(context.getSystem()).placement(settings);
         this.compute = placement.executor(placement.server());
-        watch(clients);
     }
 
-    /** Watches the client actors of {@code clients} not watched yet (a departed one stays watched). */
-    private void watch(Map<Integer, ActorRef<ToClient>> clients) {
-        for (ActorRef<ToClient> c : clients.values()) {
-            if (watched.add(c)) {
-                getContext().watchWith(c, new ClientGone(c));
-            }
+    /**
+     * Watches {@code client} (null: none) unless it is watched already; from then on for the
+     * whole run, also once it has left a cluster's membership.
+     */
+    private void watch(ActorRef<ToClient> client) {
+        if (client != null && watched.add(client)) {
+            getContext().watchWith(client, new ClientGone(client));
         }
     }
 
@@ -242,7 +243,6 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private Behavior<Command> onMembership(Membership m) {
         clients = m.clients();
-        watch(clients);
         sendPendingAcks();
         refusedRegistrations += m.refusedRegistrations();
         if (waitingRound >= 0 && clients.size() >= pool.minClients()) {
@@ -315,6 +315,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), bytes);
         java.util.Set<Integer> gone = new java.util.HashSet<>();
         m.tasks().keySet().forEach(id -> {
+            // Watched from its first task on: a client never sampled costs the coordinator nothing.
+            watch(clients.get(id));
             if (stopped.contains(clients.get(id))) {
                 gone.add(id);
             }
