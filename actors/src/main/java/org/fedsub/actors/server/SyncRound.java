@@ -29,13 +29,14 @@ import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * One synchronous round (Pekko IoT's {@code DeviceGroupQuery} shape): sends each sampled client
- * its task, watches it, keeps one deadline timer, and collects updates until every client has
+ * its task, watches it (or, under {@link SyncServer}, is told when one stops), keeps one deadline
+ * timer, and collects updates until every client has
  * answered or failed, the round has its target of updates, or the deadline passes. It then hands
  * what it has to the coordinator and stops; a round never outlives itself, so a late update
  * finds no one and is discarded.
  *
- * <p>Each task carries its own reply address, a child of the round that knows which client it
- * was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
+ * <p>Each task carries its own reply address, a message adapter of the round that knows which
+ * client it was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
  * so a node can only ever answer for the clients it was asked to train.
  *
  * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
