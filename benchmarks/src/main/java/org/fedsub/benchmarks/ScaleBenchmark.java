@@ -62,6 +62,8 @@ public final class ScaleBenchmark {
 
     private static final long SEED = 1;
     private static final DataType DTYPE = DataType.FLOAT;
+    /** {@code --thread-cpu on}: print each timed run's CPU time by thread group (a diagnosis of the actors' cost). */
+    private static boolean threadCpu;
 
     private ScaleBenchmark() {}
 
@@ -74,9 +76,9 @@ public final class ScaleBenchmark {
             List<String> strategies = List.of("fedavg", "fedsub");
             int[] clients = {1_000, 10_000};
             int[] threads = {1, 2};
-            int rounds = 12;
+            int rounds = 40;
             int perRound = 100;
-            int reps = 3;
+            int reps = 5;
             int heapClients = 2_000;
             int capacityStep = 200_000;
             double capacityFill = 0.92;
@@ -97,6 +99,11 @@ public final class ScaleBenchmark {
                     case "--heap-clients" -> heapClients = Integer.parseInt(v);
                     case "--capacity-step" -> capacityStep = Integer.parseInt(v);
                     case "--capacity-fill" -> capacityFill = Double.parseDouble(v);
+                    case "--thread-cpu" -> threadCpu = switch (v) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw usage("--thread-cpu takes on or off, not " + v);
+                    };
                     default -> throw usage("unknown option " + a);
                 }
                 i++;
@@ -110,8 +117,9 @@ public final class ScaleBenchmark {
 
         private static IllegalArgumentException usage(String why) {
             return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
-                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 12  --per-round 100"
-                    + "  --reps 3  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92");
+                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 40  --per-round 100"
+                    + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92"
+                    + "  --thread-cpu off (on: also print each timed run's CPU by thread group)");
         }
     }
 
@@ -150,17 +158,48 @@ public final class ScaleBenchmark {
     }
 
     /** Steady-state rate of a run: updates of rounds 2 .. R-2 over the time from the end of round 1 to the end of R-2. */
-    private record Rate(double updatesPerSecond, double totalSeconds) {}
+    private record Rate(double updatesPerSecond, double timedSeconds, double totalSeconds, double cpuMillisPerUpdate) {}
+
+    /** CPU time of this whole process (every thread: compute, dispatchers, GC, JIT), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
 
     private static Rate time(Experiment exp, Function<RoundListener, ?> run) {
         int rounds = exp.rounds();
         long[] end = new long[rounds];
+        long[] cpu = new long[rounds];
         int[] used = new int[rounds];
         long t0 = System.nanoTime();
+        java.util.Map<String, Long> groups0 = new java.util.TreeMap<>();
+        java.util.Map<String, Long> groups1 = new java.util.TreeMap<>();
         run.apply(m -> {
             end[m.round()] = System.nanoTime();
+            cpu[m.round()] = processCpuNanos();
             used[m.round()] = m.used();
+            if (threadCpu && (m.round() == 1 || m.round() == rounds - 2)) {
+                java.util.Map<String, Long> g = m.round() == 1 ? groups0 : groups1;
+                java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
+                for (java.lang.management.ThreadInfo ti : tb.getThreadInfo(tb.getAllThreadIds())) {
+                    if (ti != null) {
+                        g.merge(ti.getThreadName().replaceAll("[0-9]+", "N"), tb.getThreadCpuTime(ti.getThreadId()), Long::sum);
+                    }
+                }
+                g.merge("PROCESS", cpu[m.round()], Long::sum);
+            }
         });
+        if (!groups1.isEmpty()) {
+            // PROCESS less the threads listed is the JVM's own work (GC, JIT), which no Java thread shows.
+            StringBuilder b = new StringBuilder("  cpu ms by thread group:");
+            groups1.forEach((k, v) -> {
+                long d = (v - groups0.getOrDefault(k, 0L)) / 1_000_000;
+                if (d > 5) {
+                    b.append(' ').append(k).append('=').append(d);
+                }
+            });
+            System.out.println(b);
+        }
         double total = (System.nanoTime() - t0) / 1e9;
         int first = 1;
         int last = rounds - 2;
@@ -168,7 +207,8 @@ public final class ScaleBenchmark {
         for (int r = first + 1; r <= last; r++) {
             updates += used[r];
         }
-        return new Rate(updates / ((end[last] - end[first]) / 1e9), total);
+        double timed = (end[last] - end[first]) / 1e9;
+        return new Rate(updates / timed, timed, total, (cpu[last] - cpu[first]) / 1e6 / updates);
     }
 
     private static ActorSettings actorSettings(int pool) {
@@ -184,45 +224,78 @@ public final class ScaleBenchmark {
     private static void throughput(Options o) throws Exception {
         System.out.printf(Locale.ROOT, "%n## (a) client updates per second: logistic regression 60x10 on Synthetic(1,1),"
                 + " <= 20 examples a client, 5 local steps of 10, %d clients a round, %d rounds (rounds 2..%d timed),"
-                + " median of %d runs each%n", o.perRound(), o.rounds(), o.rounds() - 2, o.reps());
+                + " median of %d runs each, reference and actor runs interleaved (ABBA)%n", o.perRound(), o.rounds(),
+                o.rounds() - 2, o.reps());
         System.out.println("| strategy | clients | threads | reference engine (updates/s) | actor runtime (updates/s)"
-                + " | actors cost (ref rate / actor rate) | actor run incl. spawn, s | reference run, s |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+                + " | actors cost (ref rate / actor rate) | paired ratios: median (min-max)"
+                + " | CPU ms per update, ref / actor | CPU cost (actor / ref) | timed s, actor / ref"
+                + " | actor run incl. spawn, s | reference run, s |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Config sys = systemConfig();
         // Warm-up: JIT and ND4J for both paths.
-        Experiment warm = experiment("fedsub", 500, 60, 10, 6, new Participation(o.perRound(), 1.0, 1));
-        time(warm, l -> new ReferenceEngine(warm).run(l));
-        time(warm, l -> ActorSimulation.run(warm, actorSettings(1), sys, l));
+        Experiment warm = experiment("fedsub", 500, 60, 10, 12, new Participation(o.perRound(), 1.0, 1));
+        for (int i = 0; i < 2; i++) {
+            time(warm, l -> new ReferenceEngine(warm).run(l));
+            time(warm, l -> ActorSimulation.run(warm, actorSettings(1), sys, l));
+        }
         for (String strategy : o.strategies()) {
             for (int n : o.clients()) {
                 Experiment exp = experiment(strategy, n, 60, 10, o.rounds(), new Participation(o.perRound(), 1.0, 1));
                 for (int threads : o.threads()) {
                     double[] ref = new double[o.reps()];
                     double[] act = new double[o.reps()];
+                    double[] ratio = new double[o.reps()];
                     double[] refTotal = new double[o.reps()];
                     double[] actTotal = new double[o.reps()];
+                    double[] refTimed = new double[o.reps()];
+                    double[] actTimed = new double[o.reps()];
+                    double[] refCpu = new double[o.reps()];
+                    double[] actCpu = new double[o.reps()];
                     ActorSettings settings = actorSettings(threads);
                     for (int k = 0; k < o.reps(); k++) {
-                        ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
-                        try {
-                            Rate r = time(exp, l -> (pool == null ? new ReferenceEngine(exp)
-                                    : new ReferenceEngine(exp, pool)).run(l));
-                            ref[k] = r.updatesPerSecond();
-                            refTotal[k] = r.totalSeconds();
-                        } finally {
-                            if (pool != null) {
-                                pool.shutdown();
+                        // ABBA: which engine runs first alternates, so a drift in the machine's load
+                        // over a pair weighs on both alike.
+                        Rate r = null;
+                        Rate a = null;
+                        for (int half = 0; half < 2; half++) {
+                            System.gc(); // neither run inherits the other's garbage (or ND4J's freed buffers)
+                            if ((half == 0) == (k % 2 == 0)) {
+                                r = timeReference(exp, threads);
+                            } else {
+                                a = time(exp, l -> ActorSimulation.run(exp, settings, sys, l));
                             }
                         }
-                        Rate a = time(exp, l -> ActorSimulation.run(exp, settings, sys, l));
+                        ref[k] = r.updatesPerSecond();
+                        refTotal[k] = r.totalSeconds();
+                        refTimed[k] = r.timedSeconds();
                         act[k] = a.updatesPerSecond();
                         actTotal[k] = a.totalSeconds();
+                        actTimed[k] = a.timedSeconds();
+                        refCpu[k] = r.cpuMillisPerUpdate();
+                        actCpu[k] = a.cpuMillisPerUpdate();
+                        ratio[k] = ref[k] / act[k];
                     }
                     double r = median(ref);
                     double a = median(act);
-                    System.out.printf(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f | %.2fx | %.1f | %.1f |%n", strategy, n,
-                            threads, r, a, r / a, median(actTotal), median(refTotal));
+                    double[] sorted = ratio.clone();
+                    Arrays.sort(sorted);
+                    System.out.printf(Locale.ROOT, "| %s | %,d | %d | %,.0f | %,.0f | %.2fx | %.2fx (%.2f-%.2f)"
+                            + " | %.3f / %.3f | %.2fx | %.1f / %.1f | %.1f | %.1f |%n", strategy, n, threads, r, a, r / a,
+                            median(ratio), sorted[0], sorted[sorted.length - 1], median(refCpu), median(actCpu),
+                            median(actCpu) / median(refCpu), median(actTimed), median(refTimed), median(actTotal),
+                            median(refTotal));
                 }
+            }
+        }
+    }
+
+    private static Rate timeReference(Experiment exp, int threads) {
+        ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
+        try {
+            return time(exp, l -> (pool == null ? new ReferenceEngine(exp) : new ReferenceEngine(exp, pool)).run(l));
+        } finally {
+            if (pool != null) {
+                pool.shutdown();
             }
         }
     }

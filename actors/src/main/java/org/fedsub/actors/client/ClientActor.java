@@ -70,6 +70,8 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private final ComputePlacement placement;
     private final Executor compute;
     private boolean busy;
+    /** For the per-update debug lines' level check: {@code getContext().getLog()} also sets the MDC, each call. */
+    private final org.slf4j.Logger log;
     /** Messages dropped: stash overflow, malformed tasks and acknowledgements. */
     private long dropped;
     /** Quiesce requests that found the stash full. */
@@ -131,6 +133,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         this.placement = placement;
         Device device = placement.place(work.clientId());
         this.compute = placement.executor(device);
+        this.log = context.getLog();
         context.getLog().debug("client {}: on device {}", work.clientId(), device.label());
     }
 
@@ -172,7 +175,9 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
             case TRAIN -> { }
         }
         busy = true;
-        getContext().getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
+        if (log.isDebugEnabled()) {
+            getContext().getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
+        }
         getContext().pipeToSelf(CompletableFuture.supplyAsync(
                 () -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())), compute),
                 (update, failure) -> new Trained(cmd, update, failure));
@@ -204,8 +209,10 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private Behavior<ToClient> onTrained(Trained t) {
         TrainRound cmd = t.cmd();
         if (t.failure() == null) {
-            getContext().getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
-                    t.update().update().size());
+            if (log.isDebugEnabled()) {
+                getContext().getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
+                        t.update().update().size());
+            }
             Duration delay = behaviour.replyDelay(cmd.round(), cmd.bytes(), t.update().update().size());
             if (delay.isZero()) {
                 return onRelease(new Release(cmd.replyTo(), t.update()));

@@ -30,13 +30,14 @@ import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * One synchronous round (Pekko IoT's {@code DeviceGroupQuery} shape): sends each sampled client
- * its task, watches it, keeps one deadline timer, and collects updates until every client has
+ * its task, watches it (or, under {@link SyncServer}, is told when one stops), keeps one deadline
+ * timer, and collects updates until every client has
  * answered or failed, the round has its target of updates, or the deadline passes. It then hands
  * what it has to the coordinator and stops; a round never outlives itself, so a late update
  * finds no one and is discarded.
  *
- * <p>Each task carries its own reply address, a child of the round that knows which client it
- * was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
+ * <p>Each task carries its own reply address, a message adapter of the round that knows which
+ * client it was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
  * so a node can only ever answer for the clients it was asked to train.
  *
  * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
@@ -56,8 +57,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private enum DeadlinePassed implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-    /** Sent through every reply inbox when the round closes; it comes back once each inbox has forwarded what it held. */
-    private enum Drain implements NoSerializationVerificationNeeded { INSTANCE }
+    /** Something not for a round that came through a reply inbox: ignored. */
+    private record Unexpected(Object msg) implements Command, NoSerializationVerificationNeeded {}
 
     private enum Drained implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -114,16 +115,36 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private final java.util.Set<Integer> resent = new java.util.HashSet<>();
     /** Updates refused here, before the server step sees them, by reason. */
     private final SortedMap<String, Integer> refused = new TreeMap<>();
-    /** Each task's reply inbox (a child actor: the only way to know which task an answer came through). */
+    /** Each task's reply inbox (its own address: the only way to know which task an answer came through). */
     private final List<ActorRef<Object>> inboxes = new ArrayList<>();
-    /** Inboxes yet to echo {@link Drain}; -1 while the round is open. */
+    /** 1 from the close until {@link Drained} comes back; -1 while the round is open. */
     private int draining = -1;
+
+    /**
+     * Sampled clients known to have stopped when the round starts, if whoever spawns the round
+     * watches the clients itself and tells it of each that stops ({@link #clientStopped}); null:
+     * the round watches each of its clients.
+     */
+    private final java.util.Set<Integer> stoppedBefore;
+    /** For the per-update debug line's level check: {@code getContext().getLog()} also sets the MDC, each call. */
+    private final org.slf4j.Logger log;
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
             ActorRef<SyncServer.Command> replyTo) {
+        return create(plan, clients, deadline, replyTo, null);
+    }
+
+    /**
+     * As above; with {@code stopped} non-null the caller watches the clients (once for a whole
+     * run, where a round's own watch would cost each sampled client two system messages a
+     * round), {@code stopped} are those known to have stopped, and the caller tells the round
+     * {@link #clientStopped} of any other that stops while it runs.
+     */
+    static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
+            ActorRef<SyncServer.Command> replyTo, java.util.Set<Integer> stopped) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(
-                timers -> new SyncRound(ctx, plan, clients, replyTo, null, 0).start(timers, deadline)));
+                timers -> new SyncRound(ctx, plan, clients, replyTo, null, 0, stopped).start(timers, deadline)));
     }
 
     /**
@@ -132,22 +153,36 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      */
     public static Behavior<Command> virtual(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Timing timing,
             double deadlineSeconds, Duration realTimeout, ActorRef<SyncServer.Command> replyTo) {
+        return virtual(plan, clients, timing, deadlineSeconds, realTimeout, replyTo, null);
+    }
+
+    /** As above, with the clients watched by the caller as {@link #create(Plan, Map, Duration, ActorRef, java.util.Set)} says. */
+    static Behavior<Command> virtual(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Timing timing,
+            double deadlineSeconds, Duration realTimeout, ActorRef<SyncServer.Command> replyTo,
+            java.util.Set<Integer> stopped) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SyncRound(ctx, plan, clients, replyTo, timing,
-                deadlineSeconds).start(timers, realTimeout)));
+                deadlineSeconds, stopped).start(timers, realTimeout)));
+    }
+
+    /** What the caller that watches the clients tells a round when client {@code clientId} has stopped. */
+    static Command clientStopped(int clientId) {
+        return new ClientStopped(clientId);
     }
 
     private SyncRound(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
-            ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds) {
+            ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds,
+            java.util.Set<Integer> stoppedBefore) {
         super(context);
         this.plan = plan;
         this.clients = clients;
         this.coordinator = replyTo;
         this.timing = timing;
         this.deadlineSeconds = deadlineSeconds;
+        this.stoppedBefore = stoppedBefore == null ? null : java.util.Set.copyOf(stoppedBefore);
+        this.log = context.getLog();
     }
 
     private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {
-        ActorRef<Command> self = getContext().getSelf();
         plan.tasks().forEach((id, task) -> {
             ActorRef<ToClient> client = clients.get(id);
             if (client == null) {
@@ -155,16 +190,13 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 return;
             }
             pending.add(id);
-            getContext().watchWith(client, new ClientStopped(id));
-            ActorRef<Object> inbox = getContext().spawn(Behaviors.receive(Object.class)
-                    .onMessageEquals(Drain.INSTANCE, () -> {
-                        self.tell(Drained.INSTANCE);
-                        return Behaviors.same();
-                    })
-                    .onMessage(ToServer.class, msg -> {
-                        self.tell(new FromClient(id, msg));
-                        return Behaviors.same();
-                    }).build(), "reply-" + id);
+            if (stoppedBefore == null) {
+                getContext().watchWith(client, new ClientStopped(id));
+            } else if (stoppedBefore.contains(id)) {
+                // As the round's own watch of a stopped client would: it learns after the task went out.
+                getContext().getSelf().tell(new ClientStopped(id));
+            }
+            ActorRef<Object> inbox = replyInbox(id);
             inboxes.add(inbox);
             ActorRef<ToServer> reply = inbox.narrow();
             inboxOf.put(id, reply);
@@ -174,10 +206,27 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         return pending.isEmpty() ? close() : this;
     }
 
+    /**
+     * The reply address of the task sent to client {@code id}: a message adapter of this round
+     * (Pekko's own lightweight reference, the kind {@code context.ask} uses, with an address of
+     * its own that remote clients reach too), not a child actor, so a task costs no actor to
+     * start and stop. What a client tells it is wrapped as {@link FromClient} and queued in this
+     * round's mailbox at once, in the order sent. The public javadsl offers one adapter per
+     * message class only, so this uses the internal API behind {@code ask}.
+     */
+    @SuppressWarnings("unchecked")
+    private ActorRef<Object> replyInbox(int id) {
+        scala.Function1<Object, Command> wrap = msg -> msg instanceof ToServer m ? new FromClient(id, m)
+                : new Unexpected(msg);
+        return ((org.apache.pekko.actor.typed.internal.ActorContextImpl<Command>) (Object) getContext())
+                .spawnMessageAdapter(wrap, "reply-" + id);
+    }
+
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(FromClient.class, this::onFromClient)
+                .onMessage(Unexpected.class, m -> this)
                 .onMessage(ClientStopped.class, this::onClientStopped)
                 .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadline)
                 .onMessageEquals(Drained.INSTANCE, this::onDrained)
@@ -210,8 +259,10 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             if (timing != null) {
                 arrival.put(u.clientId(), timing.updateSeconds(u.clientId(), taskBytes(u.clientId()), u.update().size()));
             }
-            getContext().getLog().debug("round {}: update from client {}, {} bytes", plan.round(), u.clientId(),
-                    u.update().size());
+            if (log.isDebugEnabled()) {
+                getContext().getLog().debug("round {}: update from client {}, {} bytes", plan.round(), u.clientId(),
+                        u.update().size());
+            }
         } else if (m.msg() instanceof TrainingFailed f) {
             if (!answered(f.round(), f.clientId(), "failure")) {
                 return this;
@@ -265,9 +316,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     /**
-     * Closes the round: what it uses is fixed now, but it reports only once every reply inbox
-     * has forwarded what it held, so that an answer sent before the round closed (a duplicate,
-     * one for another client) is counted whatever order the inboxes ran in.
+     * Closes the round: what it uses is fixed now, but it reports only after the answers already
+     * queued in its mailbox (a reply inbox queues what it is told at once), so that an answer sent
+     * before the round closed (a duplicate, one for another client) is counted.
      */
     private Behavior<Command> close() {
         if (draining >= 0) {
@@ -276,8 +327,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         if (inboxes.isEmpty()) {
             return finish();
         }
-        draining = inboxes.size();
-        inboxes.forEach(i -> i.tell(Drain.INSTANCE));
+        draining = 1;
+        getContext().getSelf().tell(Drained.INSTANCE);
         return this;
     }
 
@@ -297,7 +348,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             }
             return false;
         }
-        getContext().unwatch(clients.get(clientId));
+        if (stoppedBefore == null) {
+            getContext().unwatch(clients.get(clientId));
+        }
         return true;
     }
 

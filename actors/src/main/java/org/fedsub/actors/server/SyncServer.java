@@ -92,6 +92,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
 
+    /** A client actor the coordinator watches has stopped. */
+    private record ClientGone(ActorRef<ToClient> client) implements Command, NoSerializationVerificationNeeded {}
+
     /** Every client the run used is idle (or was waited for long enough): {@code finished} may go out. */
     private record Quiet(Finished finished) implements Command, NoSerializationVerificationNeeded {}
 
@@ -119,6 +122,16 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     /** A resumed run's acknowledgements of its last round, not yet sent again, and that round. */
     private final java.util.SortedMap<Integer, EncodedPayload> pendingAcks = new java.util.TreeMap<>();
     private int pendingAckRound = -1;
+    /**
+     * The client actors watched, each from its first task on for the rest of the run (not by each
+     * round: that would cost every sampled client two system messages a round), and those that
+     * have stopped.
+     */
+    private final java.util.Set<ActorRef<ToClient>> watched = new java.util.HashSet<>();
+    private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
+    /** The round collecting now and the clients it was given; null between rounds. */
+    private ActorRef<SyncRound.Command> roundActor;
+    private Map<Integer, ActorRef<ToClient>> roundClients;
 
     /**
      * @param clients  every client the server may sample, by id
@@ -173,6 +186,29 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         this.compute = placement.executor(placement.server());
     }
 
+    /**
+     * Watches {@code client} (null: none) unless it is watched already; from then on for the
+     * whole run, also once it has left a cluster's membership.
+     */
+    private void watch(ActorRef<ToClient> client) {
+        if (client != null && watched.add(client)) {
+            getContext().watchWith(client, new ClientGone(client));
+        }
+    }
+
+    /** Tells the round collecting now of each of its clients that is {@code gone}. */
+    private Behavior<Command> onClientGone(ClientGone m) {
+        stopped.add(m.client());
+        if (roundActor != null) {
+            roundClients.forEach((id, ref) -> {
+                if (ref.equals(m.client())) {
+                    roundActor.tell(SyncRound.clientStopped(id));
+                }
+            });
+        }
+        return this;
+    }
+
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
@@ -184,6 +220,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 .onMessage(Quiet.class, this::onQuiet)
                 .onMessage(Membership.class, this::onMembership)
                 .onMessage(WaitTimedOut.class, this::onWaitTimedOut)
+                .onMessage(ClientGone.class, this::onClientGone)
                 .build();
     }
 
@@ -283,12 +320,22 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             return finishRun("round " + m.round() + ": the strategy failed to configure tasks: " + unwrap(m.failure()));
         }
         SyncRound.Plan plan = new SyncRound.Plan(m.round(), work.target(), m.tasks(), m.sent());
+        java.util.Set<Integer> gone = new java.util.HashSet<>();
+        m.tasks().keySet().forEach(id -> {
+            // Watched from its first task on: a client never sampled costs the coordinator nothing.
+            watch(clients.get(id));
+            if (stopped.contains(clients.get(id))) {
+                gone.add(id);
+            }
+        });
         Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
                 ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
-                        getContext().getSelf())
-                : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf());
+                        getContext().getSelf(), gone)
+                : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf(), gone);
         ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round());
         getContext().watchWith(ref, new RoundActorStopped(m.round()));
+        roundActor = ref;
+        roundClients = clients;
         return this;
     }
 
@@ -297,7 +344,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             return this;
         }
         collected = true;
-        int target = work.target();
+        roundActor = null;
+        roundClients = null;
         return finishRound(c, false);
     }
 
@@ -306,6 +354,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             return this; // the normal end of a round that has reported
         }
         collected = true;
+        roundActor = null;
+        roundClients = null;
         getContext().getLog().error("round {}: its round actor failed; the round is lost, the model kept", m.round());
         List<ClientFailure> failures = new ArrayList<>();
         for (int id : sampled) {
