@@ -1,7 +1,7 @@
 package org.fedsub.runtime.strategy;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,98 +39,131 @@ final class CoordinateStep {
         return true;
     }
 
+    // The arrays of the last call and row access to them: within a round a step sees the same
+    // four arrays every time, so the checks and the row views are made once.
+    private INDArray lastGrad;
+    private INDArray lastW;
+    private INDArray lastB;
+    private INDArray lastLambda;
+    private boolean dense;
+    private Rows g;
+    private Rows wr;
+    private Rows br;
+    private Rows lr;
+    private float[] fb;
+    private float[] fl;
+    private float[] frow;
+    private float[] fw;
+    private double[] db;
+    private double[] dl;
+    private double[] drow;
+    private double[] dw;
+
     /**
-     * One step. {@code lambda} may be null (duals off); {@code scale} is r/m or 1.
+     * One step, if every array is {@link Blas#dense dense} (else nothing is done and false
+     * returned: use the general path). {@code lambda} may be null (duals off); {@code scale} is
+     * r/m or 1. Rows are copied in and out whole: the selected rows of {@code grad} and {@code w}
+     * one each, {@code b} and {@code lambda} in one block each.
      */
-    void apply(INDArray grad, INDArray w, INDArray b, INDArray lambda, double lr, int tau, double weightDecay,
+    boolean apply(INDArray grad, INDArray w, INDArray b, INDArray lambda, double lr, int tau, double weightDecay,
             double scale) {
-        int m = Math.toIntExact(b.columns());
+        if (grad != lastGrad || w != lastW || b != lastB || lambda != lastLambda) {
+            bind(grad, w, b, lambda);
+        }
+        if (!dense) {
+            return false;
+        }
+        int r = rows.length;
+        int m = br.cols();
         double lrTau = lr * tau;
-        if (b.dataType() == DataType.DOUBLE) {
-            DoubleBuffer g = grad.data().asNioDouble();
-            DoubleBuffer wb = w.data().asNioDouble();
-            DoubleBuffer bb = b.data().asNioDouble();
-            DoubleBuffer lb = lambda == null ? null : lambda.data().asNioDouble();
-            int go = (int) grad.offset();
-            int wo = (int) w.offset();
-            int bo = (int) b.offset();
-            int lo = lambda == null ? 0 : (int) lambda.offset();
-            double[] gr = new double[m];
-            double[] wr = new double[m];
-            double[] br = new double[m];
-            double[] lr0 = new double[m];
-            for (int i = 0; i < rows.length; i++) {
+        if (!br.isFloat()) {
+            this.br.readRows(0, r, db);
+            if (this.lr != null) {
+                this.lr.readRows(0, r, dl);
+            }
+            for (int i = 0; i < r; i++) {
                 double s = signs[i];
-                int wi = wo + rows[i] * m;
-                int bi = bo + i * m;
-                g.get(go + rows[i] * m, gr, 0, m);
-                wb.get(wi, wr, 0, m);
-                bb.get(bi, br, 0, m);
-                if (lb != null) {
-                    lb.get(lo + i * m, lr0, 0, m);
-                }
+                g.read(rows[i], drow);
+                wr.read(rows[i], dw);
+                int o = i * m;
                 for (int j = 0; j < m; j++) {
-                    double v = s * gr[j];
+                    double v = s * drow[j];
                     if (weightDecay != 0) {
-                        v += weightDecay * br[j];
+                        v += weightDecay * db[o + j];
                     }
                     v *= scale;
-                    if (lb != null) {
-                        v += lr0[j] / lrTau;
+                    if (this.lr != null) {
+                        v += dl[o + j] / lrTau;
                     }
                     double step = -lr * v;
-                    br[j] += step;
-                    wr[j] += s * step;
+                    db[o + j] += step;
+                    dw[j] += s * step;
                 }
-                bb.put(bi, br, 0, m);
-                wb.put(wi, wr, 0, m);
+                wr.write(rows[i], dw);
             }
+            this.br.writeRows(0, r, db);
+            return true;
+        }
+        float wd = (float) weightDecay;
+        float sc = (float) scale;
+        float negLr = (float) -lr;
+        float lrTauF = (float) lrTau;
+        this.br.readRows(0, r, fb);
+        if (this.lr != null) {
+            this.lr.readRows(0, r, fl);
+        }
+        for (int i = 0; i < r; i++) {
+            float s = (float) signs[i];
+            g.read(rows[i], frow);
+            wr.read(rows[i], fw);
+            int o = i * m;
+            for (int j = 0; j < m; j++) {
+                float v = s * frow[j];
+                if (wd != 0) {
+                    v += wd * fb[o + j];
+                }
+                v *= sc;
+                if (this.lr != null) {
+                    v += fl[o + j] / lrTauF;
+                }
+                float step = negLr * v;
+                fb[o + j] += step;
+                fw[j] += s * step;
+            }
+            wr.write(rows[i], fw);
+        }
+        this.br.writeRows(0, r, fb);
+        return true;
+    }
+
+    private void bind(INDArray grad, INDArray w, INDArray b, INDArray lambda) {
+        lastGrad = grad;
+        lastW = w;
+        lastB = b;
+        lastLambda = lambda;
+        dense = Blas.dense(grad) && Blas.dense(w) && Blas.dense(b) && (lambda == null || Blas.dense(lambda))
+                && applicable(grad, w, b, lambda) && b.rows() == rows.length
+                && (lambda == null || (lambda.rows() == b.rows() && lambda.columns() == b.columns()))
+                && grad.columns() == b.columns() && w.columns() == b.columns() && grad.rows() == w.rows();
+        if (!dense) {
+            return;
+        }
+        g = Rows.of(grad);
+        wr = Rows.of(w);
+        br = Rows.of(b);
+        lr = lambda == null ? null : Rows.of(lambda);
+        int m = br.cols();
+        int rm = rows.length * m;
+        if (br.isFloat()) {
+            fb = fb != null && fb.length == rm ? fb : new float[rm];
+            fl = lambda == null ? null : fl != null && fl.length == rm ? fl : new float[rm];
+            frow = new float[m];
+            fw = new float[m];
         } else {
-            FloatBuffer g = grad.data().asNioFloat();
-            FloatBuffer wb = w.data().asNioFloat();
-            FloatBuffer bb = b.data().asNioFloat();
-            FloatBuffer lb = lambda == null ? null : lambda.data().asNioFloat();
-            int go = (int) grad.offset();
-            int wo = (int) w.offset();
-            int bo = (int) b.offset();
-            int lo = lambda == null ? 0 : (int) lambda.offset();
-            // Row-wise bulk copies through Java arrays: the JIT vectorises the inner loop, which
-            // element-wise buffer access with its bounds checks does not.
-            float[] gr = new float[m];
-            float[] wr = new float[m];
-            float[] br = new float[m];
-            float[] lr0 = new float[m];
-            float wd = (float) weightDecay;
-            float sc = (float) scale;
-            float negLr = (float) -lr;
-            float lrTauF = (float) lrTau;
-            for (int i = 0; i < rows.length; i++) {
-                float s = (float) signs[i];
-                int gi = go + rows[i] * m;
-                int wi = wo + rows[i] * m;
-                int bi = bo + i * m;
-                g.get(gi, gr, 0, m);
-                wb.get(wi, wr, 0, m);
-                bb.get(bi, br, 0, m);
-                if (lb != null) {
-                    lb.get(lo + i * m, lr0, 0, m);
-                }
-                for (int j = 0; j < m; j++) {
-                    float v = s * gr[j];
-                    if (wd != 0) {
-                        v += wd * br[j];
-                    }
-                    v *= sc;
-                    if (lb != null) {
-                        v += lr0[j] / lrTauF;
-                    }
-                    float step = negLr * v;
-                    br[j] += step;
-                    wr[j] += s * step;
-                }
-                bb.put(bi, br, 0, m);
-                wb.put(wi, wr, 0, m);
-            }
+            db = db != null && db.length == rm ? db : new double[rm];
+            dl = lambda == null ? null : dl != null && dl.length == rm ? dl : new double[rm];
+            drow = new double[m];
+            dw = new double[m];
         }
     }
 }

@@ -148,8 +148,7 @@ final class FedSubClient implements ClientAlgorithm {
             INDArray bi = b[l.index()];
             INDArray li = fs.duals() ? lambda[l.index()] : null;
             CoordinateStep f = fused[l.index()];
-            if (f != null && CoordinateStep.applicable(g, w, bi, li)) {
-                f.apply(g, w, bi, li, lr, tau, ts.weightDecay(), fs.scaleByRank() ? (double) l.r() / l.m() : 1.0);
+            if (f != null && f.apply(g, w, bi, li, lr, tau, ts.weightDecay(), fs.scaleByRank() ? (double) l.r() / l.m() : 1.0)) {
                 return;
             }
             INDArray gb = p.project(g);

@@ -2,6 +2,7 @@ package org.fedsub.runtime.strategy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.fedsub.runtime.subspace.CoordinateProjection;
@@ -46,7 +47,7 @@ class CoordinateStepTest {
             INDArray wRef = w.dup();
             p.liftAddi(wRef, step);
 
-            new CoordinateStep(p.rows(), p.signs()).apply(g, w, b, lambda, lr, tau, wd, scale);
+            assertTrue(new CoordinateStep(p.rows(), p.signs()).apply(g, w, b, lambda, lr, tau, wd, scale));
             assertEquals(0.0, b.sub(bRef).amaxNumber().doubleValue(), tol, "B, trial " + trial);
             assertEquals(0.0, w.sub(wRef).amaxNumber().doubleValue(), tol, "W, trial " + trial);
         }
