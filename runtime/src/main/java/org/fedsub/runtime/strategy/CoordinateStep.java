@@ -62,8 +62,9 @@ final class CoordinateStep {
     /**
      * One step, if every array is {@link Blas#dense dense} (else nothing is done and false
      * returned: use the general path). {@code lambda} may be null (duals off); {@code scale} is
-     * r/m or 1. Rows are copied in and out whole: the selected rows of {@code grad} and {@code w}
-     * one each, {@code b} and {@code lambda} in one block each.
+     * r/m or 1. Each selected row of {@code grad} and {@code w}, and the matching row of
+     * {@code b} and {@code lambda}, is copied in and out whole (row by row: the rows of a large
+     * layer's {@code b} together outgrow the cache).
      */
     boolean apply(INDArray grad, INDArray w, INDArray b, INDArray lambda, double lr, int tau, double weightDecay,
             double scale) {
@@ -77,62 +78,60 @@ final class CoordinateStep {
         int m = br.cols();
         double lrTau = lr * tau;
         if (!br.isFloat()) {
-            this.br.readRows(0, r, db);
-            if (this.lr != null) {
-                this.lr.readRows(0, r, dl);
-            }
             for (int i = 0; i < r; i++) {
                 double s = signs[i];
                 g.read(rows[i], drow);
                 wr.read(rows[i], dw);
-                int o = i * m;
+                br.read(i, db);
+                if (this.lr != null) {
+                    this.lr.read(i, dl);
+                }
                 for (int j = 0; j < m; j++) {
                     double v = s * drow[j];
                     if (weightDecay != 0) {
-                        v += weightDecay * db[o + j];
+                        v += weightDecay * db[j];
                     }
                     v *= scale;
                     if (this.lr != null) {
-                        v += dl[o + j] / lrTau;
+                        v += dl[j] / lrTau;
                     }
                     double step = -lr * v;
-                    db[o + j] += step;
+                    db[j] += step;
                     dw[j] += s * step;
                 }
                 wr.write(rows[i], dw);
+                br.write(i, db);
             }
-            this.br.writeRows(0, r, db);
             return true;
         }
         float wd = (float) weightDecay;
         float sc = (float) scale;
         float negLr = (float) -lr;
         float lrTauF = (float) lrTau;
-        this.br.readRows(0, r, fb);
-        if (this.lr != null) {
-            this.lr.readRows(0, r, fl);
-        }
         for (int i = 0; i < r; i++) {
             float s = (float) signs[i];
             g.read(rows[i], frow);
             wr.read(rows[i], fw);
-            int o = i * m;
+            br.read(i, fb);
+            if (this.lr != null) {
+                this.lr.read(i, fl);
+            }
             for (int j = 0; j < m; j++) {
                 float v = s * frow[j];
                 if (wd != 0) {
-                    v += wd * fb[o + j];
+                    v += wd * fb[j];
                 }
                 v *= sc;
                 if (this.lr != null) {
-                    v += fl[o + j] / lrTauF;
+                    v += fl[j] / lrTauF;
                 }
                 float step = negLr * v;
-                fb[o + j] += step;
+                fb[j] += step;
                 fw[j] += s * step;
             }
             wr.write(rows[i], fw);
+            br.write(i, fb);
         }
-        this.br.writeRows(0, r, fb);
         return true;
     }
 
@@ -153,15 +152,14 @@ final class CoordinateStep {
         br = Rows.of(b);
         lr = lambda == null ? null : Rows.of(lambda);
         int m = br.cols();
-        int rm = rows.length * m;
         if (br.isFloat()) {
-            fb = fb != null && fb.length == rm ? fb : new float[rm];
-            fl = lambda == null ? null : fl != null && fl.length == rm ? fl : new float[rm];
+            fb = new float[m];
+            fl = lambda == null ? null : new float[m];
             frow = new float[m];
             fw = new float[m];
         } else {
-            db = db != null && db.length == rm ? db : new double[rm];
-            dl = lambda == null ? null : dl != null && dl.length == rm ? dl : new double[rm];
+            db = new double[m];
+            dl = lambda == null ? null : new double[m];
             drow = new double[m];
             dw = new double[m];
         }
