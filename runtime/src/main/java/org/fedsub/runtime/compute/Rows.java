@@ -58,6 +58,27 @@ public final class Rows {
         }
     }
 
+    /**
+     * The sum of the squares of {@code a}'s values (any shape or layout), in double precision:
+     * NaN if one is NaN, infinite if one is. One pass over the rows, no ND4J op: an ND4J
+     * reduction allocates its result and costs more than the pass for an update's small tensors.
+     */
+    public static double sumOfSquares(INDArray a) {
+        if (a.length() == 0) {
+            return 0;
+        }
+        Rows r = of(Blas.denseOrCopy(a));
+        double[] row = new double[r.cols];
+        double sum = 0;
+        for (int i = 0; i < r.rows; i++) {
+            r.read(i, row);
+            for (int j = 0; j < r.cols; j++) {
+                sum += row[j] * row[j];
+            }
+        }
+        return sum;
+    }
+
     public int rows() {
         return rows;
     }

@@ -560,8 +560,7 @@ public final class ServerStep {
     private static double norm(Payload p) {
         double sq = 0;
         for (org.nd4j.linalg.api.ndarray.INDArray t : p.tensors().values()) {
-            double n = t.norm2Number().doubleValue();
-            sq += n * n;
+            sq += org.fedsub.runtime.compute.Rows.sumOfSquares(t);
         }
         return Math.sqrt(sq);
     }

@@ -61,7 +61,7 @@ public final class Updates {
                 return who + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + ", expected "
                         + Arrays.toString(e.getValue());
             }
-            if (!Double.isFinite(t.sumNumber().doubleValue()) || !Double.isFinite(t.norm2Number().doubleValue())) {
+            if (!Double.isFinite(org.fedsub.runtime.compute.Rows.sumOfSquares(t))) {
                 return who + ": tensor '" + e.getKey() + "' contains NaN or infinite values";
             }
         }

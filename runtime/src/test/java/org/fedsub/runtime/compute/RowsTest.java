@@ -3,6 +3,7 @@ package org.fedsub.runtime.compute;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -64,5 +65,20 @@ class RowsTest {
             assertThrows(IndexOutOfBoundsException.class, () -> Rows.gather(src, new int[] {5}, dst));
             assertThrows(IllegalArgumentException.class, () -> Rows.gather(src, new int[] {0}, Nd4j.zeros(t, 1, 2)));
         }
+    }
+
+    @Test
+    void sumOfSquares_ofAnyShapeOrView_andNonFiniteValuesShowThrough() {
+        assertEquals(1 + 4 + 9 + 16, Rows.sumOfSquares(Nd4j.createFromArray(1f, -2f, 3f, 4f)), 0);
+        INDArray cube = Nd4j.linspace(DataType.DOUBLE, 1, 8, 1).reshape(2, 2, 2);
+        assertEquals(204, Rows.sumOfSquares(cube), 0); // 1 + 4 + ... + 64
+        INDArray m = Nd4j.linspace(DataType.FLOAT, 1, 6, 1).reshape(2, 3);
+        assertEquals(1 + 4 + 9 + 16 + 25 + 36, Rows.sumOfSquares(m.transpose()), 0);
+        assertEquals(0, Rows.sumOfSquares(Nd4j.create(DataType.FLOAT, 0)), 0);
+        INDArray bad = Nd4j.zeros(DataType.FLOAT, 3, 3);
+        bad.putScalar(4, Float.NaN);
+        assertTrue(Double.isNaN(Rows.sumOfSquares(bad)));
+        bad.putScalar(4, Float.NEGATIVE_INFINITY);
+        assertEquals(Double.POSITIVE_INFINITY, Rows.sumOfSquares(bad), 0);
     }
 }
