@@ -560,7 +560,7 @@ public final class ServerStep {
     private static double norm(Payload p) {
         double sq = 0;
         for (org.nd4j.linalg.api.ndarray.INDArray t : p.tensors().values()) {
-            sq += org.fedsub.runtime.compute.Rows.sumOfSquares(t);
+            sq += org.fedsub.runtime.strategy.Updates.squaredNorm(t);
         }
         return Math.sqrt(sq);
     }

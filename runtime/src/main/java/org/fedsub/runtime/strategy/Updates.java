@@ -61,11 +61,23 @@ public final class Updates {
                 return who + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + ", expected "
                         + Arrays.toString(e.getValue());
             }
-            if (!Double.isFinite(org.fedsub.runtime.compute.Rows.sumOfSquares(t))) {
+            if (!Double.isFinite(squaredNorm(t))) {
                 return who + ": tensor '" + e.getKey() + "' contains NaN or infinite values";
             }
         }
         return null;
+    }
+
+    /**
+     * The sum of the squares of {@code t}'s values, infinite where that sum overflows {@code t}'s
+     * own type (a FLOAT tensor whose squared norm passes {@link Float#MAX_VALUE}, as an ND4J
+     * float reduction overflows): such an update cannot be aggregated in its precision and counts
+     * as non-finite. NaN if a value is.
+     */
+    public static double squaredNorm(INDArray t) {
+        double sq = org.fedsub.runtime.compute.Rows.sumOfSquares(t);
+        return t.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && sq > Float.MAX_VALUE
+                ? Double.POSITIVE_INFINITY : sq;
     }
 
     /** The update tensors of the FedAvg family, {@link PayloadKeys#delta} of every parameter, by their shapes. */
