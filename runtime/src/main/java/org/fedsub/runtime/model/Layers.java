@@ -64,7 +64,7 @@ final class Layers {
             }
             // Blocks of rows per copy: a convolution's outputs are thousands of rows of a few
             // channels, where a copy per row would cost more than its arithmetic.
-            int per = Math.min(rowsPerBlock(n), Math.max(1, z.rows()));
+            int per = rowsPerBlock(n, z.rows());
             float[] block = new float[per * n];
             for (int r = 0; r < z.rows(); r += per) {
                 int k = Math.min(per, z.rows() - r);
@@ -139,9 +139,12 @@ final class Layers {
         }
     }
 
-    /** Rows of {@code cols} values that make a block of about 4,096 values (at least one row). */
-    private static int rowsPerBlock(int cols) {
-        return Math.max(1, 4096 / Math.max(1, cols));
+    /**
+     * Rows of {@code cols} values that make a block of about 4,096 values, at least one and at
+     * most the matrix's {@code rows} (a small layer's block is no larger than the layer).
+     */
+    private static int rowsPerBlock(int cols, int rows) {
+        return Math.min(Math.max(1, 4096 / Math.max(1, cols)), Math.max(1, rows));
     }
 
     /** dL/dz from dL/dh for h = relu(z), in place on {@code dh} (h > 0 iff z > 0). */
@@ -154,7 +157,7 @@ final class Layers {
                 throw new IllegalArgumentException("gradient " + d.rows() + "x" + n + " for activations "
                         + a.rows() + "x" + a.cols());
             }
-            int per = Math.min(rowsPerBlock(n), Math.max(1, d.rows()));
+            int per = rowsPerBlock(n, d.rows());
             float[] dr = new float[per * n];
             float[] hr = new float[per * n];
             for (int r = 0; r < d.rows(); r += per) {

@@ -125,8 +125,9 @@ public final class CoordinateProjection implements Projection {
      * {@code to.project(from.lift(lambda))} for two coordinate bases of one dimension, without
      * the {@code [n, m]} lift: row {@code i} of the result is row {@code k} of {@code lambda}
      * times both signs where {@code to} selects the coordinate {@code from} kept at {@code k},
-     * else zero (times {@code to}'s sign). The same values bit for bit (the rows are distinct and the signs are +-1, so
-     * every product is exact; {@code 0 + v} is kept, as the lift's scatter-add into zeros gives).
+     * else zero (times {@code to}'s sign). The same values bit for bit: both factories draw
+     * distinct rows and signs of +-1, so every product is exact, and {@code 0 + v} is kept, as the
+     * lift's scatter-add into zeros gives.
      */
     static INDArray transport(CoordinateProjection from, CoordinateProjection to, INDArray lambda) {
         check(lambda, from.rows.length, "transport");
@@ -155,18 +156,6 @@ public final class CoordinateProjection implements Projection {
             dst.write(i, row);
         }
         return out;
-    }
-
-    /** Whether the coordinates are distinct (always, for {@link #random} and {@link #identity}). */
-    boolean distinctRows() {
-        boolean[] seen = new boolean[n];
-        for (int r : rows) {
-            if (seen[r]) {
-                return false;
-            }
-            seen[r] = true;
-        }
-        return true;
     }
 
     @Override

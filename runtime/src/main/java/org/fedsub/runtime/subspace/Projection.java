@@ -48,8 +48,7 @@ public interface Projection {
         if (from == to) {
             return lambda;
         }
-        if (from instanceof CoordinateProjection f && to instanceof CoordinateProjection t && f.dim() == t.dim()
-                && f.distinctRows()) {
+        if (from instanceof CoordinateProjection f && to instanceof CoordinateProjection t && f.dim() == t.dim()) {
             return CoordinateProjection.transport(f, t, lambda);
         }
         INDArray moved = to.project(from.lift(lambda));
