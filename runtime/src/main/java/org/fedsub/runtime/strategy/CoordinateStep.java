@@ -27,12 +27,11 @@ final class CoordinateStep {
         this.signs = signs;
     }
 
-    /** True when every array is a dense row-major buffer of one float type (else use the general path). */
+    /** True when every array (nulls aside) is {@link Blas#dense dense}, all of one type (else use the general path). */
     static boolean applicable(INDArray... arrays) {
         DataType t = arrays[0].dataType();
         for (INDArray a : arrays) {
-            if (a != null && (a.dataType() != t || a.ordering() != 'c' || a.elementWiseStride() != 1 || a.rank() != 2
-                    || (t != DataType.FLOAT && t != DataType.DOUBLE))) {
+            if (a != null && (a.dataType() != t || !Blas.dense(a))) {
                 return false;
             }
         }
@@ -140,8 +139,7 @@ final class CoordinateStep {
         lastW = w;
         lastB = b;
         lastLambda = lambda;
-        dense = Blas.dense(grad) && Blas.dense(w) && Blas.dense(b) && (lambda == null || Blas.dense(lambda))
-                && applicable(grad, w, b, lambda) && b.rows() == rows.length
+        dense = applicable(grad, w, b, lambda) && b.rows() == rows.length
                 && (lambda == null || (lambda.rows() == b.rows() && lambda.columns() == b.columns()))
                 && grad.columns() == b.columns() && w.columns() == b.columns() && grad.rows() == w.rows();
         if (!dense) {
