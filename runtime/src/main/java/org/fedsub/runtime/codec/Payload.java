@@ -14,6 +14,7 @@ public final class Payload {
 
     private final LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
     private final LinkedHashMap<String, Long> fields = new LinkedHashMap<>();
+    private boolean receiverOwns;
 
     public Payload tensor(String name, INDArray value) {
         tensors.put(name, value);
@@ -23,6 +24,28 @@ public final class Payload {
     public Payload field(String name, long value) {
         fields.put(name, value);
         return this;
+    }
+
+    /**
+     * Marks the tensors as its receiver's own: made for this payload alone (decoded from bytes
+     * for one receiver) and referenced by nothing else, so the receiver may change them in place
+     * instead of copying ({@link org.fedsub.runtime.strategy.Wire#takeModel}).
+     */
+    public Payload ownedByReceiver() {
+        receiverOwns = true;
+        return this;
+    }
+
+    /** Whether {@link #ownedByReceiver} was called: else its tensors may be shared and must not be changed. */
+    public boolean isOwnedByReceiver() {
+        return receiverOwns;
+    }
+
+    /** Removes the tensor {@code name} and returns it; a clear error if there is none. */
+    public INDArray take(String name) {
+        INDArray t = tensor(name);
+        tensors.remove(name);
+        return t;
     }
 
     public Map<String, INDArray> tensors() {

@@ -59,6 +59,47 @@ public final class Rows {
     }
 
     /**
+     * Copies column {@code cols[i]} of {@code src} into column {@code i} of {@code dst}, for
+     * every {@code i} and row: both {@link Blas#dense dense}, of one type and row count,
+     * {@code dst} exactly {@code cols.length} wide. A row copy in and out per row.
+     */
+    public static void gatherColumns(INDArray src, int[] cols, INDArray dst) {
+        Rows from = of(src);
+        Rows to = of(dst);
+        if (from.isFloat != to.isFloat || from.rows != to.rows || to.cols != cols.length) {
+            throw new IllegalArgumentException("cannot gather " + cols.length + " columns of a " + src.dataType() + " "
+                    + from.rows + "x" + from.cols + " matrix into a " + dst.dataType() + " " + to.rows + "x" + to.cols);
+        }
+        for (int c : cols) {
+            if (c < 0 || c >= from.cols) {
+                throw new IndexOutOfBoundsException("column " + c + " of a " + from.rows + "x" + from.cols + " matrix");
+            }
+        }
+        int k = cols.length;
+        if (from.isFloat) {
+            float[] in = new float[from.cols];
+            float[] out = new float[k];
+            for (int r = 0; r < from.rows; r++) {
+                from.read(r, in);
+                for (int i = 0; i < k; i++) {
+                    out[i] = in[cols[i]];
+                }
+                to.write(r, out);
+            }
+            return;
+        }
+        double[] in = new double[from.cols];
+        double[] out = new double[k];
+        for (int r = 0; r < from.rows; r++) {
+            from.read(r, in);
+            for (int i = 0; i < k; i++) {
+                out[i] = in[cols[i]];
+            }
+            to.write(r, out);
+        }
+    }
+
+    /**
      * The sum of the squares of {@code a}'s values (any shape or layout), in double precision:
      * NaN if one is NaN, infinite if one is. One pass over the rows, no ND4J op: an ND4J
      * reduction allocates its result and costs more than the pass for an update's small tensors.

@@ -322,8 +322,8 @@ public final class ClientStep {
             forgetModel(); // whatever it held may be half changed: never trained on
             throw new NeedsFullModelException(clientId(), round, "its changes do not apply: " + e.getMessage(), e);
         }
-        hold(round, model);
-        Payload task = new Payload();
+        hold(round, model); // kept as bytes: the rebuilt tensors are the task's alone
+        Payload task = new Payload().ownedByReceiver();
         header.fields().forEach((k, v) -> {
             if (!k.equals(ServerStep.SINCE)) {
                 task.field(k, v);
@@ -358,7 +358,8 @@ public final class ClientStep {
     }
 
     private org.fedsub.runtime.model.Params heldModel() {
-        return org.fedsub.runtime.strategy.Wire.model(held.read(b -> modelCodec.decode(b, dtype)), modelSpec);
+        return org.fedsub.runtime.strategy.Wire.takeModel(held.read(b -> modelCodec.decode(b, dtype)).ownedByReceiver(),
+                modelSpec);
     }
 
     private void hold(int version, org.fedsub.runtime.model.Params model) {
@@ -407,6 +408,6 @@ public final class ClientStep {
                     + (modelCodec == downlink ? "" : " and " + modelCodec.name()) + " payloads, got one encoded with "
                     + p.codec());
         }
-        return p.read(b -> c.decode(b, dtype));
+        return p.read(b -> c.decode(b, dtype)).ownedByReceiver(); // decoded for this client alone
     }
 }

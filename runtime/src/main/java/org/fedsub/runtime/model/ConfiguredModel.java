@@ -107,6 +107,11 @@ public final class ConfiguredModel implements Model {
     }
 
     @Override
+    public double lossAndGradient(Params params, Batch batch, Params gradOut, java.util.Map<String, int[]> rows) {
+        return model.lossAndGradient(params, batch, gradOut, rows);
+    }
+
+    @Override
     public double loss(Params params, Batch batch) {
         return model.loss(params, batch);
     }

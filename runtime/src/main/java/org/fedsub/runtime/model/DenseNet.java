@@ -2,7 +2,9 @@ package org.fedsub.runtime.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,7 +85,23 @@ abstract class DenseNet implements Model {
 
     @Override
     public double lossAndGradient(Params params, Batch batch, Params gradOut) {
-        Layers.prepareGradOut(gradOut, specs, dtype);
+        return lossAndGradient(params, batch, gradOut, Map.of());
+    }
+
+    /**
+     * Only the wanted rows of a weight's gradient are computed: row {@code i} of layer l's
+     * {@code a^T dz} is column {@code i} of its input {@code a} times {@code dz}, so the input's
+     * wanted columns are gathered and multiplied, {@code r/n} of the work (the values are those of
+     * the whole product: each is the same sum over the batch).
+     */
+    @Override
+    public double lossAndGradient(Params params, Batch batch, Params gradOut, Map<String, int[]> rows) {
+        for (String n : rows.keySet()) {
+            if (!n.endsWith(".weight") || specs.stream().noneMatch(p -> p.name().equals(n))) {
+                throw new IllegalArgumentException("rows of the gradient of '" + n + "': " + name + " has no such weight");
+            }
+        }
+        Layers.prepareGradOut(gradOut, specs, dtype, rows);
         Scratch s = scratch.get();
         INDArray[] acts = forward(params, batch.features(), s);
         int last = layers.length;
@@ -91,7 +109,14 @@ abstract class DenseNet implements Model {
         INDArray dz = s.get(2 * last, dtype, out.rows(), out.columns());
         double loss = head.apply(out, targets(batch), batch.size(), dz);
         for (int l = last - 1; l >= 0; l--) {
-            Layers.denseGrads(acts[l], dz, gradOut, layers[l] + ".weight", bias ? layers[l] + ".bias" : null, false);
+            String weight = layers[l] + ".weight";
+            int[] wanted = rows.get(weight);
+            INDArray a = acts[l];
+            if (wanted != null) {
+                a = s.get(2 * last + 1 + l, dtype, a.rows(), wanted.length);
+                Rows.gatherColumns(acts[l], wanted, a);
+            }
+            Layers.denseGrads(a, dz, gradOut, weight, bias ? layers[l] + ".bias" : null, false);
             if (l > 0) {
                 INDArray dh = s.get(2 * l + 1, dtype, dz.rows(), widths[l]);
                 Blas.gemm(dz, false, Blas.denseOrCopy(params.get(layers[l] + ".weight")), true, dh, 0);

@@ -193,9 +193,24 @@ final class Layers {
      * gradient written into an empty {@link Params} iterates like the parameters do.
      */
     static Params prepareGradOut(Params gradOut, List<ParamSpec> specs, DataType dtype) {
+        return prepareGradOut(gradOut, specs, dtype, java.util.Map.of());
+    }
+
+    /**
+     * As above, where a parameter named in {@code rows} gets (and must already have, if present)
+     * a {@code [rows.length, columns]} gradient: only those rows of it are computed.
+     */
+    static Params prepareGradOut(Params gradOut, List<ParamSpec> specs, DataType dtype,
+            java.util.Map<String, int[]> rows) {
         for (ParamSpec s : specs) {
+            int[] wanted = rows.get(s.name());
+            long[] shape = wanted == null ? s.shape() : new long[] {wanted.length, s.shape()[1]};
             if (!gradOut.contains(s.name())) {
-                gradOut.put(s.name(), Nd4j.zeros(dtype, s.shape()));
+                gradOut.put(s.name(), Nd4j.zeros(dtype, shape));
+            } else if (wanted != null && !Arrays.equals(gradOut.get(s.name()).shape(), shape)) {
+                throw new IllegalArgumentException("the gradient of " + wanted.length + " rows of '" + s.name()
+                        + "' needs shape " + Arrays.toString(shape) + ", got "
+                        + Arrays.toString(gradOut.get(s.name()).shape()));
             }
         }
         return gradOut;

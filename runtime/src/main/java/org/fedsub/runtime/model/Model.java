@@ -1,9 +1,13 @@
 package org.fedsub.runtime.model;
 
 import java.util.List;
+import java.util.Map;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.Rows;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A differentiable model over named parameter tensors. Implementations are stateless with
@@ -34,6 +38,38 @@ public interface Model {
      * (same names and shapes as params; overwritten, not accumulated).
      */
     double lossAndGradient(Params params, Batch batch, Params gradOut);
+
+    /**
+     * {@link #lossAndGradient(Params, Batch, Params)} for a caller that needs only some rows of
+     * some gradients (FedSub under a coordinate basis trains {@code r} of a weight's {@code n}
+     * rows). For each parameter named in {@code rows}, {@code gradOut} holds a
+     * {@code [rows.length, columns]} tensor whose row {@code i} gets row {@code rows[i]} of that
+     * parameter's gradient; every other parameter's gradient is written whole, as there.
+     *
+     * <p>This default computes every gradient whole and copies the rows out, so any model gives
+     * the right values; a model that can compute just those rows overrides it (a dense layer's
+     * weight gradient {@code a^T dz} then costs {@code r/n} of its multiply-adds).
+     */
+    default double lossAndGradient(Params params, Batch batch, Params gradOut, Map<String, int[]> rows) {
+        if (rows.isEmpty()) {
+            return lossAndGradient(params, batch, gradOut);
+        }
+        Params whole = Params.empty();
+        for (ParamSpec s : params()) {
+            boolean part = rows.containsKey(s.name());
+            if (part && s.shape().length != 2) {
+                throw new IllegalArgumentException("rows of the gradient of " + s + ", which is not a matrix");
+            }
+            if (!gradOut.contains(s.name())) {
+                gradOut.put(s.name(), part ? Nd4j.zeros(dtype(), rows.get(s.name()).length, s.shape()[1])
+                        : Nd4j.zeros(dtype(), s.shape()));
+            }
+            whole.put(s.name(), part ? Nd4j.zeros(dtype(), s.shape()) : gradOut.get(s.name()));
+        }
+        double loss = lossAndGradient(params, batch, whole);
+        rows.forEach((name, r) -> Rows.gather(Blas.denseOrCopy(whole.get(name)), r, gradOut.get(name)));
+        return loss;
+    }
 
     /** Mean loss over {@code batch}. */
     double loss(Params params, Batch batch);

@@ -21,10 +21,17 @@ final class CoordinateStep {
 
     private final int[] rows;
     private final double[] signs;
+    /** Whether the gradient holds the selected rows only, row {@code i} being row {@code rows[i]}. */
+    private final boolean selectedGradient;
 
-    CoordinateStep(int[] rows, double[] signs) {
+    /**
+     * @param selectedGradient the gradient given to {@link #apply} is {@code [r, m]}, the
+     *        selected rows in order, instead of the whole {@code [n, m]}
+     */
+    CoordinateStep(int[] rows, double[] signs, boolean selectedGradient) {
         this.rows = rows;
         this.signs = signs;
+        this.selectedGradient = selectedGradient;
     }
 
     /** True when every array (nulls aside) is {@link Blas#dense dense}, all of one type (else use the general path). */
@@ -79,7 +86,7 @@ final class CoordinateStep {
         if (!br.isFloat()) {
             for (int i = 0; i < r; i++) {
                 double s = signs[i];
-                g.read(rows[i], drow);
+                g.read(selectedGradient ? i : rows[i], drow);
                 wr.read(rows[i], dw);
                 br.read(i, db);
                 if (this.lr != null) {
@@ -109,7 +116,7 @@ final class CoordinateStep {
         float lrTauF = (float) lrTau;
         for (int i = 0; i < r; i++) {
             float s = (float) signs[i];
-            g.read(rows[i], frow);
+            g.read(selectedGradient ? i : rows[i], frow);
             wr.read(rows[i], fw);
             br.read(i, fb);
             if (this.lr != null) {
@@ -141,7 +148,8 @@ final class CoordinateStep {
         lastLambda = lambda;
         dense = applicable(grad, w, b, lambda) && b.rows() == rows.length
                 && (lambda == null || (lambda.rows() == b.rows() && lambda.columns() == b.columns()))
-                && grad.columns() == b.columns() && w.columns() == b.columns() && grad.rows() == w.rows();
+                && grad.columns() == b.columns() && w.columns() == b.columns()
+                && grad.rows() == (selectedGradient ? rows.length : w.rows());
         if (!dense) {
             return;
         }

@@ -80,7 +80,7 @@ final class FedSubClient implements ClientAlgorithm {
             sgd.reset();
             sgdBasisId = k;
         }
-        Params w = Wire.model(task, ctx.model());
+        Params w = Wire.takeModel(task, ctx.model());
         // Only the plain parameters' starting values are needed afterwards (their delta is sent; a
         // compressed one sends B): copy those, not the whole model.
         Map<String, INDArray> start = new HashMap<>();
@@ -121,6 +121,8 @@ final class FedSubClient implements ClientAlgorithm {
         private final Projection[] basis;
         private final INDArray[] b;
         private final CoordinateStep[] fused;
+        /** The layers whose gradient is computed at the basis's rows only (a coordinate basis of r < n rows, no momentum). */
+        private final Map<String, int[]> rows = new HashMap<>();
 
         SubspaceStep(Projection[] basis, INDArray[] b) {
             this.basis = basis;
@@ -129,10 +131,19 @@ final class FedSubClient implements ClientAlgorithm {
             if (ctx.train().momentum() == 0) {
                 for (Layer l : layers) {
                     if (basis[l.index()] instanceof CoordinateProjection cp) {
-                        fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs());
+                        boolean selected = cp.rank() < cp.dim();
+                        fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs(), selected);
+                        if (selected) {
+                            rows.put(l.name(), cp.rows());
+                        }
                     }
                 }
             }
+        }
+
+        @Override
+        public Map<String, int[]> gradientRows() {
+            return rows;
         }
 
         @Override
@@ -151,7 +162,7 @@ final class FedSubClient implements ClientAlgorithm {
             if (f != null && f.apply(g, w, bi, li, lr, tau, ts.weightDecay(), fs.scaleByRank() ? (double) l.r() / l.m() : 1.0)) {
                 return;
             }
-            INDArray gb = p.project(g);
+            INDArray gb = rows.containsKey(n) ? ((CoordinateProjection) p).projectSelected(g) : p.project(g);
             if (ts.weightDecay() != 0) {
                 gb.addi(bi.mul(ts.weightDecay()));
             }

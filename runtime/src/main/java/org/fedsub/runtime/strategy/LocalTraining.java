@@ -1,10 +1,12 @@
 package org.fedsub.runtime.strategy;
 
 import java.util.Arrays;
+import java.util.Map;
 import org.fedsub.runtime.Seeds;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The local-SGD loop of every client half: {@code tau} steps, each on a minibatch drawn from
@@ -31,6 +33,16 @@ final class LocalTraining {
     interface Step {
 
         void apply(String name, INDArray w, INDArray g, double lr);
+
+        /**
+         * The parameters whose step reads only some rows of their gradient, and those rows: their
+         * {@code g} is then {@code [rows.length, columns]}, row {@code i} holding row
+         * {@code rows[i]} ({@link org.fedsub.runtime.model.Model#lossAndGradient(Params,
+         * org.fedsub.runtime.data.Batch, Params, Map)}). Only with {@link Correction#NONE}.
+         */
+        default Map<String, int[]> gradientRows() {
+            return Map.of();
+        }
     }
 
     private final StrategyContext ctx;
@@ -42,12 +54,17 @@ final class LocalTraining {
     /** Runs client {@code clientId}'s local steps of {@code round} from {@code w} (moved in place); returns the mean loss. */
     double run(int round, int clientId, ClientData data, Params w, Correction correction, Step step) {
         TrainSettings ts = ctx.train();
-        Params grad = gradientsLike(w);
+        Map<String, int[]> rows = step.gradientRows();
+        if (!rows.isEmpty() && correction != Correction.NONE) {
+            throw new IllegalStateException("a gradient correction needs whole gradients, but the step asks for rows of "
+                    + rows.keySet());
+        }
+        Params grad = gradientsLike(w, rows);
         Minibatches batches = new Minibatches(data, ts.batchSize(),
                 Seeds.derive(ctx.seed(), Seeds.tag("batches"), round, clientId));
         double lossSum = 0;
         for (int s = 0; s < ts.localSteps(); s++) {
-            lossSum += ctx.model().lossAndGradient(w, batches.next(), grad);
+            lossSum += ctx.model().lossAndGradient(w, batches.next(), grad, rows);
             double lr = ts.lrAt(round, s);
             for (String n : w.names()) {
                 step.apply(n, w.get(n), correction.apply(n, w.get(n), grad.get(n)), lr);
@@ -61,10 +78,15 @@ final class LocalTraining {
      * it is given ({@link org.fedsub.runtime.model.Model#lossAndGradient}), so they are reused from
      * round to round instead of allocating (and zeroing and paging in) a model's worth each round.
      */
-    private static Params gradientsLike(Params w) {
+    private static Params gradientsLike(Params w, Map<String, int[]> rows) {
         Params g = GRADIENTS.get();
-        if (g == null || !sameLayout(g, w)) {
-            g = w.zerosLike();
+        if (g == null || !sameLayout(g, w, rows)) {
+            g = Params.empty();
+            for (String n : w.names()) {
+                INDArray x = w.get(n);
+                int[] r = rows.get(n);
+                g.put(n, r == null ? Nd4j.zeros(x.dataType(), x.shape()) : Nd4j.zeros(x.dataType(), r.length, x.columns()));
+            }
             GRADIENTS.set(g);
         }
         return g;
@@ -72,14 +94,17 @@ final class LocalTraining {
 
     private static final ThreadLocal<Params> GRADIENTS = new ThreadLocal<>();
 
-    private static boolean sameLayout(Params a, Params b) {
-        if (!a.names().equals(b.names())) {
+    /** Whether {@code g} has the names of {@code w}, their types, and their shapes (rows.length rows where asked). */
+    private static boolean sameLayout(Params g, Params w, Map<String, int[]> rows) {
+        if (!g.names().equals(w.names())) {
             return false;
         }
-        for (String n : a.names()) {
-            INDArray x = a.get(n);
-            INDArray y = b.get(n);
-            if (x.dataType() != y.dataType() || !Arrays.equals(x.shape(), y.shape())) {
+        for (String n : g.names()) {
+            INDArray x = g.get(n);
+            INDArray y = w.get(n);
+            int[] r = rows.get(n);
+            long[] shape = r == null ? y.shape() : new long[] {r.length, y.columns()};
+            if (x.dataType() != y.dataType() || !Arrays.equals(x.shape(), shape)) {
                 return false;
             }
         }

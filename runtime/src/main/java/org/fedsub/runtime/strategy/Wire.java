@@ -21,6 +21,22 @@ public final class Wire {
         return p;
     }
 
+    /**
+     * As {@link #model}, without the copies when the task's tensors are {@link
+     * Payload#isOwnedByReceiver its receiver's own}: they are then taken out of the task (it no
+     * longer has the model) and returned as they are, for the caller to change.
+     */
+    public static Params takeModel(Payload task, Model model) {
+        if (!task.isOwnedByReceiver()) {
+            return model(task, model);
+        }
+        Params x = Params.empty();
+        for (ParamSpec s : model.params()) {
+            x.put(s.name(), task.take(PayloadKeys.model(s.name())));
+        }
+        return x;
+    }
+
     /** Reads the {@link PayloadKeys#model} tensors of a task as parameters (copies, owned by the caller). */
     public static Params model(Payload task, Model model) {
         Params x = Params.empty();

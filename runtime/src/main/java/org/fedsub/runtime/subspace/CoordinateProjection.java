@@ -101,6 +101,16 @@ public final class CoordinateProjection implements Projection {
         return Nd4j.pullRows(g, 1, rows).muliColumnVector(signColumn);
     }
 
+    /**
+     * {@link #project} from the selected rows of {@code g} alone: {@code rowsOfG} is
+     * {@code [r, m]}, row {@code i} holding row {@code rows()[i]} of {@code g} (a model's
+     * gradient computed at those rows only). The same values as {@code project(g)}.
+     */
+    public INDArray projectSelected(INDArray rowsOfG) {
+        check(rowsOfG, rows.length, "project the selected rows of");
+        return identity ? rowsOfG.dup() : rowsOfG.dup().muliColumnVector(signColumn);
+    }
+
     @Override
     public INDArray lift(INDArray b) {
         INDArray x = Nd4j.zeros(b.dataType(), n, b.columns());

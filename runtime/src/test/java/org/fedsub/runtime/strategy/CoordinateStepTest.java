@@ -47,10 +47,30 @@ class CoordinateStepTest {
             INDArray wRef = w.dup();
             p.liftAddi(wRef, step);
 
-            assertTrue(new CoordinateStep(p.rows(), p.signs()).apply(g, w, b, lambda, lr, tau, wd, scale));
+            INDArray wSel = w.dup();
+            INDArray bSel = b.dup();
+            assertTrue(new CoordinateStep(p.rows(), p.signs(), false).apply(g, w, b, lambda, lr, tau, wd, scale));
             assertEquals(0.0, b.sub(bRef).amaxNumber().doubleValue(), tol, "B, trial " + trial);
             assertEquals(0.0, w.sub(wRef).amaxNumber().doubleValue(), tol, "W, trial " + trial);
+
+            // Given only the selected rows of the gradient, in basis order: the same step, bit for bit.
+            INDArray selected = Nd4j.pullRows(g, 1, p.rows());
+            assertTrue(new CoordinateStep(p.rows(), p.signs(), true).apply(selected, wSel, bSel, lambda, lr, tau, wd,
+                    scale));
+            assertEquals(b, bSel, "B from the selected rows, trial " + trial);
+            assertEquals(w, wSel, "W from the selected rows, trial " + trial);
+            assertEquals(p.project(g), p.projectSelected(selected), "P g from the selected rows, trial " + trial);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT"})
+    void aSelectedGradientOfTheWrongRowCount_fallsBackInsteadOfReadingPastIt(DataType t) {
+        CoordinateProjection p = CoordinateProjection.random(10, 4, 3, t);
+        INDArray w = Nd4j.rand(t, 10, 3);
+        INDArray b = Nd4j.zeros(t, 4, 3);
+        assertFalse(new CoordinateStep(p.rows(), p.signs(), true).apply(Nd4j.rand(t, 10, 3), w, b, null, 0.1, 1, 0, 1));
+        assertFalse(new CoordinateStep(p.rows(), p.signs(), false).apply(Nd4j.rand(t, 4, 3), w, b, null, 0.1, 1, 0, 1));
     }
 
     @ParameterizedTest
