@@ -48,6 +48,10 @@ final class Mem {
     }
 
     /** Copies {@code bytes} bytes between two off-heap addresses. */
+    static void zero(long address, long bytes) {
+        UNSAFE.setMemory(address, bytes, (byte) 0);
+    }
+
     static void copy(long from, long to, long bytes) {
         UNSAFE.copyMemory(null, from, null, to, bytes);
     }

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
@@ -89,7 +90,7 @@ final class FedSubClient implements ClientAlgorithm {
         }
         INDArray[] b = new INDArray[layers.size()];
         for (Layer l : layers) {
-            b[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
+            b[l.index()] = HostArrays.zeros(ctx.model().dtype(), l.r(), l.m());
         }
         double loss = training.run(round, id, data, w, LocalTraining.Correction.NONE, new SubspaceStep(basis, b));
         Payload up = new Payload().field(PayloadKeys.ROUND, round).field(PayloadKeys.BASIS, k);
@@ -98,6 +99,11 @@ final class FedSubClient implements ClientAlgorithm {
         }
         for (ParamSpec s : shared.plain()) {
             up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(start.get(s.name())));
+        }
+        // The compressed layers' weights go no further (the update carries b): their memory takes
+        // the next task's model instead of fresh pages (HostArrays.recycle).
+        for (Layer l : layers) {
+            HostArrays.recycle(w.get(l.name()));
         }
         if (feedbackBasisId != k) {
             // The residual of b is in the old basis; it is dropped rather than transported.
@@ -203,6 +209,13 @@ final class FedSubClient implements ClientAlgorithm {
         if (fs.duals()) {
             for (Layer l : layers) {
                 lambda[l.index()].addi(pendingB[l.index()]).subi(ack.tensor(PayloadKeys.subspace(l.name())));
+            }
+        }
+        // The sent B_i (encoded when it was sent) and a decoded acknowledgement go no further.
+        for (Layer l : layers) {
+            HostArrays.recycle(pendingB[l.index()]);
+            if (ack != null && ack.isOwnedByReceiver()) {
+                HostArrays.recycle(ack.tensor(PayloadKeys.subspace(l.name())));
             }
         }
         pendingB = null;

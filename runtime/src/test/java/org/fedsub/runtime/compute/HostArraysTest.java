@@ -2,7 +2,10 @@ package org.fedsub.runtime.compute;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,5 +75,41 @@ class HostArraysTest {
         assertArrayEquals(f, fa.data().asFloat(), 0);
         assertArrayEquals(d, HostArrays.fromUnsignedBytes(raw, 255f, DataType.DOUBLE, 400, 100).data().asDouble(), 0);
         assertEquals(0, HostArrays.fromUnsignedBytes(new byte[0], 255f, DataType.FLOAT, 0, 784).length());
+    }
+
+    @Test
+    void aRecycledArray_givesItsMemoryToTheNextOfItsShape_andZerosAreZero() {
+        INDArray a = HostArrays.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        long at = Mem.address(a);
+        HostArrays.recycle(a);
+        INDArray other = HostArrays.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3); // another type: fresh
+        assertNotEquals(at, Mem.address(other));
+        INDArray z = HostArrays.zeros(DataType.FLOAT, 2, 3);
+        assertEquals(at, Mem.address(z), "the recycled memory");
+        assertEquals(Nd4j.zeros(DataType.FLOAT, 2, 3), z);
+        INDArray fresh = HostArrays.zeros(DataType.FLOAT, 2, 3); // nothing left to reuse
+        assertNotEquals(at, Mem.address(fresh));
+        assertEquals(Nd4j.zeros(DataType.FLOAT, 2, 3), fresh);
+    }
+
+    @Test
+    void views_areNotRecycled_andSparesBeyondTheLimitAreFreed() {
+        INDArray whole = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(3, 4);
+        HostArrays.recycle(whole.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all())); // a view: its memory is whole's
+        assertNotEquals(Mem.address(whole), Mem.address(HostArrays.zeros(DataType.FLOAT, 2, 4)));
+        assertEquals(1f, whole.getFloat(0, 0), "the viewed array is untouched");
+
+        INDArray[] kept = new INDArray[HostArrays.SPARES + 1];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = HostArrays.zeros(DataType.DOUBLE, 5, 7);
+        }
+        for (INDArray k : kept) {
+            HostArrays.recycle(k);
+        }
+        assertTrue(kept[0].wasClosed(), "the oldest spare is freed");
+        for (int i = 1; i < kept.length; i++) {
+            assertFalse(kept[i].wasClosed());
+            HostArrays.zeros(DataType.DOUBLE, 5, 7); // takes the spares back, so later tests start with none
+        }
     }
 }
