@@ -158,9 +158,25 @@ public final class HostArrays {
         return a;
     }
 
-    /** Arrays kept for reuse per thread; beyond this many the oldest is freed. */
-    static final int SPARES = 4;
+    /** A dense copy of {@code a} (FLOAT or DOUBLE, any layout), in a {@link #recycle recycled} array's memory if one fits. */
+    public static INDArray copyOf(INDArray a) {
+        if (!Blas.dense(a) || a.length() == 0) {
+            return a.dup('c');
+        }
+        INDArray c = uninitialised(a.dataType(), Math.toIntExact(a.length()), a.shape());
+        Mem.copy(Mem.address(a), Mem.address(c), a.length() * width(a.dataType()));
+        return c;
+    }
+
+    /** Arrays kept for reuse per thread, and their bytes; beyond either the oldest are freed. */
+    static final int SPARES = 32;
+    static final long SPARE_BYTES = 32L << 20;
     private static final ThreadLocal<ArrayDeque<INDArray>> SPARE = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final ThreadLocal<long[]> SPARE_HELD = ThreadLocal.withInitial(() -> new long[1]);
+
+    private static long bytes(INDArray a) {
+        return a.length() * a.dataType().width();
+    }
 
     /**
      * Hands back an array its owner is done with: nothing may use or reference it afterwards.
@@ -174,10 +190,18 @@ public final class HostArrays {
         if (a == null || a.isView() || a.isAttached() || !a.closeable() || !Blas.dense(a)) {
             return;
         }
+        if (bytes(a) > SPARE_BYTES) {
+            a.close();
+            return;
+        }
         ArrayDeque<INDArray> spare = SPARE.get();
+        long[] held = SPARE_HELD.get();
         spare.addLast(a);
-        if (spare.size() > SPARES) {
-            spare.pollFirst().close();
+        held[0] += bytes(a);
+        while (spare.size() > SPARES || held[0] > SPARE_BYTES) {
+            INDArray old = spare.pollFirst();
+            held[0] -= bytes(old);
+            old.close();
         }
     }
 
@@ -190,6 +214,7 @@ public final class HostArrays {
             INDArray a = it.next();
             if (a.dataType() == type && Arrays.equals(a.shape(), shape)) {
                 it.remove();
+                SPARE_HELD.get()[0] -= bytes(a);
                 return a;
             }
         }

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.strategy;
 
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
 
@@ -48,6 +49,11 @@ final class FedAvgClient implements ClientAlgorithm {
             up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
         }
         feedback.addTo(up);
+        if (task.isOwnedByReceiver()) {
+            // The starting point was only read, and the task was decoded for this client alone:
+            // its memory takes the next task's model (HostArrays.recycle).
+            x.asMap().values().forEach(HostArrays::recycle);
+        }
         return new ClientUpdate(id, round, data.numExamples(), loss, up);
     }
 

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.strategy;
 
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.model.Model;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
@@ -41,7 +42,7 @@ public final class Wire {
     public static Params model(Payload task, Model model) {
         Params x = Params.empty();
         for (ParamSpec s : model.params()) {
-            x.put(s.name(), task.tensor(PayloadKeys.model(s.name())).dup());
+            x.put(s.name(), HostArrays.copyOf(task.tensor(PayloadKeys.model(s.name()))));
         }
         return x;
     }

@@ -93,12 +93,33 @@ class HostArraysTest {
     }
 
     @Test
+    void sparesAreBoundedByBytes_andAnArrayOverTheBoundIsFreedAtOnce() {
+        long per = HostArrays.SPARE_BYTES / 3 + 8; // three of them pass the bound
+        INDArray[] big = new INDArray[3];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = HostArrays.zeros(DataType.FLOAT, 1, per / 4);
+        }
+        for (INDArray b : big) {
+            HostArrays.recycle(b);
+        }
+        assertTrue(big[0].wasClosed(), "the oldest is freed to stay within the bytes");
+        assertFalse(big[1].wasClosed());
+        assertFalse(big[2].wasClosed());
+        HostArrays.zeros(DataType.FLOAT, 1, per / 4);
+        HostArrays.zeros(DataType.FLOAT, 1, per / 4);
+        INDArray huge = HostArrays.zeros(DataType.FLOAT, 1, HostArrays.SPARE_BYTES / 4 + 1);
+        HostArrays.recycle(huge);
+        assertTrue(huge.wasClosed());
+    }
+
+    @Test
     void views_areNotRecycled_andSparesBeyondTheLimitAreFreed() {
         INDArray whole = Nd4j.linspace(DataType.FLOAT, 1, 12, 1).reshape(3, 4);
         HostArrays.recycle(whole.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all())); // a view: its memory is whole's
         assertNotEquals(Mem.address(whole), Mem.address(HostArrays.zeros(DataType.FLOAT, 2, 4)));
         assertEquals(1f, whole.getFloat(0, 0), "the viewed array is untouched");
 
+        assertTrue(HostArrays.SPARES * 5 * 7 * 8 < HostArrays.SPARE_BYTES, "the count bounds these");
         INDArray[] kept = new INDArray[HostArrays.SPARES + 1];
         for (int i = 0; i < kept.length; i++) {
             kept[i] = HostArrays.zeros(DataType.DOUBLE, 5, 7);
