@@ -2,12 +2,9 @@ package org.fedsub.runtime.model;
 
 import java.util.List;
 import java.util.Map;
-import org.fedsub.runtime.compute.Blas;
-import org.fedsub.runtime.compute.Rows;
 import org.fedsub.runtime.data.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A differentiable model over named parameter tensors. Implementations are stateless with
@@ -51,24 +48,7 @@ public interface Model {
      * weight gradient {@code a^T dz} then costs {@code r/n} of its multiply-adds).
      */
     default double lossAndGradient(Params params, Batch batch, Params gradOut, Map<String, int[]> rows) {
-        if (rows.isEmpty()) {
-            return lossAndGradient(params, batch, gradOut);
-        }
-        Params whole = Params.empty();
-        for (ParamSpec s : params()) {
-            boolean part = rows.containsKey(s.name());
-            if (part && s.shape().length != 2) {
-                throw new IllegalArgumentException("rows of the gradient of " + s + ", which is not a matrix");
-            }
-            if (!gradOut.contains(s.name())) {
-                gradOut.put(s.name(), part ? Nd4j.zeros(dtype(), rows.get(s.name()).length, s.shape()[1])
-                        : Nd4j.zeros(dtype(), s.shape()));
-            }
-            whole.put(s.name(), part ? Nd4j.zeros(dtype(), s.shape()) : gradOut.get(s.name()));
-        }
-        double loss = lossAndGradient(params, batch, whole);
-        rows.forEach((name, r) -> Rows.gather(Blas.denseOrCopy(whole.get(name)), r, gradOut.get(name)));
-        return loss;
+        return GradientRows.viaWholeGradient(this, params, batch, gradOut, rows);
     }
 
     /** Mean loss over {@code batch}. */
