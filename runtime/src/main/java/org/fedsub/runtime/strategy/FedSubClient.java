@@ -124,6 +124,13 @@ final class FedSubClient implements ClientAlgorithm {
      */
     private final class SubspaceStep implements LocalTraining.Step {
 
+        /**
+         * Layers of at least this many weights have their gradient computed at the basis's rows
+         * only. Below it gathering the rows costs more than the multiply-adds it saves: the
+         * logistic-regression step (60 x 10) went from 7.8 to 10.7 us with it (benchmarks/README.md).
+         */
+        static final long ROWS_MIN_VALUES = 8192;
+
         private final Projection[] basis;
         private final INDArray[] b;
         private final CoordinateStep[] fused;
@@ -137,7 +144,7 @@ final class FedSubClient implements ClientAlgorithm {
             if (ctx.train().momentum() == 0) {
                 for (Layer l : layers) {
                     if (basis[l.index()] instanceof CoordinateProjection cp) {
-                        boolean selected = cp.rank() < cp.dim();
+                        boolean selected = cp.rank() < cp.dim() && (long) cp.dim() * l.m() >= ROWS_MIN_VALUES;
                         fused[l.index()] = new CoordinateStep(cp.rows(), cp.signs(), selected);
                         if (selected) {
                             rows.put(l.name(), cp.rows());
