@@ -102,6 +102,22 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         })));
     }
 
+    /**
+     * Spawn options that run client {@code clientId}'s actor on the dispatcher of the device it is
+     * placed on ({@code settings}' devices), where its tensor work runs too: its messages and its
+     * work then share that dispatcher's threads instead of passing between the default
+     * dispatcher's and the device's at every task and acknowledgement. The actor still hands
+     * its work to the device's executor and takes it back with {@code pipeToSelf}, so it answers
+     * a message between two pieces of work; placement is the same as at the actor's start.
+     */
+    public static org.apache.pekko.actor.typed.Props onItsDevice(org.apache.pekko.actor.typed.ActorSystem<?> system,
+            ActorSettings settings, int clientId) {
+        ComputePlacement placement = DeviceDispatchers.get(system).placement(settings);
+        Device device = placement.place(clientId);
+        placement.executor(device); // registers the device's dispatcher
+        return org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(DeviceDispatchers.dispatcherId(device));
+    }
+
     /** A supervised, reliable client (see {@link #supervised(ClientStep, ClientBehaviour, ActorSettings)}). */
     public static Behavior<ToClient> supervised(ClientStep work, ActorSettings settings) {
         return supervised(work, ClientBehaviour.RELIABLE, settings);

@@ -176,7 +176,8 @@ public final class ClusterNodes {
             int[] ids = hosting.ids;
             for (int i = 0; i < ids.length; i++) {
                 hosted.add(new Hosted(ids[i], ctx.spawn(org.fedsub.actors.client.ClientActor.supervised(
-                        hosting.steps[i], profiles.behaviour(ids[i]), settings), CLIENT_PREFIX + ids[i])));
+                        hosting.steps[i], profiles.behaviour(ids[i]), settings), CLIENT_PREFIX + ids[i],
+                        org.fedsub.actors.client.ClientActor.onItsDevice(ctx.getSystem(), settings, ids[i]))));
             }
             List<Integer> restored = hosting.takeRestored();
             if (!restored.isEmpty()) {

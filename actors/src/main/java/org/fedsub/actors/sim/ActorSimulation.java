@@ -149,7 +149,7 @@ public final class ActorSimulation {
             for (int id = 0; id < exp.data().numClients(); id++) {
                 Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
                         : client(exp, strategy::newClient, settings, profiles, store, id);
-                clients.put(id, ctx.spawn(b, "client-" + id));
+                clients.put(id, ctx.spawn(b, "client-" + id, ClientActor.onItsDevice(ctx.getSystem(), settings, id)));
             }
             if (async) {
                 ActorRef<AsyncServer.Command> server = ctx.spawn(

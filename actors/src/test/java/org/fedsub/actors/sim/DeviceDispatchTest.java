@@ -96,22 +96,48 @@ class DeviceDispatchTest {
         }
     }
 
-    private record Run(RunResult result, Map<Integer, List<String>> threads) {}
+    /** Each client's work threads, and the threads its actor handled its tasks on. */
+    private record Run(RunResult result, Map<Integer, List<String>> threads, Map<Integer, List<String>> actorThreads) {}
+
+    /** A client's behaviour that notes the thread its actor takes each task on. */
+    private record NotingBehaviour(org.fedsub.actors.client.ClientBehaviour inner, List<String> names)
+            implements org.fedsub.actors.client.ClientBehaviour {
+        @Override
+        public Fate fate(int round) {
+            names.add(Thread.currentThread().getName());
+            return inner.fate(round);
+        }
+
+        @Override
+        public Duration replyDelay(int round, long taskBytes, long updateBytes) {
+            return inner.replyDelay(round, taskBytes, updateBytes);
+        }
+
+        @Override
+        public boolean announcesDropouts() {
+            return inner.announcesDropouts();
+        }
+    }
 
     private static Run run(Experiment exp, ActorSettings settings) throws Exception {
         Strategy strategy = ActorSimulation.newStrategy(exp);
         ClientProfiles profiles = ActorSimulation.profiles(exp, settings);
         Map<Integer, List<String>> threads = new ConcurrentHashMap<>();
+        Map<Integer, List<String>> actorThreads = new ConcurrentHashMap<>();
         Map<Integer, Behavior<ToClient>> clients = new HashMap<>();
         for (int id = 0; id < exp.data().numClients(); id++) {
             List<String> names = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> actorNames = java.util.Collections.synchronizedList(new ArrayList<>());
             threads.put(id, names);
-            clients.put(id, ActorSimulation.client(exp, i -> new Recording(strategy.newClient(i), names), settings,
-                    profiles, id));
+            actorThreads.put(id, actorNames);
+            clients.put(id, org.fedsub.actors.client.ClientActor.supervised(
+                    org.fedsub.runtime.engine.ClientStep.of(exp, new Recording(strategy.newClient(id), names), id, null),
+                    new NotingBehaviour(profiles.behaviour(id), actorNames), settings));
         }
         CompletableFuture<Finished> done = new CompletableFuture<>();
         var guardian = testKit.spawn(ActorSimulation.behavior(exp, strategy, settings, clients, RoundListener.NONE, done));
-        Run r = new Run(ActorSimulation.outcome(exp, strategy, done.get(60, TimeUnit.SECONDS)).result(), threads);
+        Run r = new Run(ActorSimulation.outcome(exp, strategy, done.get(60, TimeUnit.SECONDS)).result(), threads,
+                actorThreads);
         // Its clients stop (and leave their devices) before it does: the next run starts from empty devices.
         testKit.createTestProbe().expectTerminated(guardian, Duration.ofSeconds(30));
         return r;
@@ -169,6 +195,12 @@ class DeviceDispatchTest {
             assertEquals(6, names.size(), "3 trainings and 3 acknowledgements of client " + id + ": " + names);
             String prefix = threadsOf(devices.get(id % 3));
             assertTrue(names.stream().allMatch(n -> n.startsWith(prefix)), "client " + id + " on " + prefix + ": " + names);
+            // The actor itself runs on its device's dispatcher: no hand-off between thread pools
+            // at each task and acknowledgement.
+            List<String> actor = r.actorThreads().get(id);
+            assertEquals(3, actor.size(), "3 tasks taken by client " + id + ": " + actor);
+            assertTrue(actor.stream().allMatch(n -> n.startsWith(prefix)), "client " + id + "'s actor on " + prefix
+                    + ": " + actor);
         }
         assertEquals("DeviceDispatchTest-fedsub-device-cpu1-t2-", threadsOf(devices.get(1)), "names that say the device");
     }
