@@ -17,7 +17,8 @@ public final class Rows {
     private final boolean isFloat;
     private final int cols;
     private final int rows;
-    private final float[] floatRow;
+    /** The row buffer of the double-precision access to a FLOAT array, made on its first use. */
+    private float[] floatRow;
 
     private Rows(INDArray a) {
         if (!Blas.dense(a)) {
@@ -25,10 +26,19 @@ public final class Rows {
         }
         this.array = a;
         this.address = Mem.address(a);
-        this.rows = Math.toIntExact(a.rows());
-        this.cols = Math.toIntExact(a.columns());
+        // dense: rank 2. ND4J's rows() and columns() re-derive the rank and vector shapes on
+        // every call, which costs more than a small layer's pass; shape() is the array's own.
+        long[] shape = a.shape();
+        this.rows = Math.toIntExact(shape[0]);
+        this.cols = Math.toIntExact(shape[1]);
         this.isFloat = a.dataType() == DataType.FLOAT;
-        this.floatRow = isFloat ? new float[cols] : null;
+    }
+
+    private float[] floatRow() {
+        if (floatRow == null) {
+            floatRow = new float[cols];
+        }
+        return floatRow;
     }
 
     /** Row access to {@code a}, which must be {@link Blas#dense dense}. */
@@ -188,6 +198,7 @@ public final class Rows {
             Mem.read(at, dst, cols);
             return;
         }
+        float[] floatRow = floatRow();
         Mem.read(at, floatRow, cols);
         for (int j = 0; j < cols; j++) {
             dst[j] = floatRow[j];
@@ -201,6 +212,7 @@ public final class Rows {
             Mem.write(src, cols, at);
             return;
         }
+        float[] floatRow = floatRow();
         for (int j = 0; j < cols; j++) {
             floatRow[j] = (float) src[j];
         }
