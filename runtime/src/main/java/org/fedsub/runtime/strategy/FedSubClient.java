@@ -14,7 +14,6 @@ import org.fedsub.runtime.subspace.CoordinateProjection;
 import org.fedsub.runtime.subspace.DenseProjection;
 import org.fedsub.runtime.subspace.Projection;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The client half of {@link FedSub}: its duals (in the basis they were last trained in) and
@@ -67,11 +66,15 @@ final class FedSubClient implements ClientAlgorithm {
             if (lambda == null) {
                 lambda = new INDArray[layers.size()];
                 for (Layer l : layers) {
-                    lambda[l.index()] = Nd4j.zeros(ctx.model().dtype(), l.r(), l.m());
+                    lambda[l.index()] = HostArrays.zeros(ctx.model().dtype(), l.r(), l.m());
                 }
             } else if (lambdaBasisId != k) {
                 for (Layer l : layers) {
-                    lambda[l.index()] = Projection.transport(lambdaBasis[l.index()], basis[l.index()], lambda[l.index()]);
+                    INDArray old = lambda[l.index()];
+                    lambda[l.index()] = Projection.transport(lambdaBasis[l.index()], basis[l.index()], old);
+                    if (lambda[l.index()] != old) {
+                        HostArrays.recycle(old); // the duals live on in the new basis only
+                    }
                 }
             }
             lambdaBasis = basis;

@@ -2,6 +2,7 @@ package org.fedsub.runtime.subspace;
 
 import java.util.SplittableRandom;
 import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,7 +148,8 @@ public final class CoordinateProjection implements Projection {
             at[from.rows[k]] = k;
         }
         int m = Math.toIntExact(lambda.columns());
-        INDArray out = Nd4j.createUninitialized(lambda.dataType(), new long[] {to.rows.length, m}, 'c');
+        // Every row is written; zeros only so that a recycled array's memory can be taken (HostArrays.recycle).
+        INDArray out = HostArrays.zeros(lambda.dataType(), to.rows.length, m);
         Rows src = Rows.of(Blas.denseOrCopy(lambda));
         Rows dst = Rows.of(out);
         double[] row = new double[m];
