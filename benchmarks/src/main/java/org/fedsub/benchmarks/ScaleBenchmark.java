@@ -76,7 +76,9 @@ public final class ScaleBenchmark {
             List<String> strategies = List.of("fedavg", "fedsub");
             int[] clients = {1_000, 10_000};
             int[] threads = {1, 2};
-            int rounds = 40;
+            // Rounds 2..R-2 are timed: at 40 the windows were under a second, too short to read a
+            // 10% difference (benchmarks/SCALE.md).
+            int rounds = 120;
             int perRound = 100;
             int reps = 5;
             int heapClients = 2_000;
@@ -117,7 +119,7 @@ public final class ScaleBenchmark {
 
         private static IllegalArgumentException usage(String why) {
             return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
-                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 40  --per-round 100"
+                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 120  --per-round 100"
                     + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92"
                     + "  --thread-cpu off (on: also print each timed run's CPU by thread group)");
         }
