@@ -47,11 +47,12 @@ final class Mem {
         UNSAFE.copyMemory(src, DOUBLES, null, address, 8L * n);
     }
 
-    /** Copies {@code bytes} bytes between two off-heap addresses. */
+    /** Sets {@code bytes} bytes of off-heap memory from {@code address} on to zero. */
     static void zero(long address, long bytes) {
         UNSAFE.setMemory(address, bytes, (byte) 0);
     }
 
+    /** Copies {@code bytes} bytes between two off-heap addresses. */
     static void copy(long from, long to, long bytes) {
         UNSAFE.copyMemory(null, from, null, to, bytes);
     }
