@@ -24,18 +24,11 @@ final class GradientRows {
         if (rows.isEmpty()) {
             return m.lossAndGradient(params, batch, gradOut);
         }
+        Layers.prepareGradOut(gradOut, m.params(), m.dtype(), rows);
         Params buffers = WHOLE.get();
         Params whole = Params.empty();
         for (ParamSpec s : m.params()) {
-            int[] r = rows.get(s.name());
-            if (r != null && s.shape().length != 2) {
-                throw new IllegalArgumentException("rows of the gradient of " + s + ", which is not a matrix");
-            }
-            if (!gradOut.contains(s.name())) {
-                gradOut.put(s.name(), r != null ? Nd4j.zeros(m.dtype(), r.length, s.shape()[1])
-                        : Nd4j.zeros(m.dtype(), s.shape()));
-            }
-            if (r == null) {
+            if (!rows.containsKey(s.name())) {
                 whole.put(s.name(), gradOut.get(s.name()));
                 continue;
             }

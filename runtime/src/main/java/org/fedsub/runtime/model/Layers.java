@@ -198,12 +198,20 @@ final class Layers {
 
     /**
      * As above, where a parameter named in {@code rows} gets (and must already have, if present)
-     * a {@code [rows.length, columns]} gradient: only those rows of it are computed.
+     * a {@code [rows.length, columns]} gradient: only those rows of it are computed. Every name
+     * in {@code rows} must be a matrix parameter of {@code specs}.
      */
     static Params prepareGradOut(Params gradOut, List<ParamSpec> specs, DataType dtype,
             java.util.Map<String, int[]> rows) {
+        int named = 0;
         for (ParamSpec s : specs) {
             int[] wanted = rows.get(s.name());
+            if (wanted != null) {
+                named++;
+                if (s.shape().length != 2) {
+                    throw new IllegalArgumentException("rows of the gradient of " + s + ", which is not a matrix");
+                }
+            }
             long[] shape = wanted == null ? s.shape() : new long[] {wanted.length, s.shape()[1]};
             if (!gradOut.contains(s.name())) {
                 gradOut.put(s.name(), Nd4j.zeros(dtype, shape));
@@ -212,6 +220,11 @@ final class Layers {
                         + "' needs shape " + Arrays.toString(shape) + ", got "
                         + Arrays.toString(gradOut.get(s.name()).shape()));
             }
+        }
+        if (named < rows.size()) {
+            java.util.Set<String> unknown = new java.util.TreeSet<>(rows.keySet());
+            specs.forEach(s -> unknown.remove(s.name()));
+            throw new IllegalArgumentException("rows of the gradient of " + unknown + ": the model has no such parameter");
         }
         return gradOut;
     }

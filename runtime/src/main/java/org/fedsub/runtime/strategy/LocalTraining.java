@@ -83,9 +83,7 @@ final class LocalTraining {
         if (g == null || !sameLayout(g, w, rows)) {
             g = Params.empty();
             for (String n : w.names()) {
-                INDArray x = w.get(n);
-                int[] r = rows.get(n);
-                g.put(n, r == null ? Nd4j.zeros(x.dataType(), x.shape()) : Nd4j.zeros(x.dataType(), r.length, x.columns()));
+                g.put(n, Nd4j.zeros(w.get(n).dataType(), gradientShape(w.get(n), rows.get(n))));
             }
             GRADIENTS.set(g);
         }
@@ -102,13 +100,16 @@ final class LocalTraining {
         for (String n : g.names()) {
             INDArray x = g.get(n);
             INDArray y = w.get(n);
-            int[] r = rows.get(n);
-            long[] shape = r == null ? y.shape() : new long[] {r.length, y.columns()};
-            if (x.dataType() != y.dataType() || !Arrays.equals(x.shape(), shape)) {
+            if (x.dataType() != y.dataType() || !Arrays.equals(x.shape(), gradientShape(y, rows.get(n)))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The shape of the gradient of parameter {@code w}: its own, or {@code [rows.length, columns]} for some rows. */
+    private static long[] gradientShape(INDArray w, int[] rows) {
+        return rows == null ? w.shape() : new long[] {rows.length, w.columns()};
     }
 
     /** The sum of the step sizes of {@code round}'s local steps, added in step order. */

@@ -74,5 +74,13 @@ class GradientRowsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> m.lossAndGradient(p, batch, wrong, Map.of("fc1.weight", new int[] {0, 5})));
         assertTrue(e.getMessage().contains("fc1.weight") && e.getMessage().contains("[2, 4]"), e.getMessage());
+
+        // The default path (a model without its own) refuses an unknown name the same way.
+        Model cnn = new SmallCnn(new SmallCnn.Geometry(1, 8, 8, List.of(3, 4), 3, 2, 1), 3, t);
+        Params cp = ModelFixtures.randomParams(cnn, r);
+        Batch cb = ModelFixtures.classificationBatch(r, t, 5, 64, 3);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> cnn.lossAndGradient(cp, cb, Params.empty(), Map.of("fc9.weight", new int[] {0})));
+        assertTrue(e.getMessage().contains("fc9.weight"), e.getMessage());
     }
 }
