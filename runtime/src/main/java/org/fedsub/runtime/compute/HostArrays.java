@@ -82,7 +82,7 @@ public final class HostArrays {
      * holds them.
      */
     public static INDArray readLittleEndian(ByteBuffer buf, DataType type, long[] shape) {
-        int len = Math.toIntExact(Arrays.stream(shape).reduce(1, (x, y) -> x * y));
+        int len = Math.toIntExact(length(shape));
         int width = width(type);
         if (!LITTLE || !buf.hasArray()) {
             ByteBuffer in = buf.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -135,8 +135,17 @@ public final class HostArrays {
         return type == DataType.FLOAT ? 4 : 8;
     }
 
+    /** The number of values of {@code shape} (a loop: this runs for every tensor decoded). */
+    private static long length(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
     private static INDArray uninitialised(DataType type, int len, long[] shape) {
-        long n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        long n = length(shape);
         if (n != len) {
             throw new IllegalArgumentException(len + " values for shape " + Arrays.toString(shape));
         }
@@ -150,7 +159,7 @@ public final class HostArrays {
     /** A zero-filled {@code type} (FLOAT or DOUBLE) array of {@code shape}, in a {@link #recycle recycled} array's memory if one fits. */
     public static INDArray zeros(DataType type, long... shape) {
         int width = width(type);
-        long n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        long n = length(shape);
         INDArray a = uninitialised(type, Math.toIntExact(n), shape);
         if (n > 0) {
             Mem.zero(Mem.address(a), n * width);
