@@ -130,9 +130,11 @@ public final class ScaleBenchmark {
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Runtime rt = Runtime.getRuntime();
-        System.out.printf(Locale.ROOT, "# fedsub scale benchmark: Java %s, %d cores, max heap %.2f GiB, OMP_NUM_THREADS=%s,"
-                + " javacpp maxbytes %.2f GiB%n# args: %s%n", System.getProperty("java.version"), rt.availableProcessors(),
-                gib(rt.maxMemory()), System.getenv("OMP_NUM_THREADS"), gib(Pointer.maxBytes()), String.join(" ", args));
+        System.out.printf(Locale.ROOT, "# fedsub scale benchmark: Java %s, %d cores, max heap %.2f GiB, GC %s,"
+                + " OMP_NUM_THREADS=%s, javacpp maxbytes %.2f GiB%n# args: %s%n", System.getProperty("java.version"),
+                rt.availableProcessors(), gib(rt.maxMemory()), java.lang.management.ManagementFactory
+                        .getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList(),
+                System.getenv("OMP_NUM_THREADS"), gib(Pointer.maxBytes()), String.join(" ", args));
         if (o.sections().contains("throughput")) {
             throughput(o);
         }
@@ -189,6 +191,11 @@ public final class ScaleBenchmark {
                     }
                 }
                 g.merge("PROCESS", cpu[m.round()], Long::sum);
+                for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                    // GC-ms: collection time in ms; GC-count: collections. Scaled so that the listing's ns -> ms shows them.
+                    g.merge("GC-ms", gc.getCollectionTime() * 1_000_000, Long::sum);
+                    g.merge("GC-count", gc.getCollectionCount() * 1_000_000, Long::sum);
+                }
             }
         });
         if (!groups1.isEmpty()) {
@@ -196,7 +203,7 @@ public final class ScaleBenchmark {
             StringBuilder b = new StringBuilder("  cpu ms by thread group:");
             groups1.forEach((k, v) -> {
                 long d = (v - groups0.getOrDefault(k, 0L)) / 1_000_000;
-                if (d > 5) {
+                if (d > 5 || k.startsWith("GC")) {
                     b.append(' ').append(k).append('=').append(d);
                 }
             });

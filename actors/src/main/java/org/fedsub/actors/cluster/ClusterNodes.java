@@ -23,6 +23,7 @@ import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.cluster.Registration.Hosted;
 import org.fedsub.actors.cluster.Registration.Register;
 import org.fedsub.actors.cluster.Registration.Result;
+import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.server.AsyncServer;
 import org.fedsub.actors.server.Finished;
@@ -370,7 +371,7 @@ public final class ClusterNodes {
                 // The synchronous coordinator waits for min-clients itself, before every round.
                 sync = ctx.spawn(SyncServer.create(work, Map.of(), settings, ActorSimulation.profiles(exp, settings),
                         listener, new SyncServer.Pool(minClients, cluster.minClientsTimeout()), checkpoints, recovery),
-                        "server");
+                        "server", DeviceDispatchers.get(ctx.getSystem()).onServerDevice(settings));
                 ctx.watch(sync);
                 sync.tell(new SyncServer.Run(ctx.messageAdapter(Finished.class, Done::new)));
             } else {
@@ -447,7 +448,7 @@ public final class ClusterNodes {
             } else if (async == null && clients.size() >= minClients) {
                 // Asynchronous rounds keep the pool they start with (a node that goes fails its clients' tasks).
                 async = ctx.spawn(AsyncServer.create(work, clients, settings, ActorSimulation.profiles(exp, settings),
-                        listener), "server");
+                        listener), "server", DeviceDispatchers.get(ctx.getSystem()).onServerDevice(settings));
                 ctx.watch(async);
                 async.tell(new AsyncServer.Run(ctx.messageAdapter(Finished.class, Done::new)));
             }

@@ -75,6 +75,23 @@ public final class DeviceDispatchers implements Extension {
         });
     }
 
+    /**
+     * Spawn options that run an actor on the dispatcher of the server's device of
+     * {@code settings}, where the server's tensor work (tasks, aggregation, evaluation) runs:
+     * a coordinator spawned so, and the round actors it spawns with
+     * {@link org.apache.pekko.actor.typed.DispatcherSelector#sameAsParent()}, then share that
+     * dispatcher's threads with their work and with the clients placed on the same device
+     * instead of handing every task, update and acknowledgement between the default
+     * dispatcher's threads and the device's. With one compute thread a whole simulated round
+     * runs on it (benchmarks/SCALE.md).
+     */
+    public org.apache.pekko.actor.typed.Props onServerDevice(ActorSettings settings) {
+        ComputePlacement p = placement(settings);
+        Device device = p.server();
+        p.executor(device); // registers the device's dispatcher
+        return DispatcherSelector.fromConfig(dispatcherId(device));
+    }
+
     /** The dispatcher id of a device with its threads given: {@code fedsub-device-cpu1-t2}. */
     public static String dispatcherId(Device device) {
         return "fedsub-device-" + device.label() + "-t" + device.threads();

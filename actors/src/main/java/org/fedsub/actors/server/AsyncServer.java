@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -273,7 +274,7 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
                     .onAnyMessage(msg -> {
                         self.tell(new FromClient(id, msg));
                         return Behaviors.same();
-                    }).build(), "reply-" + id + "-" + f.dispatch);
+                    }).build(), "reply-" + id + "-" + f.dispatch, DispatcherSelector.sameAsParent());
             ActorRef<ToServer> old = inboxes.put(id, inbox);
             if (old != null) {
                 getContext().stop(old);

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -332,7 +333,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 ? SyncRound.virtual(plan, clients, timing, settings.deadlineSeconds(), settings.realTimeout(),
                         getContext().getSelf(), gone)
                 : SyncRound.create(plan, clients, settings.roundDeadline(), getContext().getSelf(), gone);
-        ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round());
+        ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round(),
+                DispatcherSelector.sameAsParent()); // the coordinator's dispatcher: its server device's in a simulation
         getContext().watchWith(ref, new RoundActorStopped(m.round()));
         roundActor = ref;
         roundClients = clients;

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
+import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.server.AsyncServer;
 import org.fedsub.actors.server.Finished;
@@ -151,14 +152,16 @@ public final class ActorSimulation {
                         : client(exp, strategy::newClient, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id, ClientActor.onItsDevice(ctx.getSystem(), settings, id)));
             }
+            org.apache.pekko.actor.typed.Props onServerDevice = DeviceDispatchers.get(ctx.getSystem())
+                    .onServerDevice(settings);
             if (async) {
                 ActorRef<AsyncServer.Command> server = ctx.spawn(
-                        AsyncServer.create(work, clients, settings, profiles, listener), "server");
+                        AsyncServer.create(work, clients, settings, profiles, listener), "server", onServerDevice);
                 ctx.watch(server);
                 server.tell(new AsyncServer.Run(ctx.getSelf()));
             } else {
                 ActorRef<SyncServer.Command> server = ctx.spawn(
-                        SyncServer.create(work, clients, settings, profiles, listener), "server");
+                        SyncServer.create(work, clients, settings, profiles, listener), "server", onServerDevice);
                 ctx.watch(server);
                 server.tell(new SyncServer.Run(ctx.getSelf()));
             }

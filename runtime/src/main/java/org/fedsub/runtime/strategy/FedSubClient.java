@@ -280,6 +280,29 @@ final class FedSubClient implements ClientAlgorithm {
         return ClientStates.encode(p, ctx.model().dtype());
     }
 
+    /**
+     * As {@link ClientAlgorithm#suspend}, and the duals and the pending {@code B_i} go back to
+     * {@link HostArrays#recycle}: nothing else holds them once exported (the update that carried
+     * {@code B_i} is encoded by then), and a client dormant in a store is restored on the same
+     * compute thread moments later, its state decoded into their memory instead of new ND4J
+     * buffers (each one an object for the collector to track, and fresh pages).
+     */
+    @Override
+    public byte[] suspend() {
+        byte[] state = exportState();
+        INDArray[] duals = lambda;
+        INDArray[] pending = pendingB;
+        restoreState(NO_STATE);
+        for (INDArray[] held : new INDArray[][] {duals, pending}) {
+            if (held != null) {
+                for (INDArray a : held) {
+                    HostArrays.recycle(a);
+                }
+            }
+        }
+        return state;
+    }
+
     @Override
     public void restoreState(byte[] state) {
         lambda = null;

@@ -148,6 +148,29 @@ class ClientStateTest {
     }
 
     @Test
+    void suspendedFedSubClient_restoredOnTheSameThread_decodesIntoRecycledMemory() {
+        FederatedData data = SyntheticData.generate(
+                SyntheticData.Spec.fedProx(1, 1).withUsers(3).withMaxSamplesPerUser(20), DataType.FLOAT, SEED);
+        Strategy s = fedsub(DataType.FLOAT);
+        FedSubClient c = (FedSubClient) s.newClient(1);
+        ClientUpdate u = c.train(0, s.configure(0, 1), data.client(1));
+        c.onAggregated(0, s.aggregate(0, List.of(u), List.of()).ack());
+        double[] duals = c.duals()[0].dup().data().asDouble();
+
+        // A client dormant in a store is suspended and restored at every call. Each restore
+        // decodes into the memory that a suspend handed back (HostArrays.recycle), so the
+        // cycles go round a few buffers instead of taking a new one each (the spares hold the
+        // acknowledged B_i as well, of the same shape).
+        java.util.Set<Long> addresses = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            c.restoreState(c.suspend());
+            addresses.add(c.duals()[0].data().address());
+            assertArrayEquals(duals, c.duals()[0].dup().data().asDouble(), 0.0);
+        }
+        assertTrue(addresses.size() <= 2, addresses.size() + " buffers over 6 suspend/restore cycles");
+    }
+
+    @Test
     void restore_stateOfAnotherClient_isRefusedNamingBoth() {
         FederatedData data = SyntheticData.generate(
                 SyntheticData.Spec.fedProx(1, 1).withUsers(3).withMaxSamplesPerUser(20), DataType.FLOAT, SEED);
