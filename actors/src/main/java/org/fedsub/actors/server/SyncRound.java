@@ -126,8 +126,12 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * the round watches each of its clients.
      */
     private final java.util.Set<Integer> stoppedBefore;
-    /** For the per-update debug line's level check: {@code getContext().getLog()} also sets the MDC, each call. */
-    private final org.slf4j.Logger log;
+    /**
+     * For the per-update debug line's level check: the logger {@code getContext().getLog()} gives
+     * (named after this class), without its first call's cost, which showed in every round's
+     * start, nor the MDC it sets at each call.
+     */
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncRound.class);
 
     /** A round on the real clock: cut at {@code deadline} of wall-clock time. */
     public static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
@@ -179,7 +183,6 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         this.timing = timing;
         this.deadlineSeconds = deadlineSeconds;
         this.stoppedBefore = stoppedBefore == null ? null : java.util.Set.copyOf(stoppedBefore);
-        this.log = context.getLog();
     }
 
     private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {

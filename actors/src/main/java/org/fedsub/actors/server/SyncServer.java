@@ -110,7 +110,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private final Timing timing;
     private final Executor compute;
     private final List<RoundReport> reports = new ArrayList<>();
-    private final java.util.TreeSet<Integer> asked = new java.util.TreeSet<>();
+    /** The ids of every client asked to train in this run (a bit each: a tree of 10,000 boxed ids showed in profiles). */
+    private final java.util.BitSet asked = new java.util.BitSet();
     private ActorRef<Finished> replyTo;
     private int round = -1;
     private int[] sampled = new int[0];
@@ -128,7 +129,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
      * round: that would cost every sampled client two system messages a round), and those that
      * have stopped.
      */
-    private final java.util.Set<ActorRef<ToClient>> watched = new java.util.HashSet<>();
+    private final Map<Integer, ActorRef<ToClient>> watched = new java.util.HashMap<>();
     private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
     /** The round collecting now and the clients it was given; null between rounds. */
     private ActorRef<SyncRound.Command> roundActor;
@@ -188,11 +189,18 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     }
 
     /**
-     * Watches {@code client} (null: none) unless it is watched already; from then on for the
-     * whole run, also once it has left a cluster's membership.
+     * Watches client {@code id}'s actor {@code client} (null: none) unless it is watched
+     * already; from then on for the whole run, also once it has left a cluster's membership. A
+     * node that registers again gets its new actors watched too. Looked up by id, not by the
+     * actor reference: hashing a reference walks its path, and with 10,000 clients most tasks
+     * go to one not seen before.
      */
-    private void watch(ActorRef<ToClient> client) {
-        if (client != null && watched.add(client)) {
+    private void watch(int id, ActorRef<ToClient> client) {
+        if (client == null) {
+            return;
+        }
+        ActorRef<ToClient> before = watched.put(id, client);
+        if (before != client && !client.equals(before)) {
             getContext().watchWith(client, new ClientGone(client));
         }
     }
@@ -304,7 +312,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), registered::containsKey);
         sampled = ids;
         for (int id : ids) {
-            asked.add(id);
+            asked.set(id);
         }
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             SortedMap<Integer, EncodedPayload> tasks = work.tasks(r, ids);
@@ -324,8 +332,9 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         java.util.Set<Integer> gone = new java.util.HashSet<>();
         m.tasks().keySet().forEach(id -> {
             // Watched from its first task on: a client never sampled costs the coordinator nothing.
-            watch(clients.get(id));
-            if (stopped.contains(clients.get(id))) {
+            ActorRef<ToClient> client = clients.get(id);
+            watch(id, client);
+            if (!stopped.isEmpty() && stopped.contains(client)) {
                 gone.add(id);
             }
         });
@@ -476,7 +485,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         }
         Finished finished = new Finished(reports, error);
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.create(asked, clients, settings.quiesceTimeout(), getContext().getSelf(),
+        getContext().spawn(QuiesceQuery.create(asked.stream().boxed().toList(), clients, settings.quiesceTimeout(), getContext().getSelf(),
                 new Quiet(finished)), "quiesce");
         return this;
     }
