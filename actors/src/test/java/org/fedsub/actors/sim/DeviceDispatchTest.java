@@ -203,6 +203,13 @@ class DeviceDispatchTest {
                     + ": " + actor);
         }
         assertEquals("DeviceDispatchTest-fedsub-device-cpu1-t2-", threadsOf(devices.get(1)), "names that say the device");
+        // A device's pool never grows past its threads (each bound to the device when it starts).
+        for (Device d : devices) {
+            java.util.Set<String> used = new java.util.TreeSet<>();
+            r.threads().values().forEach(l -> l.stream().filter(n -> n.startsWith(threadsOf(d))).forEach(used::add));
+            r.actorThreads().values().forEach(l -> l.stream().filter(n -> n.startsWith(threadsOf(d))).forEach(used::add));
+            assertTrue(used.size() <= d.threads(), d.label() + " has " + d.threads() + " threads, work ran on " + used);
+        }
     }
 
     @Test
