@@ -126,15 +126,20 @@ class ClientStateTest {
                 new StrategyContext(model, TrainSettings.sgd(2, 5, 0.05, 2), SEED, 3, model.init(SEED)));
     }
 
-    @Test
-    void suspendedFedSubClient_holdsNoTensor_andResumesWithItsDuals() {
+    /** FedSub client 1 after one round trained and acknowledged: it holds duals. */
+    private static FedSubClient acknowledgedFedSubClient() {
         FederatedData data = SyntheticData.generate(
                 SyntheticData.Spec.fedProx(1, 1).withUsers(3).withMaxSamplesPerUser(20), DataType.FLOAT, SEED);
         Strategy s = fedsub(DataType.FLOAT);
         FedSubClient c = (FedSubClient) s.newClient(1);
         ClientUpdate u = c.train(0, s.configure(0, 1), data.client(1));
-        Aggregate agg = s.aggregate(0, List.of(u), List.of());
-        c.onAggregated(0, agg.ack());
+        c.onAggregated(0, s.aggregate(0, List.of(u), List.of()).ack());
+        return c;
+    }
+
+    @Test
+    void suspendedFedSubClient_holdsNoTensor_andResumesWithItsDuals() {
+        FedSubClient c = acknowledgedFedSubClient();
         double[] duals = c.duals()[0].dup().data().asDouble();
         long bytes = c.stateBytes();
 
@@ -149,12 +154,7 @@ class ClientStateTest {
 
     @Test
     void suspendedFedSubClient_restoredOnTheSameThread_decodesIntoRecycledMemory() {
-        FederatedData data = SyntheticData.generate(
-                SyntheticData.Spec.fedProx(1, 1).withUsers(3).withMaxSamplesPerUser(20), DataType.FLOAT, SEED);
-        Strategy s = fedsub(DataType.FLOAT);
-        FedSubClient c = (FedSubClient) s.newClient(1);
-        ClientUpdate u = c.train(0, s.configure(0, 1), data.client(1));
-        c.onAggregated(0, s.aggregate(0, List.of(u), List.of()).ack());
+        FedSubClient c = acknowledgedFedSubClient();
         double[] duals = c.duals()[0].dup().data().asDouble();
 
         // A client dormant in a store is suspended and restored at every call. Each restore
