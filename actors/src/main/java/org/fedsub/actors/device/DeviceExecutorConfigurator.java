@@ -23,7 +23,7 @@ import org.fedsub.runtime.device.TensorBackend;
  * <p>A fork-join pool rather than a thread pool with one shared queue: a task that a device's
  * thread submits (an actor's message to another actor on the device, its work handed to the
  * device, the work's result back) goes to that thread's own queue without a lock, and idle
- * threads steal from it; with two threads the actor runtime ran 5-9% more updates a second so
+ * threads steal from it; with two threads the actor runtime ran 4-8% more updates a second so
  * (benchmarks/SCALE.md). The pool never adds threads beyond the device's, even while one
  * blocks.
  */

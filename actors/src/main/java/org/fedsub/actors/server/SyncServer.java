@@ -485,8 +485,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         }
         Finished finished = new Finished(reports, error);
         // Finished goes out once no client is still training or folding an acknowledgement.
-        getContext().spawn(QuiesceQuery.create(asked.stream().boxed().toList(), clients, settings.quiesceTimeout(), getContext().getSelf(),
-                new Quiet(finished)), "quiesce");
+        getContext().spawn(QuiesceQuery.create(asked.stream().boxed().toList(), clients, settings.quiesceTimeout(),
+                getContext().getSelf(), new Quiet(finished)), "quiesce");
         return this;
     }
 

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
@@ -152,8 +153,7 @@ public final class ActorSimulation {
                         : client(exp, strategy::newClient, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id, ClientActor.onItsDevice(ctx.getSystem(), settings, id)));
             }
-            org.apache.pekko.actor.typed.Props onServerDevice = DeviceDispatchers.get(ctx.getSystem())
-                    .onServerDevice(settings);
+            Props onServerDevice = DeviceDispatchers.get(ctx.getSystem()).onServerDevice(settings);
             if (async) {
                 ActorRef<AsyncServer.Command> server = ctx.spawn(
                         AsyncServer.create(work, clients, settings, profiles, listener), "server", onServerDevice);
