@@ -52,12 +52,14 @@ public final class ClientProfiles implements Timing {
 
     /** Whether {@code clientId} is available when asked in {@code round}. */
     public boolean available(int round, int clientId) {
-        return uniform("availability", round, clientId) < model.availability();
+        // A draw is in [0, 1): with availability 1 (the default) every client is there, undrawn.
+        return model.availability() >= 1 || uniform("availability", round, clientId) < model.availability();
     }
 
     /** Whether {@code clientId} drops out of {@code round} (if it was available). */
     public boolean dropsOut(int round, int clientId) {
-        return uniform("dropout", round, clientId) < model.dropout();
+        // With dropout 0 (the default) no client drops out, undrawn.
+        return model.dropout() > 0 && uniform("dropout", round, clientId) < model.dropout();
     }
 
     /** Modelled local training time of one round. */
