@@ -156,13 +156,21 @@ public final class HostArrays {
         return spare != null ? spare : Nd4j.createUninitialized(type, shape, 'c');
     }
 
+    /**
+     * A {@code type} (FLOAT or DOUBLE) array of {@code shape} whose values are undefined until
+     * written, in a {@link #recycle recycled} array's memory if one fits: for a caller that writes
+     * every value.
+     */
+    public static INDArray uninitialised(DataType type, long... shape) {
+        return uninitialised(type, Math.toIntExact(length(shape)), shape);
+    }
+
     /** A zero-filled {@code type} (FLOAT or DOUBLE) array of {@code shape}, in a {@link #recycle recycled} array's memory if one fits. */
     public static INDArray zeros(DataType type, long... shape) {
-        int width = width(type);
+        INDArray a = uninitialised(type, shape);
         long n = length(shape);
-        INDArray a = uninitialised(type, Math.toIntExact(n), shape);
         if (n > 0) {
-            Mem.zero(Mem.address(a), n * width);
+            Mem.zero(Mem.address(a), n * width(type));
         }
         return a;
     }

@@ -148,8 +148,8 @@ public final class CoordinateProjection implements Projection {
             at[from.rows[k]] = k;
         }
         int m = Math.toIntExact(lambda.columns());
-        // Every row is written; zeros only so that a recycled array's memory can be taken (HostArrays.recycle).
-        INDArray out = HostArrays.zeros(lambda.dataType(), to.rows.length, m);
+        // Every row is written below: no zero pass (a recycled array's memory if one fits).
+        INDArray out = HostArrays.uninitialised(lambda.dataType(), to.rows.length, m);
         Rows src = Rows.of(Blas.denseOrCopy(lambda));
         Rows dst = Rows.of(out);
         double[] row = new double[m];
