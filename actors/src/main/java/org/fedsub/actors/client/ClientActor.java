@@ -116,10 +116,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
      */
     public static org.apache.pekko.actor.typed.Props onItsDevice(org.apache.pekko.actor.typed.ActorSystem<?> system,
             ActorSettings settings, int clientId) {
-        ComputePlacement placement = DeviceDispatchers.get(system).placement(settings);
-        Device device = placement.place(clientId);
-        placement.executor(device); // registers the device's dispatcher
-        return org.apache.pekko.actor.typed.DispatcherSelector.fromConfig(DeviceDispatchers.dispatcherId(device));
+        return DeviceDispatchers.get(system).onClientDevice(settings, clientId);
     }
 
     /** A supervised, reliable client (see {@link #supervised(ClientStep, ClientBehaviour, ActorSettings)}). */

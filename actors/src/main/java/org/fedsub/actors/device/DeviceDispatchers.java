@@ -87,8 +87,20 @@ public final class DeviceDispatchers implements Extension {
      */
     public org.apache.pekko.actor.typed.Props onServerDevice(ActorSettings settings) {
         ComputePlacement p = placement(settings);
-        Device device = p.server();
-        p.executor(device); // registers the device's dispatcher
+        return onDevice(p, p.server());
+    }
+
+    /**
+     * Spawn options that run client {@code clientId}'s actor on the dispatcher of the device
+     * {@code settings}' placement puts it on (see {@code ClientActor.onItsDevice}).
+     */
+    public org.apache.pekko.actor.typed.Props onClientDevice(ActorSettings settings, int clientId) {
+        ComputePlacement p = placement(settings);
+        return onDevice(p, p.place(clientId));
+    }
+
+    private static org.apache.pekko.actor.typed.Props onDevice(ComputePlacement placement, Device device) {
+        placement.executor(device); // registers the device's dispatcher
         return DispatcherSelector.fromConfig(dispatcherId(device));
     }
 
