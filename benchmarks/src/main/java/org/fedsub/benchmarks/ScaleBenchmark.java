@@ -78,8 +78,9 @@ public final class ScaleBenchmark {
             int[] threads = {1, 2};
             // Rounds 2..R-2 are timed: at 40 the windows were under a second, too short to read a
             // 10% difference (benchmarks/SCALE.md); on the serial collector 120 rounds were about a
-            // second again, 240 give 1.5-4 s.
-            int rounds = 240;
+            // second again; with the transient arrays recycled (2-3x the rate) 240 rounds were 0.9-1.5 s,
+            // 600 give 2-4 s.
+            int rounds = 600;
             int perRound = 100;
             int reps = 5;
             int heapClients = 2_000;
@@ -120,7 +121,7 @@ public final class ScaleBenchmark {
 
         private static IllegalArgumentException usage(String why) {
             return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
-                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 240  --per-round 100"
+                    + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 600  --per-round 100"
                     + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92"
                     + "  --thread-cpu off (on: also print each timed run's CPU by thread group)");
         }

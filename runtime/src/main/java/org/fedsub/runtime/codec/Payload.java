@@ -15,6 +15,7 @@ public final class Payload {
     private final LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
     private final LinkedHashMap<String, Long> fields = new LinkedHashMap<>();
     private boolean receiverOwns;
+    private boolean spentOnceSent;
 
     public Payload tensor(String name, INDArray value) {
         tensors.put(name, value);
@@ -39,6 +40,22 @@ public final class Payload {
     /** Whether {@link #ownedByReceiver} was called: else its tensors may be shared and must not be changed. */
     public boolean isOwnedByReceiver() {
         return receiverOwns;
+    }
+
+    /**
+     * Marks the tensors as its sender's to give up: made for this payload alone and referenced by
+     * nothing else once it is sent, so whoever encodes and sends it may hand them to
+     * {@link org.fedsub.runtime.compute.HostArrays#recycle} afterwards (a client's FedAvg update:
+     * its delta's memory takes the next round's model copy instead of fresh pages).
+     */
+    public Payload spentOnceSent() {
+        spentOnceSent = true;
+        return this;
+    }
+
+    /** Whether {@link #spentOnceSent} was called: else the sender must leave its tensors alone. */
+    public boolean isSpentOnceSent() {
+        return spentOnceSent;
     }
 
     /** Removes the tensor {@code name} and returns it; a clear error if there is none. */

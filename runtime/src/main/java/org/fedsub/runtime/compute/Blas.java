@@ -80,6 +80,21 @@ public final class Blas {
         }
     }
 
+    /**
+     * {@code y -= x} in place, returning {@code y}: one {@code axpy} with {@code alpha = -1} over
+     * dense arrays of one type and length (the same values as ND4J's {@code subi}: {@code -x} is
+     * exact, so {@code y + (-x)} rounds as {@code y - x} does), else ND4J's {@code subi}. ND4J's
+     * op costs about 10 us on a 60x10 array here, more than the subtraction.
+     */
+    public static INDArray subi(INDArray y, INDArray x) {
+        if (x.length() == y.length() && x.length() > 0 && x.dataType() == y.dataType() && denseVector(x) && denseVector(y)
+                && Arrays.equals(x.shape(), y.shape())) {
+            axpy(-1, x, y);
+            return y;
+        }
+        return y.subi(x);
+    }
+
     private static DataType check(INDArray first, INDArray... rest) {
         DataType t = first.dataType();
         for (INDArray a : rest) {

@@ -185,8 +185,13 @@ public final class HostArrays {
         return c;
     }
 
-    /** Arrays kept for reuse per thread, and their bytes; beyond either the oldest are freed. */
-    static final int SPARES = 32;
+    /**
+     * Arrays kept for reuse per thread, and their bytes; beyond either the oldest are freed. The
+     * count holds a round's decoded updates of a small model (the server recycles them after
+     * the round: 200 tensors with 100 clients of a two-tensor model); with 32, most of them were
+     * freed and the next round's decoded into new buffers (benchmarks/SCALE.md).
+     */
+    static final int SPARES = 256;
     static final long SPARE_BYTES = 32L << 20;
     private static final ThreadLocal<ArrayDeque<INDArray>> SPARE = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<long[]> SPARE_HELD = ThreadLocal.withInitial(() -> new long[1]);
@@ -227,7 +232,8 @@ public final class HostArrays {
         if (spare.isEmpty()) {
             return null;
         }
-        for (Iterator<INDArray> it = spare.iterator(); it.hasNext(); ) {
+        // The newest first: the memory most recently written is the likeliest still in cache.
+        for (Iterator<INDArray> it = spare.descendingIterator(); it.hasNext(); ) {
             INDArray a = it.next();
             if (a.dataType() == type && Arrays.equals(a.shape(), shape)) {
                 it.remove();

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.data;
 
 import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.compute.Rows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,8 +61,8 @@ public record Dataset(String name, INDArray features, INDArray targets, int[] la
                 && into.targets().dataType() == targets.dataType() && into.features().columns() == features.columns()
                 && into.targets().columns() == targets.columns()
                         ? into
-                        : new Batch(Nd4j.createUninitialized(features.dataType(), new long[] {rows.length, features.columns()}, 'c'),
-                                Nd4j.createUninitialized(targets.dataType(), new long[] {rows.length, targets.columns()}, 'c'));
+                        : new Batch(HostArrays.uninitialised(features.dataType(), rows.length, features.columns()),
+                                HostArrays.uninitialised(targets.dataType(), rows.length, targets.columns()));
         Rows.gather(features, rows, out.features());
         Rows.gather(targets, rows, out.targets());
         return out;

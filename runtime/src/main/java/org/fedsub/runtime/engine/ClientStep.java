@@ -5,6 +5,7 @@ import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.state.ClientStateStore;
 import org.fedsub.runtime.strategy.ClientAlgorithm;
@@ -257,6 +258,9 @@ public final class ClientStep {
             byte[] bytes = uplink.encode(u.payload(), Codec.seed(seed, clientId(), u.round(), Codec.Direction.UPLINK));
             if (!uplink.exact(dtype)) {
                 algorithm.sent(u.round(), u.payload(), uplink.decode(bytes, dtype), uplink.errorFeedback());
+            }
+            if (u.payload().isSpentOnceSent()) {
+                u.payload().tensors().values().forEach(HostArrays::recycle); // sent: they take the next round's arrays
             }
             return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
                     new EncodedPayload(uplink.name(), bytes));

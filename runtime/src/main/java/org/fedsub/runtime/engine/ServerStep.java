@@ -12,6 +12,7 @@ import org.fedsub.runtime.codec.Codec;
 import org.fedsub.runtime.codec.EncodedPayload;
 import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.model.Params;
 import org.fedsub.runtime.strategy.Aggregate;
 import org.fedsub.runtime.strategy.AsyncAggregation;
@@ -309,6 +310,7 @@ public final class ServerStep {
     public Outcome aggregate(int round, List<EncodedUpdate> updates, List<ClientFailure> failures, double minValid) {
         Refusals refused = new Refusals(round);
         List<ClientUpdate> candidates = new ArrayList<>(updates.size());
+        List<Payload> decodedTensors = new ArrayList<>(updates.size());
         List<Double> norms = new ArrayList<>(updates.size());
         java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (EncodedUpdate u : updates) {
@@ -346,6 +348,7 @@ public final class ServerStep {
             }
             try {
                 ClientUpdate decoded = new ClientUpdate(id, u.round(), u.numExamples(), u.trainLoss(), decode(u.update()));
+                decodedTensors.add(decoded.payload());
                 double norm = norm(decoded.payload());
                 if (!Double.isFinite(norm) || !Double.isFinite(u.trainLoss())) {
                     refused.add(u, Rejection.NON_FINITE, Double.isFinite(u.trainLoss())
@@ -388,6 +391,10 @@ public final class ServerStep {
         }
         Outcome o = outcome(round, agg, valid, refused, dropped);
         idle.record(o, updates.size(), async != null);
+        if (async == null && !strategy.keepsUpdateTensors()) {
+            // Decoded here for this round alone, and the strategy kept none of them.
+            decodedTensors.forEach(p -> p.tensors().values().forEach(HostArrays::recycle));
+        }
         return o;
     }
 

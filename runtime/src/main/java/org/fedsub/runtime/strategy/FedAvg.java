@@ -84,6 +84,12 @@ final class FedAvg implements Strategy {
         return new Aggregate(null, ok.stream().map(ClientUpdate::clientId).toList(), rejected);
     }
 
+    /** Its weighted mean reads the updates into an accumulator of its own. */
+    @Override
+    public boolean keepsUpdateTensors() {
+        return false;
+    }
+
     /** Every FedAvg-family strategy can: its change is the optimiser's step {@code d:<p>} of every parameter. */
     @Override
     public java.util.Optional<String> whyNoDeltaDownlink() {

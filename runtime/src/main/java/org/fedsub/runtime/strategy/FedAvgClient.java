@@ -1,6 +1,7 @@
 package org.fedsub.runtime.strategy;
 
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.Blas;
 import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
@@ -44,9 +45,11 @@ final class FedAvgClient implements ClientAlgorithm {
         LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE
                 : (n, wn, g) -> g.addi(wn.sub(x.get(n)).muli(mu));
         double loss = training.run(round, id, data, w, prox, new Sgd(ctx.train())::step);
-        Payload up = new Payload().field(PayloadKeys.ROUND, round);
+        // w is this round's own copy of the model (Wire.model), and the error-feedback residual is
+        // added into it: once the update is sent nothing refers to its tensors.
+        Payload up = new Payload().field(PayloadKeys.ROUND, round).spentOnceSent();
         for (String n : w.names()) {
-            up.tensor(PayloadKeys.delta(n), w.get(n).subi(x.get(n)));
+            up.tensor(PayloadKeys.delta(n), Blas.subi(w.get(n), x.get(n)));
         }
         feedback.addTo(up);
         if (task.isOwnedByReceiver()) {

@@ -130,6 +130,12 @@ final class FedSub implements Strategy {
                 + update.clientId() + " for round " + round + ": trained in basis " + basis + ", the round's is " + k);
     }
 
+    /** Its weighted means read the updates into accumulators of their own. */
+    @Override
+    public boolean keepsUpdateTensors() {
+        return false;
+    }
+
     @Override
     public Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures) {
         long k = shared.basisOf(round);

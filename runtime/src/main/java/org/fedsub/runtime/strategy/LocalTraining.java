@@ -70,6 +70,7 @@ final class LocalTraining {
                 step.apply(n, w.get(n), correction.apply(n, w.get(n), grad.get(n)), lr);
             }
         }
+        batches.release();
         return lossSum / ts.localSteps();
     }
 

@@ -1,6 +1,7 @@
 package org.fedsub.runtime.strategy;
 
 import java.util.SplittableRandom;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.Batch;
 import org.fedsub.runtime.data.ClientData;
 
@@ -47,5 +48,17 @@ final class Minibatches {
         pos += batchSize;
         batch = data.train().gather(rows, batch);
         return batch;
+    }
+
+    /**
+     * Hands the batch's arrays to {@link HostArrays#recycle} (the next client's batch on this
+     * thread takes their memory): the stream is done, and its last batch must not be used again.
+     */
+    void release() {
+        if (batch != null) {
+            HostArrays.recycle(batch.features());
+            HostArrays.recycle(batch.targets());
+            batch = null;
+        }
     }
 }

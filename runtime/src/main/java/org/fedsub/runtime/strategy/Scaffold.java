@@ -54,6 +54,12 @@ final class Scaffold implements Strategy {
         return p;
     }
 
+    /** Its weighted means read the updates into accumulators of their own. */
+    @Override
+    public boolean keepsUpdateTensors() {
+        return false;
+    }
+
     @Override
     public Aggregate aggregate(int round, List<ClientUpdate> updates, List<ClientFailure> failures) {
         List<ClientFailure> rejected = new ArrayList<>();

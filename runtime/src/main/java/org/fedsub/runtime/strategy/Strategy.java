@@ -43,6 +43,17 @@ public interface Strategy {
     }
 
     /**
+     * Whether {@link #aggregate} or {@link #problem} may keep a reference to a tensor of the
+     * updates it is given once it has returned. The default, true, is always safe; a strategy
+     * that only reads them (FedAvg's weighted mean) says false, and the server step then hands
+     * their memory to {@link org.fedsub.runtime.compute.HostArrays#recycle} after the round, so
+     * that the next round's updates decode into it instead of fresh pages.
+     */
+    default boolean keepsUpdateTensors() {
+        return true;
+    }
+
+    /**
      * Why this strategy cannot run asynchronously (FedBuff, FedAsync: updates trained on older
      * model versions, weighted by staleness and summed, see {@link AsyncAggregation}), or empty
      * if it can. Strategies with server state that assumes synchronous rounds (control

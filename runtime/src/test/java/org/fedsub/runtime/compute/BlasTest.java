@@ -102,4 +102,30 @@ class BlasTest {
         INDArray dense = Nd4j.zeros(DataType.DOUBLE, 2, 2);
         assertTrue(Blas.denseOrCopy(dense) == dense, "a dense array is used as it is");
     }
+    @Test
+    void subi_equalsNd4jsSubtraction_bitForBit_andFallsBackForViewsAndOtherShapes() {
+        Random r = new Random(13);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int trial = 0; trial < 20; trial++) {
+                int rows = 1 + r.nextInt(30);
+                int cols = 1 + r.nextInt(30);
+                INDArray y = random(r, t, rows, cols).muli(1 + r.nextInt(1000));
+                INDArray x = random(r, t, rows, cols);
+                INDArray expected = y.dup().subi(x);
+                INDArray out = Blas.subi(y, x);
+                assertTrue(out == y, "in place");
+                assertEquals(expected, y, t + " " + rows + "x" + cols);
+                for (long i = 0; i < y.length(); i++) {
+                    assertEquals(Double.doubleToRawLongBits(expected.getDouble(i)), Double.doubleToRawLongBits(y.getDouble(i)));
+                }
+            }
+            INDArray view = rowView(r, t, 4, 5);
+            INDArray x = random(r, t, 4, 5);
+            INDArray expected = view.dup().subi(x);
+            assertEquals(expected, Blas.subi(view, x), "a view: ND4J's own subtraction");
+            INDArray row = random(r, t, 1, 5);
+            INDArray full = random(r, t, 4, 5);
+            assertEquals(full.dup().subiRowVector(row), Blas.subi(full, row), "a row broadcast: ND4J's own");
+        }
+    }
 }

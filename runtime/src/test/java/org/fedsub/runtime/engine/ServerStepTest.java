@@ -245,4 +245,81 @@ class ServerStepTest {
         String why = step.stalled().orElseThrow();
         assertTrue(why.contains("none arrived"), why);
     }
+    /** {@code real}, recording the update tensors it is given; it says it keeps them as {@code keeps} says. */
+    private static Strategy recording(Strategy real, boolean keeps, List<org.nd4j.linalg.api.ndarray.INDArray> given) {
+        return new Strategy() {
+            @Override
+            public String name() {
+                return real.name();
+            }
+
+            @Override
+            public Params globalModel() {
+                return real.globalModel();
+            }
+
+            @Override
+            public Payload configure(int round, int clientId) {
+                return real.configure(round, clientId);
+            }
+
+            @Override
+            public org.fedsub.runtime.strategy.Aggregate aggregate(int round, List<ClientUpdate> updates,
+                    List<org.fedsub.runtime.strategy.ClientFailure> failures) {
+                updates.forEach(u -> given.addAll(u.payload().tensors().values()));
+                return real.aggregate(round, updates, failures);
+            }
+
+            @Override
+            public boolean keepsUpdateTensors() {
+                return keeps;
+            }
+
+            @Override
+            public org.fedsub.runtime.strategy.ClientAlgorithm newClient(int clientId) {
+                return real.newClient(clientId);
+            }
+        };
+    }
+
+    /** Up to {@code HostArrays.SPARES} new arrays shaped as {@code like}: whatever spare memory this thread holds for it. */
+    private static java.util.Set<org.nd4j.linalg.api.ndarray.INDArray> sparesLike(org.nd4j.linalg.api.ndarray.INDArray like) {
+        java.util.Set<org.nd4j.linalg.api.ndarray.INDArray> got = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        for (int i = 0; i < 256; i++) {
+            got.add(org.fedsub.runtime.compute.HostArrays.uninitialised(like.dataType(), like.shape()));
+        }
+        return got;
+    }
+
+    @Test
+    void updatesOfAStrategyThatKeepsNoneOfThem_giveTheirMemoryToLaterArrays() {
+        Experiment exp = Tiny.experiment("fedavg");
+        assertFalse(Tiny.strategy(exp).keepsUpdateTensors(), "FedAvg only reads its updates");
+        List<org.nd4j.linalg.api.ndarray.INDArray> given = new ArrayList<>();
+        ServerStep step = new ServerStep(exp, recording(Tiny.strategy(exp), false, given));
+
+        assertEquals(6, step.aggregate(0, honest(exp, step, 0), List.of()).used().size());
+
+        java.util.Set<org.nd4j.linalg.api.ndarray.INDArray> spares = sparesLike(given.get(0));
+        assertTrue(given.stream().anyMatch(spares::contains), "the decoded updates were recycled");
+    }
+
+    @Test
+    void updatesOfAStrategyThatMayKeepThem_areLeftAlone_andKeepTheirValues() {
+        Experiment exp = Tiny.experiment("fedavg");
+        List<org.nd4j.linalg.api.ndarray.INDArray> given = new ArrayList<>();
+        ServerStep step = new ServerStep(exp, recording(Tiny.strategy(exp), true, given));
+
+        step.aggregate(0, honest(exp, step, 0), List.of());
+        List<org.nd4j.linalg.api.ndarray.INDArray> copies = given.stream().map(t -> t.dup()).toList();
+        java.util.Set<org.nd4j.linalg.api.ndarray.INDArray> spares = sparesLike(given.get(0));
+        spares.forEach(a -> a.assign(-7)); // what a later decode into recycled memory would do
+        step.aggregate(1, honest(exp, step, 1), List.of());
+
+        assertFalse(given.subList(0, copies.size()).stream().anyMatch(spares::contains), "none was recycled");
+        for (int i = 0; i < copies.size(); i++) {
+            assertEquals(copies.get(i), given.get(i), "update tensor " + i + " as the strategy was given it");
+        }
+    }
 }
