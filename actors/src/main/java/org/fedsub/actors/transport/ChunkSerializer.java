@@ -118,8 +118,11 @@ public final class ChunkSerializer extends SerializerWithStringManifest {
         if (n < 0 || n > size) {
             throw malformed(buf, 4, "data length " + n + "; expected 0 to the message size " + size);
         }
+        // Checked before the array is made: a corrupt length must not allocate gigabytes (it did, and
+        // a mutated chunk claiming 2^31 - 1 bytes ran a test JVM out of heap).
+        get(buf, n, "data of " + n + " bytes");
         byte[] data = new byte[n];
-        get(buf, n, "data of " + n + " bytes").get(data);
+        buf.get(data);
         if (buf.hasRemaining()) {
             throw malformed(buf, 0, buf.remaining() + " bytes after the chunk's data");
         }
