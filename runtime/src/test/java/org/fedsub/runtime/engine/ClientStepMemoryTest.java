@@ -54,45 +54,44 @@ class ClientStepMemoryTest {
         return got;
     }
 
-    private static EncodedPayload task(Experiment exp, Strategy s) {
-        return new ServerStep(exp, s).tasks(0, new int[] {0}).get(0);
+    /** Client 0 of a FedAvg run, recording its updates as {@link #recording} says, and its task of round 0. */
+    private record Client(Experiment exp, EncodedPayload task, List<Payload> returned, ClientStep step) {
+        static Client fedAvg(boolean unmarked) {
+            Experiment exp = Tiny.experiment("fedavg");
+            Strategy s = Tiny.strategy(exp);
+            List<Payload> returned = new ArrayList<>();
+            return new Client(exp, new ServerStep(exp, s).tasks(0, new int[] {0}).get(0), returned,
+                    ClientStep.of(exp, recording(s.newClient(0), unmarked, returned), 0, null));
+        }
     }
 
     @Test
     void aFedAvgUpdate_givesItsMemoryBackOnceSent_andTheBytesSentAreThoseOfFreshMemory() {
-        Experiment exp = Tiny.experiment("fedavg");
-        Strategy s = Tiny.strategy(exp);
-        EncodedPayload task = task(exp, s);
-        List<Payload> returned = new ArrayList<>();
-        ClientStep recycling = ClientStep.of(exp, recording(s.newClient(0), false, returned), 0, null);
+        Client c = Client.fedAvg(false);
 
-        EncodedUpdate first = recycling.train(0, task);
-        assertTrue(returned.get(0).isSpentOnceSent(), "FedAvg's update is its own copy of the model");
-        INDArray sent = returned.get(0).tensors().values().iterator().next();
+        EncodedUpdate first = c.step().train(0, c.task());
+        assertTrue(c.returned().get(0).isSpentOnceSent(), "FedAvg's update is its own copy of the model");
+        INDArray sent = c.returned().get(0).tensors().values().iterator().next();
         assertTrue(sparesLike(sent).contains(sent), "the sent update's memory is spare again");
 
         // Trained again (from recycled memory throughout) and by a client that never recycled: the same bytes.
-        EncodedUpdate again = recycling.train(0, task);
-        EncodedUpdate fresh = ClientStep.of(exp, Tiny.strategy(exp).newClient(0), 0, null).train(0, task);
+        EncodedUpdate again = c.step().train(0, c.task());
+        EncodedUpdate fresh = ClientStep.of(c.exp(), Tiny.strategy(c.exp()).newClient(0), 0, null).train(0, c.task());
         assertArrayEquals(fresh.update().bytes(), first.update().bytes());
         assertArrayEquals(fresh.update().bytes(), again.update().bytes());
     }
 
     @Test
     void anUpdateNotMarkedSpent_isLeftAsTheAlgorithmMadeIt() {
-        Experiment exp = Tiny.experiment("fedavg");
-        Strategy s = Tiny.strategy(exp);
-        EncodedPayload task = task(exp, s);
-        List<Payload> returned = new ArrayList<>();
-        ClientStep step = ClientStep.of(exp, recording(s.newClient(0), true, returned), 0, null);
+        Client c = Client.fedAvg(true);
 
-        step.train(0, task);
-        Payload kept = returned.get(0);
+        c.step().train(0, c.task());
+        Payload kept = c.returned().get(0);
         assertFalse(kept.isSpentOnceSent());
         List<INDArray> before = kept.tensors().values().stream().map(INDArray::dup).toList();
         Set<INDArray> spares = sparesLike(before.get(0));
         spares.forEach(a -> a.assign(-7)); // what a later array in recycled memory would do
-        step.train(0, task);
+        c.step().train(0, c.task());
 
         List<INDArray> after = new ArrayList<>(kept.tensors().values());
         assertFalse(after.stream().anyMatch(spares::contains), "not recycled");

@@ -175,32 +175,12 @@ class ServerStepTest {
     void aStrategyThatThrows_refusesTheRoundsUpdates_restoresTheModel_andTheRunGoesOn() {
         Experiment exp = Tiny.experiment("fedavg");
         Strategy real = Tiny.strategy(exp);
-        Strategy throwing = new Strategy() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public Params globalModel() {
-                return real.globalModel();
-            }
-
-            @Override
-            public Payload configure(int round, int clientId) {
-                return real.configure(round, clientId);
-            }
-
+        Strategy throwing = new Delegating(real) {
             @Override
             public org.fedsub.runtime.strategy.Aggregate aggregate(int round, List<ClientUpdate> updates,
                     List<org.fedsub.runtime.strategy.ClientFailure> failures) {
                 real.globalModel().get("fc.weight").addi(1000); // half done when it throws
                 throw new IllegalStateException("simulated bug in aggregation");
-            }
-
-            @Override
-            public org.fedsub.runtime.strategy.ClientAlgorithm newClient(int clientId) {
-                return real.newClient(clientId);
             }
         };
         ServerStep step = new ServerStep(exp, throwing);
@@ -247,22 +227,7 @@ class ServerStepTest {
     }
     /** {@code real}, recording the update tensors it is given; it says it keeps them as {@code keeps} says. */
     private static Strategy recording(Strategy real, boolean keeps, List<org.nd4j.linalg.api.ndarray.INDArray> given) {
-        return new Strategy() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public Params globalModel() {
-                return real.globalModel();
-            }
-
-            @Override
-            public Payload configure(int round, int clientId) {
-                return real.configure(round, clientId);
-            }
-
+        return new Delegating(real) {
             @Override
             public org.fedsub.runtime.strategy.Aggregate aggregate(int round, List<ClientUpdate> updates,
                     List<org.fedsub.runtime.strategy.ClientFailure> failures) {
@@ -274,12 +239,42 @@ class ServerStepTest {
             public boolean keepsUpdateTensors() {
                 return keeps;
             }
-
-            @Override
-            public org.fedsub.runtime.strategy.ClientAlgorithm newClient(int clientId) {
-                return real.newClient(clientId);
-            }
         };
+    }
+
+    /** A strategy that is {@code real} but for what a test overrides. */
+    private abstract static class Delegating implements Strategy {
+        final Strategy real;
+
+        Delegating(Strategy real) {
+            this.real = real;
+        }
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public Params globalModel() {
+            return real.globalModel();
+        }
+
+        @Override
+        public Payload configure(int round, int clientId) {
+            return real.configure(round, clientId);
+        }
+
+        @Override
+        public org.fedsub.runtime.strategy.Aggregate aggregate(int round, List<ClientUpdate> updates,
+                List<org.fedsub.runtime.strategy.ClientFailure> failures) {
+            return real.aggregate(round, updates, failures);
+        }
+
+        @Override
+        public org.fedsub.runtime.strategy.ClientAlgorithm newClient(int clientId) {
+            return real.newClient(clientId);
+        }
     }
 
     /** Up to {@code HostArrays.SPARES} new arrays shaped as {@code like}: whatever spare memory this thread holds for it. */
