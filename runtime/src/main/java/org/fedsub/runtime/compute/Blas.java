@@ -83,12 +83,12 @@ public final class Blas {
     /**
      * {@code y -= x} in place, returning {@code y}: one {@code axpy} with {@code alpha = -1} over
      * dense arrays of one type and length (the same values as ND4J's {@code subi}: {@code -x} is
-     * exact, so {@code y + (-x)} rounds as {@code y - x} does), else ND4J's {@code subi}. ND4J's
-     * op costs about 10 us on a 60x10 array here, more than the subtraction.
+     * exact, so {@code y + (-x)} rounds as {@code y - x} does), else ND4J's {@code subi}, whose
+     * fixed cost as an op outweighs a small array's subtraction (benchmarks/README.md).
      */
     public static INDArray subi(INDArray y, INDArray x) {
-        if (x.length() == y.length() && x.length() > 0 && x.dataType() == y.dataType() && denseVector(x) && denseVector(y)
-                && Arrays.equals(x.shape(), y.shape())) {
+        if (x.length() == y.length() && x.length() > 0 && x.dataType() == y.dataType() && denseVector(x)
+                && denseVector(y) && Arrays.equals(x.shape(), y.shape())) {
             axpy(-1, x, y);
             return y;
         }
