@@ -21,6 +21,7 @@ import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
 import org.fedsub.runtime.codec.Codec;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.FederatedData;
 import org.fedsub.runtime.data.SyntheticData;
 import org.fedsub.runtime.engine.ClientStep;
@@ -366,6 +367,16 @@ public final class ScaleBenchmark {
         }
     }
 
+    /**
+     * Used heap after a collection, without this thread's spare arrays: {@code HostArrays} keeps
+     * up to 256 a thread for reuse (bounded per thread, not per client), which would otherwise
+     * be counted as the clients' own.
+     */
+    private static long usedHeapWithoutSpares() throws InterruptedException {
+        HostArrays.freeSpares();
+        return usedHeap();
+    }
+
     private static void heapRow(String label, int dim, int classes, int n) throws Exception {
         int warm = 50;
         Experiment exp = experiment("fedsub", n + warm, dim, classes, 1, Participation.full());
@@ -386,20 +397,20 @@ public final class ScaleBenchmark {
                 store.checkIn(i, clients[i].suspend());
             }
             spawn(system, n, n + warm, i -> ActorSimulation.client(exp, s::newClient, settings, profiles, store, i));
-            long base = usedHeap();
+            long base = usedHeapWithoutSpares();
 
             trainOneRound(exp, s, clients, 0, n);
             long duals = clients[0].stateBytes();
-            long live = usedHeap();
+            long live = usedHeapWithoutSpares();
             for (int i = 0; i < n; i++) {
                 store.checkOut(i);
                 store.checkIn(i, clients[i].suspend());
             }
-            long dormant = usedHeap();
+            long dormant = usedHeapWithoutSpares();
             double exported = (double) store.stats().memoryBytes() / (n + warm);
             Arrays.fill(clients, null); // the actors hold their own (stateless) algorithms
             spawn(system, 0, n, i -> ActorSimulation.client(exp, s::newClient, settings, profiles, store, i));
-            long actors = usedHeap();
+            long actors = usedHeapWithoutSpares();
 
             double liveHeap = (double) (live - base) / n;
             double liveBytes = liveHeap + duals;
@@ -472,7 +483,7 @@ public final class ScaleBenchmark {
             // Warm-up (ids far above the measured ones; they stay): lazy initialisation happens before the base.
             int warm = 1 << 30;
             spawn(system, warm, warm + 1000, client);
-            long base = usedHeap();
+            long base = usedHeapWithoutSpares();
             int n = 0;
             double per = 0;
             long used = base;

@@ -227,6 +227,18 @@ public final class HostArrays {
         }
     }
 
+    /**
+     * Frees the spare arrays this thread holds (their memory now, not at a later collection),
+     * so that what is left is what its owners hold: for a measurement of memory per client.
+     */
+    public static void freeSpares() {
+        ArrayDeque<INDArray> spare = SPARE.get();
+        for (INDArray a; (a = spare.pollFirst()) != null; ) {
+            a.close();
+        }
+        SPARE_HELD.get()[0] = 0;
+    }
+
     private static INDArray takeSpare(DataType type, long[] shape) {
         ArrayDeque<INDArray> spare = SPARE.get();
         if (spare.isEmpty()) {

@@ -133,4 +133,15 @@ class HostArraysTest {
             HostArrays.zeros(DataType.DOUBLE, 5, 7); // takes the spares back, so later tests start with none
         }
     }
+
+    @Test
+    void freeSpares_freesThisThreadsSpareMemoryNow() {
+        INDArray a = HostArrays.zeros(DataType.FLOAT, 3, 7);
+        HostArrays.recycle(a);
+        HostArrays.freeSpares();
+        assertTrue(a.wasClosed(), "freed at once, not at a later collection");
+        INDArray next = HostArrays.zeros(DataType.FLOAT, 3, 7);
+        assertFalse(next == a, "a fresh array: nothing is spare any more");
+        assertEquals(Nd4j.zeros(DataType.FLOAT, 3, 7), next);
+    }
 }
