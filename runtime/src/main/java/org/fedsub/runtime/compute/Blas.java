@@ -87,8 +87,8 @@ public final class Blas {
      * fixed cost as an op outweighs a small array's subtraction (benchmarks/README.md).
      */
     public static INDArray subi(INDArray y, INDArray x) {
-        if (x.length() == y.length() && x.length() > 0 && x.dataType() == y.dataType() && denseVector(x)
-                && denseVector(y) && Arrays.equals(x.shape(), y.shape())) {
+        if (x.length() > 0 && x.dataType() == y.dataType() && Arrays.equals(x.shape(), y.shape()) && denseVector(x)
+                && denseVector(y)) {
             axpy(-1, x, y);
             return y;
         }
