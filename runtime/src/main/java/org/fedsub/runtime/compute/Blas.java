@@ -82,17 +82,31 @@ public final class Blas {
 
     /**
      * {@code y -= x} in place, returning {@code y}: one {@code axpy} with {@code alpha = -1} over
-     * dense arrays of one type and length (the same values as ND4J's {@code subi}: {@code -x} is
+     * dense arrays of one type and shape (the same values as ND4J's {@code subi}: {@code -x} is
      * exact, so {@code y + (-x)} rounds as {@code y - x} does), else ND4J's {@code subi}, whose
      * fixed cost as an op outweighs a small array's subtraction (benchmarks/README.md).
      */
     public static INDArray subi(INDArray y, INDArray x) {
+        return axpyOr(-1, y, x) ? y : y.subi(x);
+    }
+
+    /**
+     * {@code y += x} in place, returning {@code y}: as {@link #subi}, one {@code axpy} with
+     * {@code alpha = 1} ({@code 1 x} is exact: the same values as ND4J's {@code addi}), else
+     * ND4J's {@code addi} (views, broadcasts, mixed types).
+     */
+    public static INDArray addi(INDArray y, INDArray x) {
+        return axpyOr(1, y, x) ? y : y.addi(x);
+    }
+
+    /** {@code y += alpha x} when both are dense, of one type and of one shape: whether it was done. */
+    private static boolean axpyOr(double alpha, INDArray y, INDArray x) {
         if (x.length() > 0 && x.dataType() == y.dataType() && Arrays.equals(x.shape(), y.shape()) && denseVector(x)
                 && denseVector(y)) {
-            axpy(-1, x, y);
-            return y;
+            axpy(alpha, x, y);
+            return true;
         }
-        return y.subi(x);
+        return false;
     }
 
     private static DataType check(INDArray first, INDArray... rest) {

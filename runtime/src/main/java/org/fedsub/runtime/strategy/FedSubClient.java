@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.Blas;
 import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
@@ -86,10 +87,10 @@ final class FedSubClient implements ClientAlgorithm {
         }
         Params w = Wire.takeModel(task, ctx.model());
         // Only the plain parameters' starting values are needed afterwards (their delta is sent; a
-        // compressed one sends B): copy those, not the whole model.
+        // compressed one sends B): copy those, not the whole model, into recycled memory.
         Map<String, INDArray> start = new HashMap<>();
         for (ParamSpec s : shared.plain()) {
-            start.put(s.name(), w.get(s.name()).dup());
+            start.put(s.name(), HostArrays.copyOf(w.get(s.name())));
         }
         INDArray[] b = new INDArray[layers.size()];
         for (Layer l : layers) {
@@ -101,7 +102,9 @@ final class FedSubClient implements ClientAlgorithm {
             up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
         }
         for (ParamSpec s : shared.plain()) {
-            up.tensor(PayloadKeys.delta(s.name()), w.get(s.name()).subi(start.get(s.name())));
+            INDArray from = start.get(s.name());
+            up.tensor(PayloadKeys.delta(s.name()), Blas.subi(w.get(s.name()), from));
+            HostArrays.recycle(from);
         }
         // The compressed layers' weights go no further (the update carries b): their memory takes
         // the next task's model instead of fresh pages (HostArrays.recycle).
@@ -218,7 +221,7 @@ final class FedSubClient implements ClientAlgorithm {
         }
         if (fs.duals()) {
             for (Layer l : layers) {
-                lambda[l.index()].addi(pendingB[l.index()]).subi(ack.tensor(PayloadKeys.subspace(l.name())));
+                Blas.subi(Blas.addi(lambda[l.index()], pendingB[l.index()]), ack.tensor(PayloadKeys.subspace(l.name())));
             }
         }
         // The sent B_i (encoded when it was sent) and a decoded acknowledgement go no further.

@@ -104,6 +104,17 @@ class BlasTest {
     }
     @Test
     void subi_equalsNd4jsSubtraction_bitForBit_andFallsBackForViewsAndOtherShapes() {
+        inPlaceEqualsNd4j(Blas::subi, INDArray::subi, INDArray::subiRowVector);
+    }
+
+    @Test
+    void addi_equalsNd4jsAddition_bitForBit_andFallsBackForViewsAndOtherShapes() {
+        inPlaceEqualsNd4j(Blas::addi, INDArray::addi, INDArray::addiRowVector);
+    }
+
+    /** {@code ours(y, x)} against ND4J's {@code theirs} on copies, bit for bit; its {@code broadcast} for a row. */
+    private static void inPlaceEqualsNd4j(java.util.function.BinaryOperator<INDArray> ours,
+            java.util.function.BinaryOperator<INDArray> theirs, java.util.function.BinaryOperator<INDArray> broadcast) {
         Random r = new Random(13);
         for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             for (int trial = 0; trial < 20; trial++) {
@@ -111,8 +122,8 @@ class BlasTest {
                 int cols = 1 + r.nextInt(30);
                 INDArray y = random(r, t, rows, cols).muli(1 + r.nextInt(1000));
                 INDArray x = random(r, t, rows, cols);
-                INDArray expected = y.dup().subi(x);
-                INDArray out = Blas.subi(y, x);
+                INDArray expected = theirs.apply(y.dup(), x);
+                INDArray out = ours.apply(y, x);
                 assertTrue(out == y, "in place");
                 assertEquals(expected, y, t + " " + rows + "x" + cols);
                 for (long i = 0; i < y.length(); i++) {
@@ -121,11 +132,11 @@ class BlasTest {
             }
             INDArray view = rowView(r, t, 4, 5);
             INDArray x = random(r, t, 4, 5);
-            INDArray expected = view.dup().subi(x);
-            assertEquals(expected, Blas.subi(view, x), "a view: ND4J's own subtraction");
+            INDArray expected = theirs.apply(view.dup(), x);
+            assertEquals(expected, ours.apply(view, x), "a view: ND4J's own");
             INDArray row = random(r, t, 1, 5);
             INDArray full = random(r, t, 4, 5);
-            assertEquals(full.dup().subiRowVector(row), Blas.subi(full, row), "a row broadcast: ND4J's own");
+            assertEquals(broadcast.apply(full.dup(), row), ours.apply(full, row), "a row broadcast: ND4J's own");
         }
     }
 }
