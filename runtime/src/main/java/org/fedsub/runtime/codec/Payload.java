@@ -16,6 +16,8 @@ public final class Payload {
     private final LinkedHashMap<String, Long> fields = new LinkedHashMap<>();
     private boolean receiverOwns;
     private boolean spentOnceSent;
+    /** Tensors marked one by one with {@link #spentOnceSent(String)}. */
+    private java.util.Set<String> spentNames = java.util.Set.of();
 
     public Payload tensor(String name, INDArray value) {
         tensors.put(name, value);
@@ -53,9 +55,39 @@ public final class Payload {
         return this;
     }
 
-    /** Whether {@link #spentOnceSent} was called: else the sender must leave its tensors alone. */
+    /**
+     * As {@link #spentOnceSent()}, for the tensor {@code name} alone (before or after it is put
+     * here): the others stay their sender's (a client's FedSub update: its plain parameters'
+     * deltas are spent once sent, its subspace update stays pending until acknowledged).
+     */
+    public Payload spentOnceSent(String name) {
+        if (spentNames.isEmpty()) {
+            spentNames = new java.util.HashSet<>();
+        }
+        spentNames.add(name);
+        return this;
+    }
+
+    /** Whether {@link #spentOnceSent()} was called (all of its tensors): else see {@link #spentTensors}. */
     public boolean isSpentOnceSent() {
         return spentOnceSent;
+    }
+
+    /**
+     * The tensors whoever sends this payload may recycle once it is sent: all of them after
+     * {@link #spentOnceSent()}, else those marked by name; the sender must leave any other alone.
+     */
+    public java.util.List<INDArray> spentTensors() {
+        if (spentOnceSent) {
+            return java.util.List.copyOf(tensors.values());
+        }
+        java.util.List<INDArray> spent = new java.util.ArrayList<>(spentNames.size());
+        tensors.forEach((name, t) -> {
+            if (spentNames.contains(name)) {
+                spent.add(t);
+            }
+        });
+        return spent;
     }
 
     /** Removes the tensor {@code name} and returns it; a clear error if there is none. */

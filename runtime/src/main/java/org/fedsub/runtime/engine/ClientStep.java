@@ -259,9 +259,7 @@ public final class ClientStep {
             if (!uplink.exact(dtype)) {
                 algorithm.sent(u.round(), u.payload(), uplink.decode(bytes, dtype), uplink.errorFeedback());
             }
-            if (u.payload().isSpentOnceSent()) {
-                u.payload().tensors().values().forEach(HostArrays::recycle); // sent: they take the next round's arrays
-            }
+            u.payload().spentTensors().forEach(HostArrays::recycle); // sent: they take the next round's arrays
             return new EncodedUpdate(u.round(), u.clientId(), u.numExamples(), u.trainLoss(),
                     new EncodedPayload(uplink.name(), bytes));
         });

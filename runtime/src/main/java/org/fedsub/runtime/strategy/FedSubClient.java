@@ -102,8 +102,10 @@ final class FedSubClient implements ClientAlgorithm {
             up.tensor(PayloadKeys.subspace(l.name()), b[l.index()]);
         }
         for (ParamSpec s : shared.plain()) {
+            // The delta is this round's own copy of the parameter (the task's, or Wire.model's),
+            // residual added below: once sent nothing refers to it. B is not: it stays pending.
             INDArray from = start.get(s.name());
-            up.tensor(PayloadKeys.delta(s.name()), Blas.subi(w.get(s.name()), from));
+            up.tensor(PayloadKeys.delta(s.name()), Blas.subi(w.get(s.name()), from)).spentOnceSent(PayloadKeys.delta(s.name()));
             HostArrays.recycle(from);
         }
         // The compressed layers' weights go no further (the update carries b): their memory takes

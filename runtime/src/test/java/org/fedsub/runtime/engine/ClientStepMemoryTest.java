@@ -54,10 +54,14 @@ class ClientStepMemoryTest {
         return got;
     }
 
-    /** Client 0 of a FedAvg run, recording its updates as {@link #recording} says, and its task of round 0. */
+    /** Client 0 of a run of {@code strategy}, recording its updates as {@link #recording} says, and its task of round 0. */
     private record Client(Experiment exp, EncodedPayload task, List<Payload> returned, ClientStep step) {
         static Client fedAvg(boolean unmarked) {
-            Experiment exp = Tiny.experiment("fedavg");
+            return of("fedavg", unmarked);
+        }
+
+        static Client of(String strategy, boolean unmarked) {
+            Experiment exp = Tiny.experiment(strategy);
             Strategy s = Tiny.strategy(exp);
             List<Payload> returned = new ArrayList<>();
             return new Client(exp, new ServerStep(exp, s).tasks(0, new int[] {0}).get(0), returned,
@@ -96,5 +100,28 @@ class ClientStepMemoryTest {
         List<INDArray> after = new ArrayList<>(kept.tensors().values());
         assertFalse(after.stream().anyMatch(spares::contains), "not recycled");
         assertEquals(before, after, "its values are as the algorithm made them");
+    }
+
+    @Test
+    void aFedSubUpdate_givesBackItsPlainDeltas_butKeepsItsSubspaceUpdate_untilAcknowledged() {
+        Client c = Client.of("fedsub", false);
+
+        EncodedUpdate first = c.step().train(0, c.task());
+        Payload up = c.returned().get(0);
+        Set<INDArray> spent = Collections.newSetFromMap(new IdentityHashMap<>());
+        spent.addAll(up.spentTensors());
+        List<INDArray> pending = up.tensors().values().stream().filter(t -> !spent.contains(t)).toList();
+        assertFalse(spent.isEmpty(), "the plain parameters' deltas are spent once sent");
+        assertFalse(pending.isEmpty(), "B stays pending until the acknowledgement");
+        for (INDArray t : spent) {
+            assertTrue(sparesLike(t).contains(t), "a sent delta's memory is spare again");
+        }
+        List<INDArray> before = pending.stream().map(INDArray::dup).toList();
+        pending.forEach(t -> sparesLike(t).forEach(a -> a.assign(-7))); // what later arrays in recycled memory would do
+        assertEquals(before, pending, "B keeps its values: it was not recycled");
+
+        // The bytes sent are those of a client that never recycled.
+        EncodedUpdate fresh = ClientStep.of(c.exp(), Tiny.strategy(c.exp()).newClient(0), 0, null).train(0, c.task());
+        assertArrayEquals(fresh.update().bytes(), first.update().bytes());
     }
 }
