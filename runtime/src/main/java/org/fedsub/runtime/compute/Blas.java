@@ -99,6 +99,55 @@ public final class Blas {
         return axpyOr(1, y, x) ? y : y.addi(x);
     }
 
+    /**
+     * {@code x *= alpha} in place, returning {@code x}: one BLAS {@code scal} over a dense array
+     * (each product rounded once in the array's type, {@code alpha} rounded to it first: the
+     * same values as ND4J's {@code muli}), else ND4J's {@code muli}. {@code alpha = 0} goes to
+     * ND4J too: BLAS {@code scal} sets NaNs to zero there.
+     */
+    public static INDArray muli(INDArray x, double alpha) {
+        if (alpha == 0 || x.length() == 0 || !denseVector(x)) {
+            return x.muli(alpha);
+        }
+        int n = Math.toIntExact(x.length());
+        if (x.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sscal(n, (float) alpha, Mem.floats(x), 1);
+        } else {
+            openblas_nolapack.cblas_dscal(n, alpha, Mem.doubles(x), 1);
+        }
+        return x;
+    }
+
+    /**
+     * {@code x /= alpha} in place, returning {@code x}: over a dense array one pass in Java (each
+     * quotient rounded once in the array's type, {@code alpha} rounded to it first: the same
+     * values as ND4J's {@code divi}; BLAS has no division), else ND4J's {@code divi}.
+     */
+    public static INDArray divi(INDArray x, double alpha) {
+        if (x.length() == 0 || !denseVector(x)) {
+            return x.divi(alpha);
+        }
+        int n = Math.toIntExact(x.length());
+        long at = Mem.address(x);
+        if (x.dataType() == DataType.FLOAT) {
+            float a = (float) alpha;
+            float[] v = new float[n];
+            Mem.read(at, v, n);
+            for (int i = 0; i < n; i++) {
+                v[i] = v[i] / a;
+            }
+            Mem.write(v, n, at);
+        } else {
+            double[] v = new double[n];
+            Mem.read(at, v, n);
+            for (int i = 0; i < n; i++) {
+                v[i] = v[i] / alpha;
+            }
+            Mem.write(v, n, at);
+        }
+        return x;
+    }
+
     /** {@code y += alpha x} when both are dense, of one type and of one shape: whether it was done. */
     private static boolean axpyOr(double alpha, INDArray y, INDArray x) {
         if (x.length() > 0 && x.dataType() == y.dataType() && Arrays.equals(x.shape(), y.shape()) && denseVector(x)

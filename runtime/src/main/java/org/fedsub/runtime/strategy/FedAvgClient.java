@@ -5,6 +5,7 @@ import org.fedsub.runtime.compute.Blas;
 import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.Params;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The client half of the FedAvg family ({@link FedAvg}): local SGD from the global model, with
@@ -42,8 +43,15 @@ final class FedAvgClient implements ClientAlgorithm {
         for (String n : w.names()) {
             x.put(n, task.tensor(PayloadKeys.model(n)));
         }
-        LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE
-                : (n, wn, g) -> g.addi(wn.sub(x.get(n)).muli(mu));
+        // FedProx: g += mu (w - x), as ND4J's g.addi(w.sub(x).muli(mu)) computes it (the same roundings),
+        // through BLAS calls on a recycled buffer: ND4J's three ops a parameter a step cost more than a
+        // small model's whole step (benchmarks/README.md).
+        LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE : (n, wn, g) -> {
+            INDArray t = Blas.subi(HostArrays.copyOf(wn), x.get(n));
+            Blas.addi(g, Blas.muli(t, mu));
+            HostArrays.recycle(t);
+            return g;
+        };
         double loss = training.run(round, id, data, w, prox, new Sgd(ctx.train())::step);
         // w is this round's own copy of the model (Wire.model), and the error-feedback residual is
         // added into it: once the update is sent nothing refers to its tensors.

@@ -1,6 +1,8 @@
 package org.fedsub.runtime.strategy;
 
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.data.ClientData;
 import org.fedsub.runtime.model.ParamSpec;
 import org.fedsub.runtime.model.Params;
@@ -30,27 +32,38 @@ final class ScaffoldClient implements ClientAlgorithm {
 
     @Override
     public ClientUpdate train(int round, Payload task, ClientData data) {
-        Params x = Wire.model(task, ctx.model());
+        boolean owned = task.isOwnedByReceiver();
+        Params x = Wire.takeModel(task, ctx.model()); // only read: the task's own tensors when it was decoded for this client
         if (ci == null) {
             ci = x.zerosLike();
         }
+        // Element-wise work through BLAS calls on recycled buffers, with ND4J's roundings (Blas):
+        // ND4J's ops cost more than a small model's whole step (benchmarks/README.md).
         Params correction = Params.empty();
         for (String n : x.names()) {
-            correction.put(n, task.tensor(PayloadKeys.control(n)).sub(ci.get(n)));
+            correction.put(n, Blas.subi(HostArrays.copyOf(task.tensor(PayloadKeys.control(n))), ci.get(n)));
         }
-        Params w = x.dup();
-        double loss = training.run(round, id, data, w, (n, wn, g) -> g.addi(correction.get(n)),
+        Params w = x.map((n, t) -> HostArrays.copyOf(t));
+        double loss = training.run(round, id, data, w, (n, wn, g) -> Blas.addi(g, correction.get(n)),
                 new Sgd(ctx.train())::step);
+        correction.asMap().values().forEach(HostArrays::recycle);
         double lrSum = training.lrSum(round);
         Payload up = new Payload().field(PayloadKeys.ROUND, round);
         pending = Params.empty();
         pendingRound = round;
         for (String n : w.names()) {
-            INDArray delta = w.get(n).subi(x.get(n));
+            INDArray delta = Blas.subi(w.get(n), x.get(n));
             // c_i+ = c_i - c + (x - w) / sum(lr)  =>  c_i+ - c_i = -c - delta / sum(lr)
-            INDArray dci = task.tensor(PayloadKeys.control(n)).neg().subi(delta.div(lrSum));
+            INDArray step = Blas.divi(HostArrays.copyOf(delta), lrSum);
+            INDArray dci = Blas.subi(Blas.muli(HostArrays.copyOf(task.tensor(PayloadKeys.control(n))), -1), step);
+            HostArrays.recycle(step);
             pending.put(n, dci);
-            up.tensor(PayloadKeys.delta(n), delta).tensor(PayloadKeys.controlDelta(n), dci);
+            // The delta is this round's own copy of the model: spent once sent. dci stays pending.
+            up.tensor(PayloadKeys.delta(n), delta).spentOnceSent(PayloadKeys.delta(n))
+                    .tensor(PayloadKeys.controlDelta(n), dci);
+        }
+        if (owned) {
+            x.asMap().values().forEach(HostArrays::recycle); // read only, and decoded for this client alone
         }
         return new ClientUpdate(id, round, data.numExamples(), loss, up);
     }
@@ -69,9 +82,33 @@ final class ScaffoldClient implements ClientAlgorithm {
     @Override
     public void onAggregated(int round, Payload ack) {
         if (round == pendingRound && pending != null) {
-            ci.addi(pending);
+            ci.asMap().forEach((n, c) -> Blas.addi(c, pending.get(n)));
+        }
+        if (pending != null) {
+            // Folded (or never to be): nothing else holds it, the update that carried it was encoded.
+            pending.asMap().values().forEach(HostArrays::recycle);
         }
         pending = null;
+    }
+
+    /**
+     * As {@link ClientAlgorithm#suspend}, and {@code c_i} and the pending change go back to
+     * {@link HostArrays#recycle} once exported (as {@link FedSubClient#suspend} does with its
+     * duals): a client dormant in a store is restored on the same compute thread moments later,
+     * its state decoded into their memory instead of new ND4J buffers.
+     */
+    @Override
+    public byte[] suspend() {
+        byte[] state = exportState();
+        Params control = ci;
+        Params change = pending;
+        restoreState(NO_STATE);
+        for (Params held : new Params[] {control, change}) {
+            if (held != null) {
+                held.asMap().values().forEach(HostArrays::recycle);
+            }
+        }
+        return state;
     }
 
     @Override

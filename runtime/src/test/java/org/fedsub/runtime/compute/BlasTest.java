@@ -112,6 +112,41 @@ class BlasTest {
         inPlaceEqualsNd4j(Blas::addi, INDArray::addi, INDArray::addiRowVector);
     }
 
+    @Test
+    void muli_equalsNd4jsScaling_bitForBit_andFallsBackForViewsAndZero() {
+        byScalarEqualsNd4j(Blas::muli, INDArray::muli);
+        Random r = new Random(19);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray nan = random(r, t, 2, 3).putScalar(1, Double.NaN);
+            assertTrue(Double.isNaN(Blas.muli(nan, 0).getDouble(1)), "NaN times 0 stays NaN, as ND4J has it");
+        }
+    }
+
+    @Test
+    void divi_equalsNd4jsDivision_bitForBit_andFallsBackForViews() {
+        byScalarEqualsNd4j(Blas::divi, INDArray::divi);
+    }
+
+    /** {@code ours(x, alpha)} against ND4J's {@code theirs} on a copy, bit for bit, for scalars that are mostly not floats. */
+    private static void byScalarEqualsNd4j(java.util.function.BiFunction<INDArray, Double, INDArray> ours,
+            java.util.function.BiFunction<INDArray, Double, INDArray> theirs) {
+        Random r = new Random(17);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int trial = 0; trial < 20; trial++) {
+                INDArray x = random(r, t, 1 + r.nextInt(30), 1 + r.nextInt(30)).muli(1 + r.nextInt(1000));
+                double alpha = (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(7) - 3);
+                INDArray expected = theirs.apply(x.dup(), alpha);
+                assertTrue(ours.apply(x, alpha) == x, "in place");
+                for (long i = 0; i < x.length(); i++) {
+                    assertEquals(Double.doubleToRawLongBits(expected.getDouble(i)), Double.doubleToRawLongBits(x.getDouble(i)),
+                            t + " by " + alpha);
+                }
+            }
+            INDArray view = rowView(r, t, 4, 5);
+            assertEquals(theirs.apply(view.dup(), 0.3), ours.apply(view, 0.3), "a view: ND4J's own");
+        }
+    }
+
     /** {@code ours(y, x)} against ND4J's {@code theirs} on copies, bit for bit; its {@code broadcast} for a row. */
     private static void inPlaceEqualsNd4j(java.util.function.BinaryOperator<INDArray> ours,
             java.util.function.BinaryOperator<INDArray> theirs, java.util.function.BinaryOperator<INDArray> broadcast) {
