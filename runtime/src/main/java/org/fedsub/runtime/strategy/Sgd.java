@@ -3,6 +3,7 @@ package org.fedsub.runtime.strategy;
 import java.util.HashMap;
 import java.util.Map;
 import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,19 +20,42 @@ final class Sgd {
         this.s = settings;
     }
 
-    /** Applies momentum to {@code g} (in place where possible) and returns the direction. */
+    /**
+     * Applies momentum to {@code g} (in place where possible) and returns the direction: {@code g}
+     * itself, or (without Nesterov) a copy of the buffer in {@link HostArrays} memory, which the
+     * caller may give back.
+     */
     INDArray direction(String key, INDArray g) {
         if (s.momentum() == 0) {
             return g;
         }
         INDArray buf = buffers.get(key);
         if (buf == null) {
-            buf = g.dup();
+            buf = HostArrays.copyOf(g);
             buffers.put(key, buf);
         } else {
-            buf.muli(s.momentum()).addi(s.dampening() == 0 ? g : g.mul(1 - s.dampening()));
+            Blas.muli(buf, s.momentum());
+            if (s.dampening() == 0) {
+                Blas.addi(buf, g);
+            } else {
+                addScaled(buf, g, 1 - s.dampening());
+            }
         }
-        return s.nesterov() ? g.addi(buf.mul(s.momentum())) : buf.dup();
+        if (s.nesterov()) {
+            return addScaled(g, buf, s.momentum());
+        }
+        return HostArrays.copyOf(buf);
+    }
+
+    /**
+     * {@code y += alpha x}, rounded as ND4J's {@code y.addi(x.mul(alpha))}: the product rounded
+     * first, in a recycled buffer (one BLAS axpy would round the two together).
+     */
+    private static INDArray addScaled(INDArray y, INDArray x, double alpha) {
+        INDArray t = Blas.muli(HostArrays.copyOf(x), alpha);
+        Blas.addi(y, t);
+        HostArrays.recycle(t);
+        return y;
     }
 
     /** {@code w -= lr * direction(g + wd * w)}; {@code g} may be overwritten. */
@@ -44,10 +68,16 @@ final class Sgd {
             Blas.axpy(-lr, g, w);
             return;
         }
+        // With momentum: the roundings of ND4J's element-wise ops (g += wd w; w -= lr d), through
+        // BLAS calls and recycled buffers (Blas): ND4J's ops cost more than a small model's step.
         if (s.weightDecay() != 0) {
-            g.addi(w.mul(s.weightDecay()));
+            addScaled(g, w, s.weightDecay());
         }
-        w.subi(direction(key, g).muli(lr));
+        INDArray d = direction(key, g);
+        Blas.subi(w, Blas.muli(d, lr));
+        if (d != g) {
+            HostArrays.recycle(d);
+        }
     }
 
     void reset() {
