@@ -148,6 +148,19 @@ public final class Blas {
         return x;
     }
 
+    /**
+     * {@code y += alpha x} in place, returning {@code y}, rounded as ND4J's
+     * {@code y.addi(x.mul(alpha))}: the product first ({@link #muli} on a copy in
+     * {@link HostArrays} memory, given back), then the sum ({@link #addi}). One {@link #axpy}
+     * would round the two together.
+     */
+    public static INDArray addScaled(INDArray y, INDArray x, double alpha) {
+        INDArray t = muli(HostArrays.copyOf(x), alpha);
+        addi(y, t);
+        HostArrays.recycle(t);
+        return y;
+    }
+
     /** {@code y += alpha x} when both are dense, of one type and of one shape: whether it was done. */
     private static boolean axpyOr(double alpha, INDArray y, INDArray x) {
         if (x.length() > 0 && x.dataType() == y.dataType() && Arrays.equals(x.shape(), y.shape()) && denseVector(x)

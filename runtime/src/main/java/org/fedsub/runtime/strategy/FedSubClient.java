@@ -184,18 +184,22 @@ final class FedSubClient implements ClientAlgorithm {
                 return;
             }
             INDArray gb = rows.containsKey(n) ? ((CoordinateProjection) p).projectSelected(g) : p.project(g);
+            // The roundings of ND4J's element-wise ops, through BLAS calls (Blas): gb and d are this
+            // step's own arrays, changed in place.
             if (ts.weightDecay() != 0) {
-                gb.addi(bi.mul(ts.weightDecay()));
+                Blas.addScaled(gb, bi, ts.weightDecay());
             }
             if (fs.scaleByRank()) {
-                gb.muli((double) l.r() / l.m());
+                Blas.muli(gb, (double) l.r() / l.m());
             }
             INDArray d = sgd.direction(n, gb);
             if (fs.duals()) {
-                d = d.add(lambda[l.index()].div(lr * tau));
+                INDArray t = Blas.divi(HostArrays.copyOf(lambda[l.index()]), lr * tau);
+                Blas.addi(d, t);
+                HostArrays.recycle(t);
             }
-            INDArray step = d.muli(-lr);
-            bi.addi(step);
+            INDArray step = Blas.muli(d, -lr);
+            Blas.addi(bi, step);
             // Keep the effective weight x + P^T B current by lifting only the change.
             p.liftAddi(w, step);
         }

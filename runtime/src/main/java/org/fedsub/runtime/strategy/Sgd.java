@@ -38,24 +38,13 @@ final class Sgd {
             if (s.dampening() == 0) {
                 Blas.addi(buf, g);
             } else {
-                addScaled(buf, g, 1 - s.dampening());
+                Blas.addScaled(buf, g, 1 - s.dampening());
             }
         }
         if (s.nesterov()) {
-            return addScaled(g, buf, s.momentum());
+            return Blas.addScaled(g, buf, s.momentum());
         }
         return HostArrays.copyOf(buf);
-    }
-
-    /**
-     * {@code y += alpha x}, rounded as ND4J's {@code y.addi(x.mul(alpha))}: the product rounded
-     * first, in a recycled buffer (one BLAS axpy would round the two together).
-     */
-    private static INDArray addScaled(INDArray y, INDArray x, double alpha) {
-        INDArray t = Blas.muli(HostArrays.copyOf(x), alpha);
-        Blas.addi(y, t);
-        HostArrays.recycle(t);
-        return y;
     }
 
     /** {@code w -= lr * direction(g + wd * w)}; {@code g} may be overwritten. */
@@ -71,7 +60,7 @@ final class Sgd {
         // With momentum: the roundings of ND4J's element-wise ops (g += wd w; w -= lr d), through
         // BLAS calls and recycled buffers (Blas): ND4J's ops cost more than a small model's step.
         if (s.weightDecay() != 0) {
-            addScaled(g, w, s.weightDecay());
+            Blas.addScaled(g, w, s.weightDecay());
         }
         INDArray d = direction(key, g);
         Blas.subi(w, Blas.muli(d, lr));
