@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntToDoubleFunction;
 import org.fedsub.runtime.codec.Payload;
+import org.fedsub.runtime.compute.Blas;
+import org.fedsub.runtime.compute.HostArrays;
 import org.fedsub.runtime.model.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -205,7 +207,9 @@ public final class AsyncAggregation implements Strategy {
         Payload out = new Payload();
         mean.fields().forEach(out::field);
         for (String name : mean.tensors().keySet()) {
-            out.tensor(name, update.tensor(name).mul(1 - sw).addi(mean.tensor(name).mul(sw)));
+            // (1 - sw) b_i + sw m with ND4J's roundings, without its ops' fixed costs (Blas).
+            out.tensor(name, Blas.addScaled(Blas.muli(HostArrays.copyOf(update.tensor(name)), 1 - sw),
+                    mean.tensor(name), sw));
         }
         return out;
     }
@@ -318,7 +322,7 @@ public final class AsyncAggregation implements Strategy {
         Payload out = new Payload();
         p.fields().forEach(out::field);
         for (Map.Entry<String, INDArray> t : p.tensors().entrySet()) {
-            out.tensor(t.getKey(), t.getValue().mul(factor));
+            out.tensor(t.getKey(), Blas.muli(HostArrays.copyOf(t.getValue()), factor)); // as ND4J's mul(factor)
         }
         return out;
     }
