@@ -99,7 +99,24 @@ public final class CoordinateProjection implements Projection {
         if (identity) {
             return g.dup();
         }
-        return Nd4j.pullRows(g, 1, rows).muliColumnVector(signColumn);
+        if (!Blas.dense(g)) {
+            return Nd4j.pullRows(g, 1, rows).muliColumnVector(signColumn);
+        }
+        // The same values as ND4J's pullRows and muliColumnVector: each value copied, times +-1.
+        INDArray out = HostArrays.uninitialised(g.dataType(), rows.length, g.columns());
+        Rows.gather(g, rows, out);
+        Rows o = Rows.of(out);
+        double[] row = new double[o.cols()];
+        for (int i = 0; i < rows.length; i++) {
+            if (signs[i] < 0) {
+                o.read(i, row);
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = -row[j];
+                }
+                o.write(i, row);
+            }
+        }
+        return out;
     }
 
     /**
@@ -124,6 +141,24 @@ public final class CoordinateProjection implements Projection {
         check(b, rows.length, "lift");
         if (identity) {
             x.addi(b);
+            return;
+        }
+        if (Blas.dense(x) && Blas.dense(b) && x.dataType() == b.dataType()) {
+            // ND4J's scatter-add of the signed rows, in one Java pass: the rows are distinct, so
+            // each value of x takes one sum, rounded once (a double sum of two floats, rounded
+            // to float, is the float sum).
+            Rows xs = Rows.of(x);
+            Rows bs = Rows.of(b);
+            double[] xr = new double[xs.cols()];
+            double[] br = new double[bs.cols()];
+            for (int i = 0; i < rows.length; i++) {
+                bs.read(i, br);
+                xs.read(rows[i], xr);
+                for (int j = 0; j < xr.length; j++) {
+                    xr[j] += signs[i] * br[j];
+                }
+                xs.write(rows[i], xr);
+            }
             return;
         }
         INDArray signed = b.mulColumnVector(signColumn);

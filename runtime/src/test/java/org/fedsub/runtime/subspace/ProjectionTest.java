@@ -49,6 +49,40 @@ class ProjectionTest {
     }
 
     @Test
+    void cd_projectAndLiftAdd_equalNd4jsGatherAndScatter_bitForBit_inBothTypes() {
+        Random rnd = new Random(11);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int trial = 0; trial < 20; trial++) {
+                int n = 2 + rnd.nextInt(60);
+                int r = 1 + rnd.nextInt(n - 1);
+                int m = 1 + rnd.nextInt(12);
+                CoordinateProjection p = CoordinateProjection.random(n, r, rnd.nextLong(), t);
+                INDArray sign = Nd4j.createFromArray(p.signs()).castTo(t).reshape(r, 1);
+                INDArray g = randn(rnd, n, m).castTo(t).muli(1 + rnd.nextInt(1000));
+                assertSameBits(Nd4j.pullRows(g, 1, p.rows()).muliColumnVector(sign), p.project(g), t + " project");
+
+                INDArray x = randn(rnd, n, m).castTo(t).muli(1 + rnd.nextInt(1000));
+                INDArray b = randn(rnd, r, m).castTo(t);
+                INDArray expected = x.dup();
+                org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd op = new org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd(
+                        expected, Nd4j.createFromArray(p.rows()), b.mulColumnVector(sign));
+                op.addOutputArgument(expected);
+                Nd4j.exec(op);
+                p.liftAddi(x, b);
+                assertSameBits(expected, x, t + " lift-add");
+            }
+        }
+    }
+
+    private static void assertSameBits(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        for (long i = 0; i < expected.length(); i++) {
+            assertEquals(Double.doubleToRawLongBits(expected.getDouble(i)), Double.doubleToRawLongBits(actual.getDouble(i)),
+                    what + " at " + i);
+        }
+    }
+
+    @Test
     void cd_rows_areDistinct_withUnitSigns_andDeterministicInSeed() {
         CoordinateProjection a = CoordinateProjection.random(100, 40, 42, DataType.DOUBLE);
         CoordinateProjection b = CoordinateProjection.random(100, 40, 42, DataType.DOUBLE);
