@@ -45,7 +45,7 @@ final class FedAvgClient implements ClientAlgorithm {
         }
         // FedProx: g += mu (w - x), as ND4J's g.addi(w.sub(x).muli(mu)) computes it (the same roundings),
         // through BLAS calls on a recycled buffer: ND4J's three ops a parameter a step cost more than a
-        // small model's whole step (benchmarks/README.md).
+        // small model's whole step (benchmarks/SCALE.md).
         LocalTraining.Correction prox = mu == 0 ? LocalTraining.Correction.NONE : (n, wn, g) -> {
             INDArray t = Blas.subi(HostArrays.copyOf(wn), x.get(n));
             Blas.addi(g, Blas.muli(t, mu));

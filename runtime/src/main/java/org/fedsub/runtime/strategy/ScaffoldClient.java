@@ -38,7 +38,7 @@ final class ScaffoldClient implements ClientAlgorithm {
             ci = x.zerosLike();
         }
         // Element-wise work through BLAS calls on recycled buffers, with ND4J's roundings (Blas):
-        // ND4J's ops cost more than a small model's whole step (benchmarks/README.md).
+        // ND4J's ops cost more than a small model's whole step (benchmarks/SCALE.md).
         Params correction = Params.empty();
         for (String n : x.names()) {
             correction.put(n, Blas.subi(HostArrays.copyOf(task.tensor(PayloadKeys.control(n))), ci.get(n)));
