@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -144,6 +145,19 @@ class RawCodecTest {
         Payload both = c.decode(c.encode(new Payload().field("w", 1).tensor("w", Nd4j.ones(DataType.FLOAT, 1))),
                 DataType.FLOAT);
         assertEquals(1, both.field("w"));
+    }
+
+    @Test
+    void names_asciiAndNot_roundTrip() {
+        Codec c = Codec.named("float32", "fedsub.codec");
+        Payload p = new Payload().field("round", 3).field("époque-ü", 4).tensor("w", Nd4j.ones(DataType.FLOAT, 2))
+                .tensor("poids-λ", Nd4j.zeros(DataType.FLOAT, 1));
+
+        Payload back = c.decode(c.encode(p), DataType.FLOAT);
+
+        assertEquals(List.of("round", "époque-ü"), List.copyOf(back.fields().keySet()));
+        assertEquals(4, back.field("époque-ü"));
+        assertEquals(List.of("w", "poids-λ"), List.copyOf(back.tensors().keySet()));
     }
 
     @Test
