@@ -102,10 +102,30 @@ public final class CoordinateProjection implements Projection {
         if (!Blas.dense(g)) {
             return Nd4j.pullRows(g, 1, rows).muliColumnVector(signColumn);
         }
-        // The same values as ND4J's pullRows and muliColumnVector: each value copied, times +-1.
         INDArray out = HostArrays.uninitialised(g.dataType(), rows.length, g.columns());
         Rows.gather(g, rows, out);
-        Rows o = Rows.of(out);
+        return signRows(out);
+    }
+
+    /**
+     * {@link #project} from the selected rows of {@code g} alone: {@code rowsOfG} is
+     * {@code [r, m]}, row {@code i} holding row {@code rows()[i]} of {@code g} (a model's
+     * gradient computed at those rows only). The same values as {@code project(g)}.
+     */
+    public INDArray projectSelected(INDArray rowsOfG) {
+        check(rowsOfG, rows.length, "project the selected rows of");
+        if (identity) {
+            return rowsOfG.dup();
+        }
+        return Blas.dense(rowsOfG) ? signRows(HostArrays.copyOf(rowsOfG)) : rowsOfG.dup().muliColumnVector(signColumn);
+    }
+
+    /**
+     * Row {@code i} of the dense {@code a} times {@code signs[i]}, in place, and {@code a}: the
+     * same values as ND4J's {@code muliColumnVector} by the signs, each value kept or negated.
+     */
+    private INDArray signRows(INDArray a) {
+        Rows o = Rows.of(a);
         double[] row = new double[o.cols()];
         for (int i = 0; i < rows.length; i++) {
             if (signs[i] < 0) {
@@ -116,17 +136,7 @@ public final class CoordinateProjection implements Projection {
                 o.write(i, row);
             }
         }
-        return out;
-    }
-
-    /**
-     * {@link #project} from the selected rows of {@code g} alone: {@code rowsOfG} is
-     * {@code [r, m]}, row {@code i} holding row {@code rows()[i]} of {@code g} (a model's
-     * gradient computed at those rows only). The same values as {@code project(g)}.
-     */
-    public INDArray projectSelected(INDArray rowsOfG) {
-        check(rowsOfG, rows.length, "project the selected rows of");
-        return identity ? rowsOfG.dup() : rowsOfG.dup().muliColumnVector(signColumn);
+        return a;
     }
 
     @Override

@@ -59,7 +59,9 @@ class ProjectionTest {
                 CoordinateProjection p = CoordinateProjection.random(n, r, rnd.nextLong(), t);
                 INDArray sign = Nd4j.createFromArray(p.signs()).castTo(t).reshape(r, 1);
                 INDArray g = randn(rnd, n, m).castTo(t).muli(1 + rnd.nextInt(1000));
-                assertSameBits(Nd4j.pullRows(g, 1, p.rows()).muliColumnVector(sign), p.project(g), t + " project");
+                INDArray projected = Nd4j.pullRows(g, 1, p.rows()).muliColumnVector(sign);
+                assertSameBits(projected, p.project(g), t + " project");
+                assertSameBits(projected, p.projectSelected(Nd4j.pullRows(g, 1, p.rows())), t + " project the selected rows");
 
                 INDArray x = randn(rnd, n, m).castTo(t).muli(1 + rnd.nextInt(1000));
                 INDArray b = randn(rnd, r, m).castTo(t);
