@@ -3,7 +3,9 @@ package org.fedsub.runtime.strategy;
 import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.codec.Payload;
 import org.fedsub.runtime.codec.RawCodec;
+import org.fedsub.runtime.compute.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The byte form of a client's exported state: a {@link Payload} (named tensors, long fields)
@@ -40,6 +42,19 @@ final class ClientStates {
                     + clientId);
         }
         return p;
+    }
+
+    /**
+     * {@link ClientAlgorithm#suspend} for a client whose live state is {@code held}: exports it,
+     * leaves the client stateless, and hands the arrays to {@link HostArrays#recycle} (nothing
+     * else holds them once exported; a client dormant in a store is restored on the same compute
+     * thread moments later, its state decoded into their memory instead of new ND4J buffers).
+     */
+    static byte[] suspendGivingBack(ClientAlgorithm client, java.util.List<INDArray> held) {
+        byte[] state = client.exportState();
+        client.restoreState(ClientAlgorithm.NO_STATE);
+        held.forEach(HostArrays::recycle);
+        return state;
     }
 
     private static long tag(String format) {

@@ -291,25 +291,18 @@ final class FedSubClient implements ClientAlgorithm {
 
     /**
      * As {@link ClientAlgorithm#suspend}, and the duals and the pending {@code B_i} go back to
-     * {@link HostArrays#recycle}: nothing else holds them once exported (the update that carried
-     * {@code B_i} is encoded by then), and a client dormant in a store is restored on the same
-     * compute thread moments later, its state decoded into their memory instead of new ND4J
-     * buffers (each one an object for the collector to track, and fresh pages).
+     * {@link HostArrays#recycle} ({@link ClientStates#suspendGivingBack}; the update that carried
+     * {@code B_i} is encoded by then).
      */
     @Override
     public byte[] suspend() {
-        byte[] state = exportState();
-        INDArray[] duals = lambda;
-        INDArray[] pending = pendingB;
-        restoreState(NO_STATE);
-        for (INDArray[] held : new INDArray[][] {duals, pending}) {
-            if (held != null) {
-                for (INDArray a : held) {
-                    HostArrays.recycle(a);
-                }
+        List<INDArray> held = new java.util.ArrayList<>();
+        for (INDArray[] a : new INDArray[][] {lambda, pendingB}) {
+            if (a != null) {
+                held.addAll(java.util.Arrays.asList(a));
             }
         }
-        return state;
+        return ClientStates.suspendGivingBack(this, held);
     }
 
     @Override

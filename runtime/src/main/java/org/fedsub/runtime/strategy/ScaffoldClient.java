@@ -93,22 +93,17 @@ final class ScaffoldClient implements ClientAlgorithm {
 
     /**
      * As {@link ClientAlgorithm#suspend}, and {@code c_i} and the pending change go back to
-     * {@link HostArrays#recycle} once exported (as {@link FedSubClient#suspend} does with its
-     * duals): a client dormant in a store is restored on the same compute thread moments later,
-     * its state decoded into their memory instead of new ND4J buffers.
+     * {@link HostArrays#recycle} ({@link ClientStates#suspendGivingBack}, as FedSub's duals do).
      */
     @Override
     public byte[] suspend() {
-        byte[] state = exportState();
-        Params control = ci;
-        Params change = pending;
-        restoreState(NO_STATE);
-        for (Params held : new Params[] {control, change}) {
-            if (held != null) {
-                held.asMap().values().forEach(HostArrays::recycle);
+        java.util.List<INDArray> held = new java.util.ArrayList<>();
+        for (Params p : new Params[] {ci, pending}) {
+            if (p != null) {
+                held.addAll(p.asMap().values());
             }
         }
-        return state;
+        return ClientStates.suspendGivingBack(this, held);
     }
 
     @Override
