@@ -5,15 +5,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.device.ComputePlacement;
 import org.fedsub.actors.device.Device;
@@ -36,10 +37,14 @@ import org.fedsub.runtime.engine.NeedsFullModelException;
 
 /**
  * One federated client. It trains when asked ({@link TrainRound}) and folds acknowledgements
- * into its state ({@link Aggregated}), one at a time: the work runs on the dispatcher of the
- * device it is placed on when it starts ({@link ComputePlacement}; it keeps the device across
- * restarts and frees it when it stops) and comes back with {@code pipeToSelf}, and whatever
- * arrives meanwhile waits in a stash.
+ * into its state ({@link Aggregated}), one at a time, on the dispatcher of the device it is
+ * placed on when it starts ({@link ComputePlacement}; it keeps the device across restarts and
+ * frees it when it stops). Spawned on that dispatcher ({@link #onItsDevice}, as every
+ * simulation and cluster node does), it runs the work in its message handler, on the thread
+ * the work would be handed to anyway, and what arrives meanwhile waits in its mailbox, bounded
+ * at {@code fedsub.client-mailbox.mailbox-capacity} messages (past it, dead letters). Spawned
+ * anywhere else, it hands the work to the device's dispatcher and takes the result back with
+ * {@code pipeToSelf}, and what arrives meanwhile waits in a stash.
  *
  * <p>A {@link ClientBehaviour} may make it decline a round, drop out of it silently, or hold its
  * answer back for the modelled time its compute and links would take.
@@ -51,10 +56,11 @@ import org.fedsub.runtime.engine.NeedsFullModelException;
  * {@link TrainingFailed}), and messages beyond a full stash are dropped; each is logged and
  * counted. A delta task it cannot rebuild the model from is answered with {@link NeedModel}.
  */
-public final class ClientActor extends AbstractBehavior<ToClient> {
+public final class ClientActor extends ExtensibleBehavior<ToClient> {
 
     // One task and one acknowledgement per round at most are ever queued in synchronous rounds;
     // the bound only guards against a runaway sender: past it messages are dropped and counted.
+    // (fedsub.client-mailbox bounds the mailbox of a client that works in its handler alike.)
     private static final int STASH_CAPACITY = 1_000;
 
     private record Trained(TrainRound cmd, UpdateReady update, Throwable failure) implements ClientSelfMessage {}
@@ -63,15 +69,23 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private record Release(ActorRef<ToServer> replyTo, UpdateReady update) implements ClientSelfMessage {}
 
+    private final ActorContext<ToClient> context;
     private final ClientStep step;
     private final ClientBehaviour behaviour;
     private final StashBuffer<ToClient> stash;
-    private final TimerScheduler<ToClient> timers;
     private final ComputePlacement placement;
     private final Executor compute;
-    private boolean busy;
     /**
-     * For the per-update debug lines' level check: the logger {@code getContext().getLog()} gives
+     * The actor runs on the dispatcher its work runs on ({@link #onItsDevice}): the work runs in
+     * the handler, since handing it over and taking it back ({@code pipeToSelf}) would only add
+     * two message deliveries on the same threads.
+     */
+    private final boolean inline;
+    private boolean busy;
+    /** The modelled delay of an update being held back ({@link Release}), cancelled if the client stops. */
+    private Cancellable release;
+    /**
+     * For the per-update debug lines' level check: the logger {@code context.getLog()} gives
      * (named after this class), without its first call's cost at every client's start, nor the
      * MDC it sets at each call.
      */
@@ -99,20 +113,23 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
      * system's own {@code fedsub.actors} settings).
      */
     public static Behavior<ToClient> create(ClientStep work, ClientBehaviour behaviour, ActorSettings settings) {
-        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.withTimers(timers -> Behaviors.setup(ctx -> {
+        // An ExtensibleBehavior of its own rather than AbstractBehavior's builder, and no timer
+        // scheduler: each client then keeps no receive or timer objects of its own, and a message
+        // goes through no matching loop or timer interceptor (benchmarks/SCALE.md).
+        return Behaviors.withStash(STASH_CAPACITY, stash -> Behaviors.setup(ctx -> {
             DeviceDispatchers devices = DeviceDispatchers.get(ctx.getSystem());
-            return new ClientActor(ctx, stash, timers, work, behaviour,
+            return new ClientActor(ctx, stash, work, behaviour,
                     settings != null ? devices.placement(settings) : devices.systemPlacement());
-        })));
+        }));
     }
 
     /**
      * Spawn options that run client {@code clientId}'s actor on the dispatcher of the device it is
      * placed on ({@code settings}' devices), where its tensor work runs too: its messages and its
      * work then share that dispatcher's threads instead of passing between the default
-     * dispatcher's and the device's at every task and acknowledgement. The actor still hands
-     * its work to the device's executor and takes it back with {@code pipeToSelf}, so it answers
-     * a message between two pieces of work; placement is the same as at the actor's start.
+     * dispatcher's and the device's at every task and acknowledgement, and the actor runs its
+     * work in its handler, its mailbox bounded by {@code fedsub.client-mailbox}; placement is the
+     * same as at the actor's start.
      */
     public static org.apache.pekko.actor.typed.Props onItsDevice(org.apache.pekko.actor.typed.ActorSystem<?> system,
             ActorSettings settings, int clientId) {
@@ -140,37 +157,49 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
                         .withResetBackoffAfter(b.resetAfter()));
     }
 
-    private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, TimerScheduler<ToClient> timers,
-            ClientStep work, ClientBehaviour behaviour, ComputePlacement placement) {
-        super(context);
+    private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, ClientStep work,
+            ClientBehaviour behaviour, ComputePlacement placement) {
+        this.context = context;
         this.step = work;
         this.behaviour = behaviour;
         this.stash = stash;
-        this.timers = timers;
         this.placement = placement;
         Device device = placement.place(work.clientId());
         this.compute = placement.executor(device);
+        this.inline = context.getExecutionContext() == compute;
         if (log.isDebugEnabled()) {
             context.getLog().debug("client {}: on device {}", work.clientId(), device.label());
         }
     }
 
     @Override
-    public Receive<ToClient> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(TrainRound.class, this::onTrainRound)
-                .onMessage(Aggregated.class, this::onAggregated)
-                .onMessage(Quiesce.class, this::onQuiesce)
-                .onMessage(Trained.class, this::onTrained)
-                .onMessage(Acknowledged.class, this::onAcknowledged)
-                .onMessage(Release.class, this::onRelease)
-                .onSignal(PostStop.class, s -> onPostStop())
-                .build();
+    public Behavior<ToClient> receive(TypedActorContext<ToClient> ctx, ToClient msg) {
+        if (msg instanceof TrainRound t) {
+            return onTrainRound(t);
+        } else if (msg instanceof Aggregated a) {
+            return onAggregated(a);
+        } else if (msg instanceof Trained t) {
+            return onTrained(t);
+        } else if (msg instanceof Acknowledged a) {
+            return onAcknowledged(a);
+        } else if (msg instanceof Release r) {
+            return onRelease(r);
+        } else if (msg instanceof Quiesce q) {
+            return onQuiesce(q);
+        }
+        return Behaviors.unhandled();
     }
 
-    private Behavior<ToClient> onPostStop() {
-        placement.release(step.clientId());
-        return this;
+    @Override
+    public Behavior<ToClient> receiveSignal(TypedActorContext<ToClient> ctx, Signal signal) {
+        if (signal instanceof PostStop) {
+            if (release != null) {
+                release.cancel(); // as a timer would be: no dead letter for a stopped client
+            }
+            placement.release(step.clientId());
+            return this;
+        }
+        return Behaviors.unhandled();
     }
 
     private Behavior<ToClient> onTrainRound(TrainRound cmd) {
@@ -179,12 +208,12 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         switch (behaviour.fate(cmd.round())) {
             case DECLINE -> {
-                getContext().getLog().debug("client {}: unavailable for round {}", step.clientId(), cmd.round());
+                context.getLog().debug("client {}: unavailable for round {}", step.clientId(), cmd.round());
                 cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.UNAVAILABLE));
                 return this;
             }
             case DROP_OUT -> {
-                getContext().getLog().debug("client {}: drops out of round {}", step.clientId(), cmd.round());
+                context.getLog().debug("client {}: drops out of round {}", step.clientId(), cmd.round());
                 if (behaviour.announcesDropouts()) {
                     cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.DROPPED_OUT));
                 }
@@ -194,9 +223,18 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         busy = true;
         if (log.isDebugEnabled()) {
-            getContext().getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
+            context.getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
         }
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(
+        if (inline) {
+            UpdateReady update;
+            try {
+                update = UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes()));
+            } catch (RuntimeException | Error e) { // as supplyAsync would hand it over
+                return onTrained(new Trained(cmd, null, e));
+            }
+            return onTrained(new Trained(cmd, update, null));
+        }
+        context.pipeToSelf(CompletableFuture.supplyAsync(
                 () -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())), compute),
                 (update, failure) -> new Trained(cmd, update, failure));
         return this;
@@ -207,9 +245,18 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
             return queue(msg);
         }
         busy = true;
+        if (inline) {
+            Throwable failure = null;
+            try {
+                step.acknowledge(msg.round(), msg.ack());
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            return onAcknowledged(new Acknowledged(msg, failure));
+        }
         // Not runAsync: a null result reaching an actor that has stopped meanwhile (the end of a
         // run) becomes a dead letter wrapping null, on which Pekko's dead-letter logger throws.
-        getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
             step.acknowledge(msg.round(), msg.ack());
             return msg;
         }, compute), (ok, failure) -> new Acknowledged(msg, failure));
@@ -228,7 +275,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         TrainRound cmd = t.cmd();
         if (t.failure() == null) {
             if (log.isDebugEnabled()) {
-                getContext().getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
+                context.getLog().debug("client {}: round {} update ready, {} bytes", step.clientId(), cmd.round(),
                         t.update().update().size());
             }
             Duration delay = behaviour.replyDelay(cmd.round(), cmd.bytes(), t.update().update().size());
@@ -236,14 +283,14 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
                 return onRelease(new Release(cmd.replyTo(), t.update()));
             }
             // Still busy: the modelled compute and upload are not over yet.
-            timers.startSingleTimer(new Release(cmd.replyTo(), t.update()), delay);
+            release = context.scheduleOnce(delay, context.getSelf(), new Release(cmd.replyTo(), t.update()));
             return this;
         }
         busy = false;
         Throwable cause = unwrap(t.failure());
         if (cause instanceof NeedsFullModelException e) {
             // A delta it cannot rebuild the model from: it trained nothing, and asks for the model.
-            getContext().getLog().info("{}; asking for the full model", e.getMessage());
+            context.getLog().info("{}; asking for the full model", e.getMessage());
             cmd.replyTo().tell(new NeedModel(cmd.round(), step.clientId(), e.getMessage()));
             return resume();
         }
@@ -251,7 +298,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         if (cause instanceof MalformedPayloadException) {
             // The task's bytes were bad, not the client: drop it, spend no restart.
             dropped++;
-            getContext().getLog().warn("client {}: dropped the malformed task of round {} ({} messages dropped): {}",
+            context.getLog().warn("client {}: dropped the malformed task of round {} ({} messages dropped): {}",
                     step.clientId(), cmd.round(), dropped, cause.getMessage());
             return resume();
         }
@@ -269,7 +316,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         }
         if (stash.isFull()) {
             dropped++;
-            getContext().getLog().warn("client {}: busy with {} messages queued, dropped a {} ({} messages dropped)",
+            context.getLog().warn("client {}: busy with {} messages queued, dropped a {} ({} messages dropped)",
                     step.clientId(), stash.size(), m.getClass().getSimpleName(), dropped);
             return this;
         }
@@ -279,6 +326,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
 
     private Behavior<ToClient> onRelease(Release r) {
         busy = false;
+        release = null;
         r.replyTo().tell(r.update());
         return resume();
     }
@@ -289,7 +337,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
         if (cause == null || cause instanceof MalformedPayloadException) {
             if (cause != null) {
                 dropped++;
-                getContext().getLog().warn("client {}: dropped the malformed acknowledgement of round {} ({} messages "
+                context.getLog().warn("client {}: dropped the malformed acknowledgement of round {} ({} messages "
                         + "dropped): {}", step.clientId(), a.msg().round(), dropped, cause.getMessage());
             }
             return resume();
@@ -310,7 +358,7 @@ public final class ClientActor extends AbstractBehavior<ToClient> {
     private RuntimeException fail(int round, Throwable cause) {
         // Queued work goes back to the mailbox: the supervisor keeps it through the back-off and
         // the next incarnation (which reuses the same ClientStep) handles it.
-        stash.forEach(m -> getContext().getSelf().tell(m));
+        stash.forEach(m -> context.getSelf().tell(m));
         if (cause instanceof Error e) {
             throw e;
         }

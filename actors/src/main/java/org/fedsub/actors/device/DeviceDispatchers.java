@@ -96,8 +96,16 @@ public final class DeviceDispatchers implements Extension {
      */
     public org.apache.pekko.actor.typed.Props onClientDevice(ActorSettings settings, int clientId) {
         ComputePlacement p = placement(settings);
-        return onDevice(p, p.place(clientId));
+        // Such a client works in its handler, so what arrives meanwhile waits in its mailbox: bounded.
+        return onDevice(p, p.place(clientId)).withMailboxFromConfig(CLIENT_MAILBOX);
     }
+
+    /**
+     * The mailbox of a client on its device's dispatcher: non-blocking and bounded; a message
+     * past its capacity (a runaway sender; a client is sent one task and one acknowledgement a
+     * round) goes to dead letters.
+     */
+    public static final String CLIENT_MAILBOX = "fedsub.client-mailbox";
 
     private static org.apache.pekko.actor.typed.Props onDevice(ComputePlacement placement, Device device) {
         placement.executor(device); // registers the device's dispatcher

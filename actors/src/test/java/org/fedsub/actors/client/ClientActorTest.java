@@ -1,6 +1,7 @@
 package org.fedsub.actors.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.DeadLetter;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.Fixtures;
 import org.fedsub.actors.protocol.FederatedProtocol.Aggregated;
@@ -53,7 +56,7 @@ class ClientActorTest {
     }
 
     /** Echoes the task's "x" field back as "y"; records acknowledgements; may wait for a gate. */
-    private static final class Echo implements ClientAlgorithm {
+    private static class Echo implements ClientAlgorithm {
         final List<String> events = new CopyOnWriteArrayList<>();
         final CountDownLatch gate;
 
@@ -177,6 +180,127 @@ class ClientActorTest {
 
         assertEquals(1_001, round.receiveSeveralMessages(1_001, Duration.ofSeconds(30)).size());
         end.expectMessageClass(Quiesced.class, Duration.ofSeconds(30)); // alive and idle
+    }
+
+    /** A client spawned as simulations and cluster nodes spawn it: on its device's dispatcher. */
+    private static ActorRef<ToClient> onItsDevice(ClientAlgorithm algorithm, ClientBehaviour behaviour, String name) {
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(30));
+        return testKit.spawn(ClientActor.create(new ClientStep(algorithm, data, codec, DataType.DOUBLE, null), behaviour,
+                settings), name, ClientActor.onItsDevice(testKit.system(), settings, data.clientId()));
+    }
+
+    @Test
+    void onItsDevice_theWorkRunsThere_inOrder_andQuiesceFollowsTheFold() {
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        Echo echo = new Echo(gate) {
+            @Override
+            public ClientUpdate train(int round, Payload task, ClientData d) {
+                threads.add(Thread.currentThread().getName());
+                return super.train(round, task, d);
+            }
+        };
+        ActorRef<ToClient> client = onItsDevice(echo, ClientBehaviour.RELIABLE, "on-device-order");
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<ToServer> end = testKit.createTestProbe();
+
+        client.tell(train(0, 1, round.ref()));
+        client.tell(new Aggregated(0, data.clientId(), encoded(new Payload().field("mean", 7))));
+        client.tell(train(1, 2, round.ref()));
+        client.tell(new Quiesce(end.ref()));
+        client.tell(new Aggregated(1, data.clientId(), null));
+        gate.countDown();
+
+        assertEquals(new UpdateReady(0, data.clientId(), data.numExamples(), 0.5, encoded(new Payload().field("y", 1))),
+                round.expectMessageClass(UpdateReady.class));
+        assertEquals(1, round.expectMessageClass(UpdateReady.class).round());
+        end.expectMessageClass(Quiesced.class);
+        round.awaitAssert(() -> {
+            assertEquals(List.of("train 0", "ack 0 7", "train 1", "ack 1"), echo.events);
+            return null;
+        });
+        assertEquals(2, threads.size());
+        threads.forEach(t -> assertTrue(t.contains("fedsub-device-"), "trained on " + t + ", not its device's thread"));
+    }
+
+    @Test
+    void onItsDevice_aFloodWhileBusy_overflowsTheMailboxIntoDeadLetters_andTheClientGoesOn() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        Echo echo = new Echo(gate) {
+            @Override
+            public ClientUpdate train(int round, Payload task, ClientData d) {
+                entered.countDown();
+                return super.train(round, task, d);
+            }
+        };
+        ActorRef<ToClient> client = onItsDevice(echo, ClientBehaviour.RELIABLE, "on-device-flood");
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<ToServer> end = testKit.createTestProbe();
+        TestProbe<DeadLetter> dead = testKit.createTestProbe();
+        testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, dead.ref()));
+
+        client.tell(train(0, 0, round.ref()));
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the first task never reached its training");
+        for (int r = 1; r <= 1_100; r++) { // while it trains: 1,000 fill the mailbox, 100 are dropped
+            client.tell(train(r, r, round.ref()));
+        }
+        List<DeadLetter> dropped = dead.receiveSeveralMessages(100, Duration.ofSeconds(30));
+        gate.countDown();
+
+        assertEquals(1_001, round.receiveSeveralMessages(1_001, Duration.ofSeconds(60)).size());
+        client.tell(new Quiesce(end.ref()));
+        end.expectMessageClass(Quiesced.class, Duration.ofSeconds(30)); // alive and idle
+        round.expectNoMessage(Duration.ofMillis(50));
+        dead.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(java.util.stream.IntStream.rangeClosed(1_001, 1_100).boxed().toList(),
+                dropped.stream().map(d -> ((TrainRound) d.message()).round()).toList(), "the last 100 tasks were dropped");
+        testKit.system().eventStream().tell(new EventStream.Unsubscribe<>(dead.ref()));
+    }
+
+    @Test
+    void onItsDevice_aStragglerStoppedWhileHoldingItsUpdate_leavesNoDeadLetter() {
+        ClientBehaviour slow = new ClientBehaviour() {
+            @Override
+            public Fate fate(int r) {
+                return Fate.TRAIN;
+            }
+
+            @Override
+            public Duration replyDelay(int r, long taskBytes, long updateBytes) {
+                return Duration.ofSeconds(60);
+            }
+
+            @Override
+            public boolean announcesDropouts() {
+                return false;
+            }
+        };
+        Echo echo = new Echo(new CountDownLatch(0));
+        ActorRef<ToClient> client = onItsDevice(echo, slow, "on-device-straggler");
+        TestProbe<ToServer> round = testKit.createTestProbe();
+        TestProbe<ToServer> end = testKit.createTestProbe();
+        TestProbe<DeadLetter> dead = testKit.createTestProbe();
+        testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, dead.ref()));
+
+        client.tell(train(0, 1, round.ref()));
+        client.tell(new Quiesce(end.ref())); // answered once the update is released: then it has trained
+        round.expectNoMessage(Duration.ofMillis(100));
+        manualTime.timePasses(Duration.ofSeconds(60));
+        round.expectMessageClass(UpdateReady.class);
+        end.expectMessageClass(Quiesced.class);
+
+        client.tell(train(1, 1, round.ref()));
+        round.awaitAssert(() -> { // trained, its update held back
+            assertEquals(List.of("train 0", "train 1"), echo.events);
+            return null;
+        });
+        testKit.stop(client);
+        manualTime.timePasses(Duration.ofSeconds(120));
+
+        round.expectNoMessage(Duration.ofMillis(100));
+        dead.expectNoMessage(Duration.ofMillis(200));
+        testKit.system().eventStream().tell(new EventStream.Unsubscribe<>(dead.ref()));
     }
 
     @Test
