@@ -1,5 +1,6 @@
 package org.fedsub.runtime.compute;
 
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
@@ -63,6 +64,60 @@ public final class Blas {
             openblas_nolapack.cblas_dgemm(CblasRowMajor, ta, tb, (int) m, (int) n, (int) k, 1d, Mem.doubles(a), lda,
                     Mem.doubles(b), ldb, beta, Mem.doubles(c), ldc);
         }
+    }
+
+    /**
+     * {@code a b} with the values of ND4J's {@code a.mmul(b)}, in {@link HostArrays} memory (the
+     * caller may give it back), for dense matrices of one type whose product is a matrix; else
+     * {@code a.mmul(b)} itself (vectors: ND4J takes gemv there). ND4J computes the product
+     * column-major with both operands transposed; a row-major call rounds differently (about
+     * half of random shapes differ in the last bit; {@code BlasTest}), so this makes ND4J's call
+     * into a scratch array and transposes it into the result, still a small fraction of an
+     * {@code mmul}'s fixed cost.
+     */
+    public static INDArray mmul(INDArray a, INDArray b) {
+        long m = a.rows();
+        long k = a.columns();
+        long n = b.columns();
+        if (!dense(a) || !dense(b) || a.dataType() != b.dataType() || b.rows() != k || m < 2 || n < 2) {
+            return a.mmul(b);
+        }
+        DataType t = a.dataType();
+        // Column-major [m, n] is row-major [n, m]: the scratch is the product's transpose.
+        INDArray scratch = HostArrays.uninitialised(t, n, m);
+        INDArray c = HostArrays.uninitialised(t, m, n);
+        int mi = (int) m;
+        int ni = (int) n;
+        int ki = Math.toIntExact(k);
+        Rows sr = Rows.of(scratch);
+        Rows cr = Rows.of(c);
+        if (t == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(CblasColMajor, CblasTrans, CblasTrans, mi, ni, ki, 1f, Mem.floats(a), ki,
+                    Mem.floats(b), ni, 0f, Mem.floats(scratch), mi);
+            float[] from = new float[mi * ni];
+            float[] to = new float[mi * ni];
+            sr.readRows(0, ni, from);
+            for (int j = 0; j < ni; j++) {
+                for (int i = 0; i < mi; i++) {
+                    to[i * ni + j] = from[j * mi + i];
+                }
+            }
+            cr.writeRows(0, mi, to);
+        } else {
+            openblas_nolapack.cblas_dgemm(CblasColMajor, CblasTrans, CblasTrans, mi, ni, ki, 1d, Mem.doubles(a), ki,
+                    Mem.doubles(b), ni, 0d, Mem.doubles(scratch), mi);
+            double[] from = new double[mi * ni];
+            double[] to = new double[mi * ni];
+            sr.readRows(0, ni, from);
+            for (int j = 0; j < ni; j++) {
+                for (int i = 0; i < mi; i++) {
+                    to[i * ni + j] = from[j * mi + i];
+                }
+            }
+            cr.writeRows(0, mi, to);
+        }
+        HostArrays.recycle(scratch);
+        return c;
     }
 
     /** {@code y += alpha x}, element by element over arrays of one length. */

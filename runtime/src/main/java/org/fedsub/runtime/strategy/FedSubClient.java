@@ -202,6 +202,13 @@ final class FedSubClient implements ClientAlgorithm {
             Blas.addi(bi, step);
             // Keep the effective weight x + P^T B current by lifting only the change.
             p.liftAddi(w, step);
+            // This step's own arrays (the projected gradient, a momentum direction): given back.
+            if (d != gb) {
+                HostArrays.recycle(d);
+            }
+            if (gb != g) {
+                HostArrays.recycle(gb);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.fedsub.runtime.compute;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,6 +54,40 @@ class BlasTest {
                 assertFalse(before.equalsWithEps(c, tol));
             }
         }
+    }
+
+    @Test
+    void mmul_equalsNd4jsMmul_bitForBit_whereARowMajorGemmDoesNot() {
+        Random r = new Random(12);
+        int rowMajorDiffers = 0;
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int trial = 0; trial < 40; trial++) {
+                int m = 2 + r.nextInt(trial < 20 ? 40 : 300);
+                int k = 1 + r.nextInt(trial < 20 ? 40 : 300);
+                int n = 2 + r.nextInt(40);
+                INDArray a = random(r, t, m, k);
+                INDArray b = random(r, t, k, n);
+                INDArray expected = a.mmul(b);
+                INDArray ours = Blas.mmul(a, b);
+                assertEquals(t, ours.dataType());
+                assertArrayEquals(expected.shape(), ours.shape());
+                assertArrayEquals(expected.dup('c').data().asDouble(), ours.dup('c').data().asDouble(), 0.0,
+                        t + " " + m + "x" + k + " by " + k + "x" + n);
+                INDArray rowMajor = Nd4j.create(t, m, n);
+                Blas.gemm(a, false, b, false, rowMajor, 0);
+                if (!java.util.Arrays.equals(expected.dup('c').data().asDouble(), rowMajor.data().asDouble())) {
+                    rowMajorDiffers++;
+                }
+            }
+        }
+        // Why Blas.mmul exists: the plain row-major call is not ND4J's rounding.
+        assertTrue(rowMajorDiffers > 0, "a row-major gemm matched ND4J on every shape");
+        // Vectors and views go to ND4J itself.
+        INDArray a = random(r, DataType.FLOAT, 5, 7);
+        INDArray col = random(r, DataType.FLOAT, 7, 1);
+        assertArrayEquals(a.mmul(col).data().asDouble(), Blas.mmul(a, col).data().asDouble(), 0.0);
+        INDArray view = rowView(r, DataType.FLOAT, 7, 3);
+        assertArrayEquals(a.mmul(view).dup('c').data().asDouble(), Blas.mmul(a, view).dup('c').data().asDouble(), 0.0);
     }
 
     @Test
