@@ -150,12 +150,24 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
         if (settings.clientRestarts() == 0) {
             return create(work, behaviour, settings); // the default for a typed actor: stop on failure
         }
-        ActorSettings.Backoff b = settings.backoff();
         return Behaviors.supervise(create(work, behaviour, settings)).onFailure(ClientTrainingException.class,
-                SupervisorStrategy.restartWithBackoff(b.min(), b.max(), b.randomFactor())
-                        .withMaxRestarts(settings.clientRestarts())
-                        .withResetBackoffAfter(b.resetAfter()));
+                RESTARTS.computeIfAbsent(new Restarts(settings.backoff(), settings.clientRestarts()), Restarts::strategy));
     }
+
+    /**
+     * A restart strategy is immutable: the clients of one setting share one instead of holding
+     * a copy each (its back-off and durations, about 200 B a client; benchmarks/SCALE.md (c)).
+     */
+    private record Restarts(ActorSettings.Backoff backoff, int max) {
+        SupervisorStrategy strategy() {
+            return SupervisorStrategy.restartWithBackoff(backoff.min(), backoff.max(), backoff.randomFactor())
+                    .withMaxRestarts(max)
+                    .withResetBackoffAfter(backoff.resetAfter());
+        }
+    }
+
+    private static final java.util.Map<Restarts, SupervisorStrategy> RESTARTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClientActor(ActorContext<ToClient> context, StashBuffer<ToClient> stash, ClientStep work,
             ClientBehaviour behaviour, ComputePlacement placement) {
