@@ -54,7 +54,8 @@ import org.fedsub.runtime.engine.NeedsFullModelException;
  * {@link #supervised}. Bad input is not the client's failure and costs no restart: a task or
  * acknowledgement that does not decode is dropped (a task is still answered with
  * {@link TrainingFailed}), and messages beyond a full stash are dropped; each is logged and
- * counted. A delta task it cannot rebuild the model from is answered with {@link NeedModel}.
+ * counted (past a full mailbox, a client on its device's dispatcher, Pekko sends them to dead
+ * letters, which it logs). A delta task it cannot rebuild the model from is answered with {@link NeedModel}.
  */
 public final class ClientActor extends ExtensibleBehavior<ToClient> {
 
