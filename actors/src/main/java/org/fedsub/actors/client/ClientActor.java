@@ -187,6 +187,10 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
 
     @Override
     public Behavior<ToClient> receive(TypedActorContext<ToClient> ctx, ToClient msg) {
+        return handle(msg);
+    }
+
+    private Behavior<ToClient> handle(ToClient msg) {
         if (msg instanceof TrainRound t) {
             return onTrainRound(t);
         } else if (msg instanceof Aggregated a) {
@@ -238,19 +242,8 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
         if (log.isDebugEnabled()) {
             context.getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
         }
-        if (inline) {
-            UpdateReady update;
-            try {
-                update = UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes()));
-            } catch (RuntimeException | Error e) { // as supplyAsync would hand it over
-                return onTrained(new Trained(cmd, null, e));
-            }
-            return onTrained(new Trained(cmd, update, null));
-        }
-        context.pipeToSelf(CompletableFuture.supplyAsync(
-                () -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())), compute),
+        return work(() -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())),
                 (update, failure) -> new Trained(cmd, update, failure));
-        return this;
     }
 
     private Behavior<ToClient> onAggregated(Aggregated msg) {
@@ -258,21 +251,33 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
             return queue(msg);
         }
         busy = true;
-        if (inline) {
-            Throwable failure = null;
-            try {
-                step.acknowledge(msg.round(), msg.ack());
-            } catch (RuntimeException | Error e) {
-                failure = e;
-            }
-            return onAcknowledged(new Acknowledged(msg, failure));
-        }
-        // Not runAsync: a null result reaching an actor that has stopped meanwhile (the end of a
-        // run) becomes a dead letter wrapping null, on which Pekko's dead-letter logger throws.
-        context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        // Returns msg rather than null: a null result reaching an actor that has stopped meanwhile
+        // (the end of a run) becomes a dead letter wrapping null, on which Pekko's dead-letter
+        // logger throws.
+        return work(() -> {
             step.acknowledge(msg.round(), msg.ack());
             return msg;
-        }, compute), (ok, failure) -> new Acknowledged(msg, failure));
+        }, (ok, failure) -> new Acknowledged(msg, failure));
+    }
+
+    /**
+     * Runs {@code job} and handles what {@code done} makes of its result or failure: in this
+     * handler when the actor runs on its work's dispatcher ({@link #inline}), else on that
+     * dispatcher, the result coming back with {@code pipeToSelf} (meanwhile the client is busy
+     * and stashes what arrives).
+     */
+    private <T> Behavior<ToClient> work(java.util.function.Supplier<T> job,
+            java.util.function.BiFunction<T, Throwable, ClientSelfMessage> done) {
+        if (inline) {
+            T result;
+            try {
+                result = job.get();
+            } catch (RuntimeException | Error e) { // as supplyAsync would hand it over
+                return handle(done.apply(null, e));
+            }
+            return handle(done.apply(result, null));
+        }
+        context.pipeToSelf(CompletableFuture.supplyAsync(job, compute), done::apply);
         return this;
     }
 
