@@ -214,7 +214,7 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
                 release.cancel(); // as a timer would be: no dead letter for a stopped client
             }
             placement.release(step.clientId());
-            return this;
+            return Behaviors.same();
         }
         return Behaviors.unhandled();
     }
@@ -227,14 +227,14 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
             case DECLINE -> {
                 context.getLog().debug("client {}: unavailable for round {}", step.clientId(), cmd.round());
                 cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.UNAVAILABLE));
-                return this;
+                return Behaviors.same();
             }
             case DROP_OUT -> {
                 context.getLog().debug("client {}: drops out of round {}", step.clientId(), cmd.round());
                 if (behaviour.announcesDropouts()) {
                     cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.DROPPED_OUT));
                 }
-                return this;
+                return Behaviors.same();
             }
             case TRAIN -> { }
         }
@@ -278,7 +278,7 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
             return handle(done.apply(result, null));
         }
         context.pipeToSelf(CompletableFuture.supplyAsync(job, compute), done::apply);
-        return this;
+        return Behaviors.same();
     }
 
     private Behavior<ToClient> onQuiesce(Quiesce q) {
@@ -286,7 +286,7 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
             return queue(q); // after the work in progress and whatever was queued before it
         }
         q.replyTo().tell(new Quiesced(step.clientId()));
-        return this;
+        return Behaviors.same();
     }
 
     private Behavior<ToClient> onTrained(Trained t) {
@@ -302,7 +302,7 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
             }
             // Still busy: the modelled compute and upload are not over yet.
             release = context.scheduleOnce(delay, context.getSelf(), new Release(cmd.replyTo(), t.update()));
-            return this;
+            return Behaviors.same();
         }
         busy = false;
         Throwable cause = unwrap(t.failure());
@@ -330,16 +330,16 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
     private Behavior<ToClient> queue(ToClient m) {
         if (stash.isFull() && m instanceof Quiesce q) {
             lateQuiesce.add(q); // never dropped: answered once everything before it is done
-            return this;
+            return Behaviors.same();
         }
         if (stash.isFull()) {
             dropped++;
             context.getLog().warn("client {}: busy with {} messages queued, dropped a {} ({} messages dropped)",
                     step.clientId(), stash.size(), m.getClass().getSimpleName(), dropped);
-            return this;
+            return Behaviors.same();
         }
         stash.stash(m);
-        return this;
+        return Behaviors.same();
     }
 
     private Behavior<ToClient> onRelease(Release r) {
@@ -365,7 +365,7 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
 
     /** Works off the stash; once idle with nothing left, answers the Quiesce requests that did not fit in it. */
     private Behavior<ToClient> resume() {
-        Behavior<ToClient> next = stash.unstashAll(this);
+        Behavior<ToClient> next = stash.isEmpty() ? Behaviors.same() : stash.unstashAll(this);
         if (!busy && stash.isEmpty() && !lateQuiesce.isEmpty()) {
             lateQuiesce.forEach(q -> q.replyTo().tell(new Quiesced(step.clientId())));
             lateQuiesce.clear();

@@ -11,11 +11,11 @@ import java.util.TreeSet;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedsub.actors.protocol.FederatedProtocol.DeclineReason;
 import org.fedsub.actors.protocol.FederatedProtocol.Declined;
 import org.fedsub.actors.protocol.FederatedProtocol.NeedModel;
@@ -117,6 +117,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private final SortedMap<String, Integer> refused = new TreeMap<>();
     /** Each task's reply inbox (its own address: the only way to know which task an answer came through). */
     private final List<ActorRef<Object>> inboxes = new ArrayList<>();
+    /** The deadline's scheduled message, cancelled when the round stops. */
+    private org.apache.pekko.actor.Cancellable deadline;
     /** 1 from the close until {@link Drained} comes back; -1 while the round is open. */
     private int draining = -1;
 
@@ -147,8 +149,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      */
     static Behavior<Command> create(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Duration deadline,
             ActorRef<SyncServer.Command> replyTo, java.util.Set<Integer> stopped) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(
-                timers -> new SyncRound(ctx, plan, clients, replyTo, null, 0, stopped).start(timers, deadline)));
+        return Behaviors.setup(ctx -> new SyncRound(ctx, plan, clients, replyTo, null, 0, stopped).start(deadline));
     }
 
     /**
@@ -164,8 +165,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     static Behavior<Command> virtual(Plan plan, Map<Integer, ActorRef<ToClient>> clients, Timing timing,
             double deadlineSeconds, Duration realTimeout, ActorRef<SyncServer.Command> replyTo,
             java.util.Set<Integer> stopped) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SyncRound(ctx, plan, clients, replyTo, timing,
-                deadlineSeconds, stopped).start(timers, realTimeout)));
+        return Behaviors.setup(ctx -> new SyncRound(ctx, plan, clients, replyTo, timing, deadlineSeconds, stopped)
+                .start(realTimeout));
     }
 
     /** What the caller that watches the clients tells a round when client {@code clientId} has stopped. */
@@ -185,7 +186,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         this.stoppedBefore = stoppedBefore == null ? null : java.util.Set.copyOf(stoppedBefore);
     }
 
-    private Behavior<Command> start(TimerScheduler<Command> timers, Duration timeout) {
+    private Behavior<Command> start(Duration timeout) {
         plan.tasks().forEach((id, task) -> {
             ActorRef<ToClient> client = clients.get(id);
             if (client == null) {
@@ -205,7 +206,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
             inboxOf.put(id, reply);
             send(client, plan.message(id, reply));
         });
-        timers.startSingleTimer(DeadlinePassed.INSTANCE, timeout);
+        // scheduleOnce rather than a timer scheduler, whose interceptor every answer would pass
+        // through; cancelled when the round stops, as a timer would be.
+        deadline = getContext().scheduleOnce(timeout, getContext().getSelf(), DeadlinePassed.INSTANCE);
         return pending.isEmpty() ? close() : this;
     }
 
@@ -233,6 +236,12 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 .onMessage(ClientStopped.class, this::onClientStopped)
                 .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadline)
                 .onMessageEquals(Drained.INSTANCE, this::onDrained)
+                .onSignal(PostStop.class, s -> {
+                    if (deadline != null) {
+                        deadline.cancel(); // no dead letter from a round that ended before its deadline
+                    }
+                    return this;
+                })
                 .build();
     }
 
