@@ -281,18 +281,44 @@ public final class ClientStep {
             acknowledged.add(ack);
             heldVersion = round + 1;
         }
+        if (decoded == null && stateFile == null && !FOLDS_ACKNOWLEDGEMENTS.get(algorithm.getClass())) {
+            // Nothing to fold and no state file to write: the algorithm's state (in the store, for
+            // a dormant client) is not touched, so it is not restored and suspended for it.
+            folded(round);
+            return;
+        }
         awake(() -> {
             algorithm.onAggregated(round, decoded);
-            lastFolded = round;
-            if (round >= trainedRound) {
-                beforeTraining = null; // acknowledged: that training is never run again
-            }
+            folded(round);
             if (stateFile != null) {
                 saveState();
             }
             return null;
         });
     }
+
+    private void folded(int round) {
+        lastFolded = round;
+        if (round >= trainedRound) {
+            beforeTraining = null; // acknowledged: that training is never run again
+        }
+    }
+
+    /**
+     * Whether an algorithm class overrides {@link ClientAlgorithm#onAggregated}: only then can an
+     * empty acknowledgement change its state (the interface's own does nothing).
+     */
+    private static final ClassValue<Boolean> FOLDS_ACKNOWLEDGEMENTS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("onAggregated", int.class, Payload.class).getDeclaringClass()
+                        != ClientAlgorithm.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    };
 
     /** The task of {@code round} with the model rebuilt from the one held and {@code changes}. */
     private Payload rebuild(int round, Payload header, java.util.List<EncodedPayload> changes) {

@@ -54,7 +54,9 @@ final class ErrorFeedback {
     }
 
     void restoreFrom(Payload state) {
-        residual.clear();
+        if (!residual.isEmpty()) { // no write to an idle client's map: it stays clean for the collector
+            residual.clear();
+        }
         if (state != null) {
             state.tensors().forEach((name, t) -> {
                 if (name.startsWith(PREFIX)) {
