@@ -199,8 +199,12 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         if (client == null) {
             return;
         }
-        ActorRef<ToClient> before = watched.put(id, client);
-        if (before != client && !client.equals(before)) {
+        ActorRef<ToClient> before = watched.get(id);
+        if (before == client) {
+            return; // watched since an earlier round: nothing written
+        }
+        watched.put(id, client);
+        if (!client.equals(before)) {
             getContext().watchWith(client, new ClientGone(client));
         }
     }
