@@ -22,39 +22,41 @@ import org.junit.jupiter.api.Test;
  */
 class ClientStepAcknowledgeTest {
 
-    /** {@code real} with the times it is woken counted, folding acknowledgements into {@code folded} if given. */
-    private static ClientAlgorithm counting(ClientAlgorithm real, int[] wakes, List<Integer> folded) {
-        if (folded == null) {
-            return new ClientAlgorithm() {
-                @Override
-                public ClientUpdate train(int round, Payload task, ClientData data) {
-                    return real.train(round, task, data);
-                }
+    /** {@code real} with the times it is woken counted (each is put back to sleep once). */
+    private static class Counted implements ClientAlgorithm {
+        final ClientAlgorithm real;
+        final int[] wakes;
 
-                @Override
-                public byte[] suspend() {
-                    wakes[0]++; // each time it was woken, it is put back to sleep once
-                    return real.suspend();
-                }
-            };
+        Counted(ClientAlgorithm real, int[] wakes) {
+            this.real = real;
+            this.wakes = wakes;
         }
-        return new ClientAlgorithm() {
-            @Override
-            public ClientUpdate train(int round, Payload task, ClientData data) {
-                return real.train(round, task, data);
-            }
 
-            @Override
-            public byte[] suspend() {
-                wakes[0]++;
-                return real.suspend();
-            }
+        @Override
+        public ClientUpdate train(int round, Payload task, ClientData data) {
+            return real.train(round, task, data);
+        }
 
-            @Override
-            public void onAggregated(int round, Payload ack) {
-                folded.add(round);
-            }
-        };
+        @Override
+        public byte[] suspend() {
+            wakes[0]++;
+            return real.suspend();
+        }
+    }
+
+    /** As {@link Counted}, folding each acknowledgement's round into {@code folded}. */
+    private static final class CountedFolding extends Counted {
+        final List<Integer> folded;
+
+        CountedFolding(ClientAlgorithm real, int[] wakes, List<Integer> folded) {
+            super(real, wakes);
+            this.folded = folded;
+        }
+
+        @Override
+        public void onAggregated(int round, Payload ack) {
+            folded.add(round);
+        }
     }
 
     private static ClientStep fedAvgClient(ClientAlgorithm wrapped, ClientStateStore store, Experiment exp) {
@@ -67,7 +69,7 @@ class ClientStepAcknowledgeTest {
         Strategy s = Tiny.strategy(exp);
         int[] wakes = {0};
         try (ClientStateStore store = ClientStateStore.open(StateSettings.unbounded())) {
-            ClientStep step = fedAvgClient(counting(s.newClient(0), wakes, null), store, exp);
+            ClientStep step = fedAvgClient(new Counted(s.newClient(0), wakes), store, exp);
             EncodedPayload task = new ServerStep(exp, s).tasks(0, new int[] {0}).get(0);
             step.train(0, task);
             assertEquals(1, wakes[0], "woken to train");
@@ -88,7 +90,7 @@ class ClientStepAcknowledgeTest {
         int[] wakes = {0};
         List<Integer> folded = new ArrayList<>();
         try (ClientStateStore store = ClientStateStore.open(StateSettings.unbounded())) {
-            ClientStep step = fedAvgClient(counting(s.newClient(0), wakes, folded), store, exp);
+            ClientStep step = fedAvgClient(new CountedFolding(s.newClient(0), wakes, folded), store, exp);
             EncodedPayload task = new ServerStep(exp, s).tasks(0, new int[] {0}).get(0);
             step.train(0, task);
 
