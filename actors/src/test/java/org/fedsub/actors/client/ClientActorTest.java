@@ -223,6 +223,23 @@ class ClientActorTest {
         threads.forEach(t -> assertTrue(t.contains("fedsub-device-"), "trained on " + t + ", not its device's thread"));
     }
 
+    /**
+     * A probe subscribed to dead letters, returned once the subscription is in effect: the event
+     * stream handles its commands in order, so a marker published after the subscription reaches
+     * the probe only then (no dead letter of the test can come before it and be missed).
+     */
+    private static TestProbe<DeadLetter> deadLetters() {
+        TestProbe<DeadLetter> dead = testKit.createTestProbe();
+        testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, dead.ref()));
+        org.apache.pekko.actor.ActorRef self = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(dead.ref());
+        DeadLetter marker = new DeadLetter("subscribed", self, self);
+        testKit.system().eventStream().tell(new EventStream.Publish<>(marker));
+        dead.fishForMessage(Duration.ofSeconds(30), m -> marker.equals(m)
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        return dead;
+    }
+
     @Test
     void onItsDevice_aFloodWhileBusy_overflowsTheMailboxIntoDeadLetters_andTheClientGoesOn() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
@@ -237,8 +254,7 @@ class ClientActorTest {
         ActorRef<ToClient> client = onItsDevice(echo, ClientBehaviour.RELIABLE, "on-device-flood");
         TestProbe<ToServer> round = testKit.createTestProbe();
         TestProbe<ToServer> end = testKit.createTestProbe();
-        TestProbe<DeadLetter> dead = testKit.createTestProbe();
-        testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, dead.ref()));
+        TestProbe<DeadLetter> dead = deadLetters();
 
         client.tell(train(0, 0, round.ref()));
         assertTrue(entered.await(30, TimeUnit.SECONDS), "the first task never reached its training");
@@ -280,8 +296,7 @@ class ClientActorTest {
         ActorRef<ToClient> client = onItsDevice(echo, slow, "on-device-straggler");
         TestProbe<ToServer> round = testKit.createTestProbe();
         TestProbe<ToServer> end = testKit.createTestProbe();
-        TestProbe<DeadLetter> dead = testKit.createTestProbe();
-        testKit.system().eventStream().tell(new EventStream.Subscribe<>(DeadLetter.class, dead.ref()));
+        TestProbe<DeadLetter> dead = deadLetters();
 
         client.tell(train(0, 1, round.ref()));
         client.tell(new Quiesce(end.ref())); // answered once the update is released: then it has trained
