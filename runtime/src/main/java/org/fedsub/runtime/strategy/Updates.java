@@ -41,31 +41,36 @@ public final class Updates {
     }
 
     private static String problem(int round, int numClients, ClientUpdate u, Map<String, long[]> expected) {
-        String who = "update from client " + u.clientId() + " for round " + round;
+        // The client's name is put into words only for an update that is refused: every update
+        // is checked, and building the text for each showed in the server step's profile.
         if (u.clientId() < 0 || u.clientId() >= numClients) {
-            return who + ": unknown client (known ids are 0.." + (numClients - 1) + ")";
+            return who(round, u) + ": unknown client (known ids are 0.." + (numClients - 1) + ")";
         }
         if (u.round() != round) {
-            return who + ": it was trained for round " + u.round();
+            return who(round, u) + ": it was trained for round " + u.round();
         }
         if (u.numExamples() <= 0) {
-            return who + ": example count " + u.numExamples() + " is not positive";
+            return who(round, u) + ": example count " + u.numExamples() + " is not positive";
         }
         Payload p = u.payload();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             if (!p.has(e.getKey())) {
-                return who + ": tensor '" + e.getKey() + "' is missing";
+                return who(round, u) + ": tensor '" + e.getKey() + "' is missing";
             }
             INDArray t = p.tensor(e.getKey());
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                return who + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + ", expected "
-                        + Arrays.toString(e.getValue());
+                return who(round, u) + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                        + ", expected " + Arrays.toString(e.getValue());
             }
             if (!Double.isFinite(squaredNorm(t))) {
-                return who + ": tensor '" + e.getKey() + "' contains NaN or infinite values";
+                return who(round, u) + ": tensor '" + e.getKey() + "' contains NaN or infinite values";
             }
         }
         return null;
+    }
+
+    private static String who(int round, ClientUpdate u) {
+        return "update from client " + u.clientId() + " for round " + round;
     }
 
     /**
