@@ -53,10 +53,14 @@ public final class ServerStep {
     private final DeltaLog deltas;
     private final DataType dtype;
     private final ServerSettings settings;
-    /** The round (model version) each client was last given a task for, until it answers. */
-    private final Map<Integer, Integer> issued = new HashMap<>();
-    /** The round of each client's last answered task: a second answer is a duplicate. */
-    private final Map<Integer, Integer> answered = new HashMap<>();
+    /**
+     * The round (model version) each client was last given a task for, until it answers; -1:
+     * none. By client id (ids are 0..numClients-1): arrays rather than maps of boxed ids, which
+     * cost every update a boxing and a lookup in the server step's profile.
+     */
+    private final int[] issued;
+    /** The round of each client's last answered task (a second answer is a duplicate); -1: none. */
+    private final int[] answered;
     private final IdleRounds idle = new IdleRounds();
     /** The strategy as an asynchronous aggregation, or null in synchronous rounds. */
     private final AsyncAggregation async;
@@ -67,6 +71,10 @@ public final class ServerStep {
         this.uplink = exp.uplinkCodec();
         this.downlink = exp.downlinkCodec();
         this.dtype = exp.model().dtype();
+        this.issued = new int[exp.data().numClients()];
+        this.answered = new int[exp.data().numClients()];
+        java.util.Arrays.fill(issued, -1);
+        java.util.Arrays.fill(answered, -1);
         this.settings = exp.server();
         this.async = strategy instanceof AsyncAggregation a ? a : null;
         this.modelCodec = settings.downlink().delta() ? Experiments.modelCodec(downlink, dtype) : downlink;
@@ -213,7 +221,7 @@ public final class ServerStep {
             Payload task = strategy.configure(round, id);
             EncodedPayload full = encode(task);
             tasks.put(id, full);
-            issued.put(id, round);
+            issued[id] = round;
             sent.put(id, deltas == null ? List.of(full) : deltaTask(round, id, task, full));
             if (deltas != null) {
                 deltas.held.put(id, round);
@@ -320,12 +328,12 @@ public final class ServerStep {
                         + ")");
                 continue;
             }
-            Integer asked = issued.get(id);
-            if (!seen.add(id) || (asked == null && Integer.valueOf(u.round()).equals(answered.get(id)))) {
+            int asked = issued[id];
+            if (!seen.add(id) || (asked < 0 && answered[id] >= 0 && u.round() == answered[id])) {
                 refused.add(u, Rejection.DUPLICATE, "a second update for its task of round " + u.round());
                 continue;
             }
-            if (asked == null) {
+            if (asked < 0) {
                 refused.add(u, Rejection.UNSAMPLED, "client " + id + " was not asked to train");
                 continue;
             }
@@ -333,8 +341,8 @@ public final class ServerStep {
                 refused.add(u, Rejection.WRONG_ROUND, "trained for round " + u.round() + ", asked for round " + asked);
                 continue;
             }
-            issued.remove(id); // one answer per task, whatever becomes of it
-            answered.put(id, u.round());
+            issued[id] = -1; // one answer per task, whatever becomes of it
+            answered[id] = u.round();
             if (async != null && round - u.round() > async.maxStaleness()) {
                 refused.add(u, Rejection.STALE, "update of version " + u.round() + " is " + (round - u.round())
                         + " versions old (max-staleness " + async.maxStaleness() + ")");
