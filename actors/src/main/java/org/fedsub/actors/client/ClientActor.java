@@ -242,7 +242,8 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
         if (log.isDebugEnabled()) {
             context.getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
         }
-        return work(() -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes())),
+        return work(() -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes()),
+                        step.foldsEmptyAcknowledgements()),
                 (update, failure) -> new Trained(cmd, update, failure));
     }
 

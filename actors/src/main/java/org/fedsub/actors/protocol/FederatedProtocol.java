@@ -69,20 +69,43 @@ public final class FederatedProtocol {
     /**
      * The server used this client's update of {@code round}; {@code ack} is what the strategy
      * sends every used client (FedSub: the mean subspace update), or null when it sends nothing.
+     * One with a null {@code ack} goes only to a client whose update asked for it
+     * ({@link UpdateReady#foldsEmptyAck}).
      */
     public record Aggregated(int round, int clientId, EncodedPayload ack) implements ToClient, PayloadMessage {}
 
-    /** The client's encoded update of {@code round}. */
-    public record UpdateReady(int round, int clientId, long numExamples, double trainLoss, EncodedPayload update)
-            implements ToServer, PayloadMessage {
+    /**
+     * The client's encoded update of {@code round}. {@code foldsEmptyAck}: whether the client
+     * wants an {@link Aggregated} that carries nothing if the update is used; false when folding
+     * one would not change it ({@link org.fedsub.runtime.engine.ClientStep#foldsEmptyAcknowledgements}),
+     * which spares the server a message to each used client of a strategy that acknowledges
+     * with nothing (FedAvg).
+     */
+    public record UpdateReady(int round, int clientId, long numExamples, double trainLoss, EncodedPayload update,
+            boolean foldsEmptyAck) implements ToServer, PayloadMessage {
 
         public UpdateReady {
             Objects.requireNonNull(update, "update");
         }
 
-        /** The message that carries {@code u}. */
+        /** An update whose client wants every acknowledgement, empty or not. */
+        public UpdateReady(int round, int clientId, long numExamples, double trainLoss, EncodedPayload update) {
+            this(round, clientId, numExamples, trainLoss, update, true);
+        }
+
+        /** The message that carries {@code u}, from a client that wants every acknowledgement. */
         public static UpdateReady of(EncodedUpdate u) {
-            return new UpdateReady(u.round(), u.clientId(), u.numExamples(), u.trainLoss(), u.update());
+            return of(u, true);
+        }
+
+        /** The message that carries {@code u}; {@code foldsEmptyAck} as the record says. */
+        public static UpdateReady of(EncodedUpdate u, boolean foldsEmptyAck) {
+            return new UpdateReady(u.round(), u.clientId(), u.numExamples(), u.trainLoss(), u.update(), foldsEmptyAck);
+        }
+
+        /** Whether the server sends this client {@code ack} (null: an acknowledgement that carries nothing). */
+        public boolean wants(EncodedPayload ack) {
+            return ack != null || foldsEmptyAck;
         }
 
         /** The update this message carries, as the server step takes it. */

@@ -32,7 +32,7 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
     /** Unique among the system's serializers (Pekko reserves 0 to 40). */
     public static final int IDENTIFIER = 471_100;
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
     private static final String TRAIN_ROUND = "T";
     /** A {@link TrainRound} with changes (delta downlink): as {@code T}, with a count and the changes after the task. */
     private static final String TRAIN_DELTA = "D";
@@ -101,6 +101,7 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
                 out.writeInt(m.clientId());
                 out.writeLong(m.numExamples());
                 out.writeDouble(m.trainLoss());
+                out.writeBoolean(m.foldsEmptyAck());
                 writePayload(out, m.update());
             } else if (o instanceof EncodedPayload p) {
                 writePayload(out, p);
@@ -161,8 +162,14 @@ public final class PayloadSerializer extends SerializerWithStringManifest {
                 int client = in.readInt("client id");
                 yield new Aggregated(round, client, in.readBoolean("ack flag") ? in.readPayload() : null);
             }
-            case UPDATE_READY -> new UpdateReady(in.readInt("round"), in.readInt("client id"),
-                    in.readLong("example count"), in.readDouble("train loss"), in.readPayload());
+            case UPDATE_READY -> {
+                int round = in.readInt("round");
+                int client = in.readInt("client id");
+                long examples = in.readLong("example count");
+                double loss = in.readDouble("train loss");
+                boolean foldsEmptyAck = in.readBoolean("empty acknowledgement flag");
+                yield new UpdateReady(round, client, examples, loss, in.readPayload(), foldsEmptyAck);
+            }
             case PAYLOAD -> in.readPayload();
             default -> throw new NotSerializableException("unknown fedsub payload manifest '" + manifest + "'");
         };

@@ -437,8 +437,10 @@ public final class AsyncServer extends AbstractBehavior<AsyncServer.Command> {
         }
         for (int id : o.used()) {
             EncodedPayload ack = o.ackFor(id);
-            int round = d.taken().stream().filter(u -> u.clientId() == id).findFirst().orElseThrow().round();
-            clients.get(id).tell(new Aggregated(round, id, ack));
+            UpdateReady used = d.taken().stream().filter(u -> u.clientId() == id).findFirst().orElseThrow();
+            if (used.wants(ack)) {
+                clients.get(id).tell(new Aggregated(used.round(), id, ack));
+            }
             tally.sent(ack == null ? 0 : ack.size());
         }
         tally.refused(o);

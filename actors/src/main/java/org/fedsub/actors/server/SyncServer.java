@@ -101,6 +101,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
 
     private final ServerStep work;
     private Map<Integer, ActorRef<ToClient>> clients;
+    /** {@code clients} in an array by id, for the lookups of each task and acknowledgement. */
+    private ActorRef<ToClient>[] clientById;
     private final Pool pool;
     /** The round waiting for min-clients registered clients, or -1. */
     private int waitingRound = -1;
@@ -129,7 +131,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
      * round: that would cost every sampled client two system messages a round), and those that
      * have stopped.
      */
-    private final Map<Integer, ActorRef<ToClient>> watched = new java.util.HashMap<>();
+    @SuppressWarnings("unchecked")
+    private ActorRef<ToClient>[] watched = new ActorRef[0];
     private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
     /** The round collecting now and the clients it was given; null between rounds. */
     private ActorRef<SyncRound.Command> roundActor;
@@ -179,7 +182,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         this.checkpoints = checkpoints;
         this.recovery = recovery;
         this.work = work;
-        this.clients = clients;
+        setClients(clients);
         this.pool = pool;
         this.settings = settings;
         this.timing = timing;
@@ -191,22 +194,43 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     /**
      * Watches client {@code id}'s actor {@code client} (null: none) unless it is watched
      * already; from then on for the whole run, also once it has left a cluster's membership. A
-     * node that registers again gets its new actors watched too. Looked up by id, not by the
-     * actor reference: hashing a reference walks its path, and with 10,000 clients most tasks
-     * go to one not seen before.
+     * node that registers again gets its new actors watched too. Kept in an array by id, not in
+     * a map by actor reference: hashing a reference walks its path, and with 10,000 clients most
+     * tasks go to one not touched for rounds (a map's entry and boxed key are then two more
+     * cache misses).
      */
     private void watch(int id, ActorRef<ToClient> client) {
         if (client == null) {
             return;
         }
-        ActorRef<ToClient> before = watched.get(id);
+        if (id >= watched.length) {
+            watched = java.util.Arrays.copyOf(watched, Math.max(id + 1, Math.max(work.numClients(), 2 * watched.length)));
+        }
+        ActorRef<ToClient> before = watched[id];
         if (before == client) {
             return; // watched since an earlier round: nothing written
         }
-        watched.put(id, client);
+        watched[id] = client;
         if (!client.equals(before)) {
             getContext().watchWith(client, new ClientGone(client));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setClients(Map<Integer, ActorRef<ToClient>> clients) {
+        this.clients = clients;
+        int n = clients.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        clientById = new ActorRef[n];
+        clients.forEach((id, ref) -> {
+            if (id >= 0) {
+                clientById[id] = ref;
+            }
+        });
+    }
+
+    /** Client {@code id}'s actor, null if there is none. */
+    private ActorRef<ToClient> client(int id) {
+        return id >= 0 && id < clientById.length ? clientById[id] : null;
     }
 
     /** Tells the round collecting now of each of its clients that is {@code gone}. */
@@ -259,7 +283,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     }
 
     private Behavior<Command> onMembership(Membership m) {
-        clients = m.clients();
+        setClients(m.clients());
         sendPendingAcks();
         refusedRegistrations += m.refusedRegistrations();
         if (waitingRound >= 0 && clients.size() >= pool.minClients()) {
@@ -290,7 +314,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         var it = pendingAcks.entrySet().iterator();
         while (it.hasNext()) {
             var e = it.next();
-            ActorRef<ToClient> client = clients.get(e.getKey());
+            ActorRef<ToClient> client = client(e.getKey());
             if (client != null) {
                 client.tell(new Aggregated(pendingAckRound, e.getKey(), e.getValue()));
                 it.remove();
@@ -312,8 +336,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         collected = false;
         tally = new RoundTally();
         // Among the clients there are: all of them in a simulation, the registered ones on a cluster.
-        Map<Integer, ActorRef<ToClient>> registered = clients;
-        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), registered::containsKey);
+        int[] ids = work.sample(r, settings.selected(work.target(), work.numClients()), id -> client(id) != null);
         sampled = ids;
         for (int id : ids) {
             asked.set(id);
@@ -336,7 +359,7 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
         java.util.Set<Integer> gone = new java.util.HashSet<>();
         m.tasks().keySet().forEach(id -> {
             // Watched from its first task on: a client never sampled costs the coordinator nothing.
-            ActorRef<ToClient> client = clients.get(id);
+            ActorRef<ToClient> client = client(id);
             watch(id, client);
             if (!stopped.isEmpty() && stopped.contains(client)) {
                 gone.add(id);
@@ -440,10 +463,17 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 return finishRun(failed.get());
             }
         }
+        java.util.BitSet unwanted = new java.util.BitSet();
+        for (UpdateReady u : c.updates()) {
+            if (!u.foldsEmptyAck()) {
+                unwanted.set(u.clientId()); // its client changes nothing for an empty acknowledgement
+            }
+        }
         for (int id : o.used()) {
-            ActorRef<ToClient> client = clients.get(id);
+            EncodedPayload ack = o.ackFor(id);
+            ActorRef<ToClient> client = ack == null && unwanted.get(id) ? null : client(id);
             if (client != null) { // a cluster node may have gone since it answered
-                client.tell(new Aggregated(c.round(), id, o.ackFor(id)));
+                client.tell(new Aggregated(c.round(), id, ack));
             }
         }
         getContext().getLog().info("round {}: used {} of {} sampled ({} late, {} failed){}{}", c.round(), m.used(),

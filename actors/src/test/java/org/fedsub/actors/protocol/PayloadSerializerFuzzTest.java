@@ -168,9 +168,11 @@ class PayloadSerializerFuzzTest {
                         "change count 2147483647 with 0 bytes left"),
                 new Case("D", wire(o -> o.writeInt(1)).i32(2).utf("float64").i32(0).i32(0).utf(ref).bytes(),
                         "change count 0"),
-                new Case("U", new byte[] {1, 0, 0}, "truncated: round needs 4 bytes, 2 left"),
+                new Case("U", new byte[] {2, 0, 0}, "truncated: round needs 4 bytes, 2 left"),
+                new Case("U", wire(o -> o.writeInt(1)).i32(2).raw(0, 0, 0, 0, 0, 0, 0, 9).raw(0, 0, 0, 0, 0, 0, 0, 0)
+                        .raw(3).utf("float64").i32(0).bytes(), "empty acknowledgement flag is 3, expected 0 or 1"),
                 new Case("U", new byte[0], "truncated: version"),
-                new Case("U", new byte[] {2}, "version 2, expected 1"),
+                new Case("U", new byte[] {1}, "version 1, expected 2"),
                 new Case("Q", new byte[] {1}, "unknown fedsub payload manifest 'Q'"),
                 new Case(null, new byte[] {1}, "manifest null"));
 
@@ -208,8 +210,8 @@ class PayloadSerializerFuzzTest {
                 EncodedPayload p = new EncodedPayload(codec, b);
                 out.add(seed(s, "P", p, List.of(), 1, p));
                 out.add(seed(s, "A", new Aggregated(3, 17, p), List.of(new Mutator.Field(9, 1)), 10, p));
-                out.add(seed(s, "U", new UpdateReady(3, 17, 120, size == 0 ? Double.NaN : 0.25, p),
-                        List.of(new Mutator.Field(9, 8)), 25, p));
+                out.add(seed(s, "U", new UpdateReady(3, 17, 120, size == 0 ? Double.NaN : 0.25, p, size != 3),
+                        List.of(new Mutator.Field(9, 8), new Mutator.Field(25, 1)), 26, p));
                 out.add(seed(s, "T", new TrainRound(3, 17, p, probe.ref()), List.of(), 9, p));
                 out.add(seed(s, "D", new TrainRound(3, 17, p, List.of(p, new EncodedPayload("int8", b)), probe.ref()),
                         List.of(), 9, p));
@@ -249,7 +251,7 @@ class PayloadSerializerFuzzTest {
     /** A message written by hand: the version byte, then {@code first}, then what the builder adds. */
     private static Wire wire(Writes first) throws IOException {
         Wire w = new Wire();
-        w.out.writeByte(1);
+        w.out.writeByte(2);
         first.to(w.out);
         return w;
     }

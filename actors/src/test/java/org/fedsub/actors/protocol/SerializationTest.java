@@ -69,6 +69,7 @@ class SerializationTest {
                 new Aggregated(3, 17, null),
                 new UpdateReady(3, 17, 120, 0.25, payload(2_000)),
                 new UpdateReady(0, 0, 1, Double.NaN, payload(0)),
+                new UpdateReady(3, 17, 120, 0.25, payload(40), false),
                 new TrainingFailed(3, 17, "java.lang.IllegalStateException: boom"),
                 new Declined(3, 17, DeclineReason.UNAVAILABLE),
                 new Declined(4, 18, DeclineReason.DROPPED_OUT),

@@ -297,6 +297,18 @@ public final class ClientStep {
         });
     }
 
+    /**
+     * Whether an acknowledgement that carries nothing ({@code null}) can change this client: when
+     * its algorithm's class overrides {@link ClientAlgorithm#onAggregated}, when it saves its state
+     * after each acknowledgement ({@link #persistTo}) or when it keeps the state before a training
+     * until it is acknowledged ({@link #replayable}). When none of these holds, folding one only
+     * records its round, and a server may leave it unsent (the actor runtime's client says so in
+     * each update it sends).
+     */
+    public synchronized boolean foldsEmptyAcknowledgements() {
+        return stateFile != null || replayable || FOLDS_ACKNOWLEDGEMENTS.get(algorithm.getClass());
+    }
+
     private void folded(int round) {
         lastFolded = round;
         if (round >= trainedRound) {

@@ -15,7 +15,10 @@ public interface ClientAlgorithm {
     /**
      * Called when the server used this client's update of {@code round}, with the strategy's
      * acknowledgement ({@code null} for strategies that send none). A client whose update was
-     * lost or rejected is never called, and its local work of that round is discarded.
+     * lost or rejected is never called, and its local work of that round is discarded. A class
+     * that does not override this method is not called for an acknowledgement that carries
+     * nothing: the actor runtime's server does not send it one
+     * ({@link org.fedsub.runtime.engine.ClientStep#foldsEmptyAcknowledgements}).
      */
     default void onAggregated(int round, Payload ack) {}
 

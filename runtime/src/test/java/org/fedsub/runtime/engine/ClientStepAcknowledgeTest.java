@@ -1,6 +1,8 @@
 package org.fedsub.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +101,34 @@ class ClientStepAcknowledgeTest {
             assertEquals(2, wakes[0], "woken to train, then to fold");
             assertEquals(List.of(0), folded);
             assertEquals(0, step.lastFolded());
+        }
+    }
+
+    @Test
+    void foldsEmptyAcknowledgements_onlyWhenOneCanChangeTheClient() throws Exception {
+        Experiment exp = Tiny.experiment("fedavg");
+        Strategy s = Tiny.strategy(exp);
+        int[] wakes = {0};
+
+        assertFalse(fedAvgClient(new Counted(s.newClient(0), wakes), null, exp).foldsEmptyAcknowledgements(),
+                "FedAvg's client keeps the interface's onAggregated");
+        assertTrue(fedAvgClient(new CountedFolding(s.newClient(0), wakes, new ArrayList<>()), null, exp)
+                .foldsEmptyAcknowledgements(), "an algorithm that overrides onAggregated");
+        ClientStep replaying = fedAvgClient(new Counted(s.newClient(0), wakes), null, exp);
+        replaying.replayable();
+        assertTrue(replaying.foldsEmptyAcknowledgements(), "a replayable client drops its saved state at each");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("fedsub-ack");
+        try {
+            ClientStep persisted = fedAvgClient(new Counted(s.newClient(0), wakes), null, exp);
+            persisted.persistTo(dir.resolve("client-0.state"), "test");
+            assertTrue(persisted.foldsEmptyAcknowledgements(), "a client that saves its state at each");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
         }
     }
 }
