@@ -244,11 +244,14 @@ public final class ScaleBenchmark {
                 + " | actor run incl. spawn, s | reference run, s |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Config sys = systemConfig();
-        // Warm-up: JIT and ND4J for both paths.
-        Experiment warm = experiment("fedsub", 500, 60, 10, 12, new Participation(o.perRound(), 1.0, 1));
-        for (int i = 0; i < 2; i++) {
-            time(warm, l -> new ReferenceEngine(warm).run(l));
-            time(warm, l -> ActorSimulation.run(warm, actorSettings(1), sys, l));
+        // Warm-up: JIT and ND4J for both paths, with each strategy of the table (a strategy's own
+        // client and server code is otherwise compiled inside its first row's timed runs).
+        for (String strategy : System.getProperty("warmold") != null ? List.of("fedsub") : o.strategies()) {
+            Experiment warm = experiment(strategy, 500, 60, 10, 12, new Participation(o.perRound(), 1.0, 1));
+            for (int i = 0; i < 2; i++) {
+                time(warm, l -> new ReferenceEngine(warm).run(l));
+                time(warm, l -> ActorSimulation.run(warm, actorSettings(1), sys, l));
+            }
         }
         for (String strategy : o.strategies()) {
             for (int n : o.clients()) {

@@ -99,7 +99,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private final Map<Integer, ActorRef<ToClient>> clients;
     private final Timing timing;
     private final double deadlineSeconds;
-    private final TreeSet<Integer> pending = new TreeSet<>();
+    /** The clients sent a task that have not answered yet, by id (a tree of boxed ids cost each answer a rebalance). */
+    private final java.util.BitSet pending = new java.util.BitSet();
+    private int pendingCount;
     private final SortedMap<Integer, UpdateReady> updates = new TreeMap<>();
     private final List<ClientFailure> failures = new ArrayList<>();
     /** Virtual clock: modelled arrival of each update, when each early failure became known, absent clients. */
@@ -193,7 +195,10 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 fail(id, "client " + id + " is not registered with the server");
                 return;
             }
-            pending.add(id);
+            if (!pending.get(id)) {
+                pending.set(id);
+                pendingCount++;
+            }
             if (stoppedBefore == null) {
                 getContext().watchWith(client, new ClientStopped(id));
             } else if (stoppedBefore.contains(id)) {
@@ -209,7 +214,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         // scheduleOnce rather than a timer scheduler, whose interceptor every answer would pass
         // through; cancelled when the round stops, as a timer would be.
         deadline = getContext().scheduleOnce(timeout, getContext().getSelf(), DeadlinePassed.INSTANCE);
-        return pending.isEmpty() ? close() : this;
+        return pendingCount == 0 ? close() : this;
     }
 
     /**
@@ -258,7 +263,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         }
         if (draining >= 0) {
             // Closed: what it used is decided; a late answer of a pending client is not used, the rest is refused.
-            if (m.msg() instanceof UpdateReady u && !(u.round() == plan.round() && pending.contains(u.clientId()))) {
+            if (m.msg() instanceof UpdateReady u && !(u.round() == plan.round() && isPending(u.clientId()))) {
                 answered(u.round(), u.clientId(), "update");
             }
             return this;
@@ -293,7 +298,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 fail(d.clientId(), "declined: unavailable");
             }
         }
-        return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? close() : this;
+        return pendingCount == 0 || (timing == null && updates.size() >= plan.target()) ? close() : this;
     }
 
     /**
@@ -302,7 +307,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      */
     private Behavior<Command> onNeedModel(NeedModel n) {
         int id = n.clientId();
-        if (n.round() != plan.round() || !pending.contains(id)) {
+        if (n.round() != plan.round() || !isPending(id)) {
             getContext().getLog().warn("round {}: ignored a request of client {} for the model of round {}",
                     plan.round(), id, n.round());
             return this;
@@ -312,7 +317,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         if (first == null || first.equals(List.of(full)) || !resent.add(id)) {
             answered(n.round(), id, "request");
             fail(id, "needs the full model: " + n.reason());
-            return pending.isEmpty() || (timing == null && updates.size() >= plan.target()) ? close() : this;
+            return pendingCount == 0 || (timing == null && updates.size() >= plan.target()) ? close() : this;
         }
         getContext().getLog().info("round {}: client {} cannot use the delta ({}); sent it the full model",
                 plan.round(), id, n.reason());
@@ -350,7 +355,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     /** True if this answer is the first from a pending client of this round (and stops watching it). */
     private boolean answered(int round, int clientId, String what) {
-        if (round != plan.round() || !pending.remove(clientId)) {
+        if (round != plan.round() || !unpend(clientId)) {
             Rejection why = !plan.tasks().containsKey(clientId) ? Rejection.UNSAMPLED
                     : round != plan.round() ? Rejection.WRONG_ROUND : Rejection.DUPLICATE;
             getContext().getLog().warn("round {}: refused {} of client {} for round {} ({})", plan.round(), what,
@@ -367,22 +372,41 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> onClientStopped(ClientStopped m) {
-        if (draining < 0 && pending.remove(m.clientId())) {
+        if (draining < 0 && unpend(m.clientId())) {
             getContext().getLog().warn("round {}: client {} stopped before it answered", plan.round(), m.clientId());
             fail(m.clientId(), ClientFailure.STOPPED);
         }
-        return pending.isEmpty() ? close() : this;
+        return pendingCount == 0 ? close() : this;
     }
 
     private Behavior<Command> onDeadline() {
         if (timing != null) {
             getContext().getLog().warn("round {}: wall-clock safety timeout with {} clients silent {}; this round is no "
-                    + "longer reproducible", plan.round(), pending.size(), pending);
+                    + "longer reproducible", plan.round(), pendingCount, pendingIds());
         } else {
             getContext().getLog().info("round {}: deadline passed, {} of {} clients late {}", plan.round(),
-                    pending.size(), plan.tasks().size(), pending);
+                    pendingCount, plan.tasks().size(), pendingIds());
         }
         return finish();
+    }
+
+    /** Takes {@code clientId} off the pending clients; false if it was not among them. */
+    private boolean unpend(int clientId) {
+        if (!isPending(clientId)) {
+            return false;
+        }
+        pending.clear(clientId);
+        pendingCount--;
+        return true;
+    }
+
+    private boolean isPending(int clientId) {
+        return clientId >= 0 && pending.get(clientId);
+    }
+
+    /** The pending clients, in id order. */
+    private List<Integer> pendingIds() {
+        return pending.stream().boxed().toList();
     }
 
     private void fail(int clientId, String reason) {
@@ -396,8 +420,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private Behavior<Command> finish() {
         SyncCutoff cut = timing == null
-                ? SyncCutoff.realClock(plan.round(), plan.target(), updates, pending, failures)
-                : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pending,
+                ? SyncCutoff.realClock(plan.round(), plan.target(), updates, pendingIds(), failures)
+                : SyncCutoff.virtualClock(plan.round(), plan.target(), deadlineSeconds, updates, arrival, absent, pendingIds(),
                         failures, failuresKnownAt);
         coordinator.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
                 cut.seconds(), refused));
