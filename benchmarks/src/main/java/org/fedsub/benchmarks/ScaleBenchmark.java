@@ -246,7 +246,7 @@ public final class ScaleBenchmark {
         Config sys = systemConfig();
         // Warm-up: JIT and ND4J for both paths, with each strategy of the table (a strategy's own
         // client and server code is otherwise compiled inside its first row's timed runs).
-        for (String strategy : System.getProperty("warmold") != null ? List.of("fedsub") : o.strategies()) {
+        for (String strategy : o.strategies()) {
             Experiment warm = experiment(strategy, 500, 60, 10, 12, new Participation(o.perRound(), 1.0, 1));
             for (int i = 0; i < 2; i++) {
                 time(warm, l -> new ReferenceEngine(warm).run(l));

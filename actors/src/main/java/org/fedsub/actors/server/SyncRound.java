@@ -33,11 +33,12 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * its task, watches it (or, under {@link SyncServer}, is told when one stops), keeps one deadline
  * timer, and collects updates until every client has
  * answered or failed, the round has its target of updates, or the deadline passes. It then hands
- * what it has to the coordinator and stops; a round never outlives itself, so a late update
- * finds no one and is discarded.
+ * what it has to the coordinator and stops, so a late update finds no one and is discarded. Under
+ * {@link SyncServer} one actor ({@link #collector}) runs the rounds one after the other instead,
+ * and drops a late update itself.
  *
- * <p>Each task carries its own reply address, a message adapter of the round that knows which
- * client it was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
+ * <p>Each task carries its own reply address, a message adapter of the round (of the collector:
+ * one a client, kept) that knows which client it was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
  * so a node can only ever answer for the clients it was asked to train.
  *
  * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
@@ -55,7 +56,22 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
 
     private record ClientStopped(int clientId) implements Command, NoSerializationVerificationNeeded {}
 
-    private enum DeadlinePassed implements Command, NoSerializationVerificationNeeded { INSTANCE }
+    /** The deadline of round {@code round} has passed (a collector ignores one of an earlier round). */
+    private record DeadlinePassed(int round) implements Command, NoSerializationVerificationNeeded {}
+
+    /**
+     * A collector's next round ({@link #collector}): send {@code plan}'s tasks to {@code clients};
+     * {@code stopped} as {@link #create(Plan, Map, Duration, ActorRef, java.util.Set)} says.
+     */
+    record Next(Plan plan, Map<Integer, ActorRef<ToClient>> clients, java.util.Set<Integer> stopped)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /**
+     * What a collector keeps from round to round: how its rounds are cut, and the reply inbox of
+     * each client it has sent a task, made at the first and kept for the rest of the run.
+     */
+    private record Collector(Timing timing, double deadlineSeconds, Duration timeout,
+            Map<Integer, ActorRef<Object>> inboxes) {}
 
     /** Something not for a round that came through a reply inbox: ignored. */
     private record Unexpected(Object msg) implements Command, NoSerializationVerificationNeeded {}
@@ -130,6 +146,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * the round watches each of its clients.
      */
     private final java.util.Set<Integer> stoppedBefore;
+    /** Null for a round that stops when it has reported; else the collector this round is one round of. */
+    private final Collector collector;
     /**
      * For the per-update debug line's level check: the logger {@code getContext().getLog()} gives
      * (named after this class), without its first call's cost, which showed in every round's
@@ -176,10 +194,47 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         return new ClientStopped(clientId);
     }
 
+    /**
+     * A collector of the rounds of one run: idle until told {@link Next}, it then runs that round as
+     * {@link #create(Plan, Map, Duration, ActorRef, java.util.Set)} (real clock, {@code timing}
+     * null) or {@link #virtual} would, reports it, and waits for the next, instead of a round
+     * actor started and stopped each round. Each client's reply inbox is made with its first task
+     * and kept (at 100 tasks a round, making and stopping them, and the round's actor, was about a
+     * tenth of the actor runtime's own work). An answer for an earlier round, which would have found
+     * its round stopped, is dropped without a word, as that round's dead letter would have been;
+     * one for another round than the current one's is refused as before.
+     */
+    static Behavior<Command> collector(ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds,
+            Duration timeout) {
+        Collector c = new Collector(timing, deadlineSeconds, timeout, new HashMap<>());
+        return Behaviors.setup(ctx -> idle(ctx, replyTo, c));
+    }
+
+    /** A collector between rounds: starts the next when told, drops what was meant for a round that is over. */
+    private static Behavior<Command> idle(ActorContext<Command> ctx, ActorRef<SyncServer.Command> replyTo, Collector c) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Next.class, n -> new SyncRound(ctx, n.plan(), n.clients(), replyTo, c.timing(),
+                        c.deadlineSeconds(), n.stopped(), c).start(c.timeout()))
+                .onAnyMessage(m -> {
+                    if (log.isDebugEnabled()) {
+                        ctx.getLog().debug("between rounds: dropped {}", m);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
     private SyncRound(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
             ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds,
             java.util.Set<Integer> stoppedBefore) {
+        this(context, plan, clients, replyTo, timing, deadlineSeconds, stoppedBefore, null);
+    }
+
+    private SyncRound(ActorContext<Command> context, Plan plan, Map<Integer, ActorRef<ToClient>> clients,
+            ActorRef<SyncServer.Command> replyTo, Timing timing, double deadlineSeconds,
+            java.util.Set<Integer> stoppedBefore, Collector collector) {
         super(context);
+        this.collector = collector;
         this.plan = plan;
         this.clients = clients;
         this.coordinator = replyTo;
@@ -213,7 +268,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         });
         // scheduleOnce rather than a timer scheduler, whose interceptor every answer would pass
         // through; cancelled when the round stops, as a timer would be.
-        deadline = getContext().scheduleOnce(timeout, getContext().getSelf(), DeadlinePassed.INSTANCE);
+        deadline = getContext().scheduleOnce(timeout, getContext().getSelf(), new DeadlinePassed(plan.round()));
         return pendingCount == 0 ? close() : this;
     }
 
@@ -227,6 +282,19 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      */
     @SuppressWarnings("unchecked")
     private ActorRef<Object> replyInbox(int id) {
+        if (collector != null) {
+            ActorRef<Object> kept = collector.inboxes().get(id);
+            if (kept == null) {
+                kept = newReplyInbox(id);
+                collector.inboxes().put(id, kept);
+            }
+            return kept;
+        }
+        return newReplyInbox(id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ActorRef<Object> newReplyInbox(int id) {
         scala.Function1<Object, Command> wrap = msg -> msg instanceof ToServer m ? new FromClient(id, m)
                 : new Unexpected(msg);
         return ((org.apache.pekko.actor.typed.internal.ActorContextImpl<Command>) (Object) getContext())
@@ -239,7 +307,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 .onMessage(FromClient.class, this::onFromClient)
                 .onMessage(Unexpected.class, m -> this)
                 .onMessage(ClientStopped.class, this::onClientStopped)
-                .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadline)
+                .onMessage(DeadlinePassed.class, d -> d.round() == plan.round() ? onDeadline() : this)
                 .onMessageEquals(Drained.INSTANCE, this::onDrained)
                 .onSignal(PostStop.class, s -> {
                     if (deadline != null) {
@@ -251,6 +319,14 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> onFromClient(FromClient m) {
+        if (collector != null && roundOf(m.msg()) < plan.round()) {
+            // Through a kept inbox, for a round that is over: what a stopped round's inbox would
+            // have dropped as a dead letter.
+            if (log.isDebugEnabled()) {
+                getContext().getLog().debug("round {}: dropped a late answer {}", plan.round(), m.msg());
+            }
+            return this;
+        }
         int claimed = m.msg() instanceof UpdateReady u ? u.clientId() : m.msg() instanceof TrainingFailed f ? f.clientId()
                 : m.msg() instanceof Declined d ? d.clientId() : m.msg() instanceof NeedModel n ? n.clientId() : m.to();
         if (claimed != m.to()) {
@@ -425,6 +501,26 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                         failures, failuresKnownAt);
         coordinator.tell(new SyncServer.RoundCollected(plan.round(), cut.used(), cut.failures(), cut.late(), downlink,
                 cut.seconds(), refused));
-        return Behaviors.stopped();
+        if (collector == null) {
+            return Behaviors.stopped();
+        }
+        if (deadline != null) {
+            deadline.cancel(); // as when a round actor stops; one already queued is told apart by its round
+        }
+        return idle(getContext(), coordinator, collector);
+    }
+
+    /** The round an answer names (a {@code Quiesced} names none: the current one's). */
+    private int roundOf(ToServer msg) {
+        if (msg instanceof UpdateReady u) {
+            return u.round();
+        } else if (msg instanceof TrainingFailed f) {
+            return f.round();
+        } else if (msg instanceof Declined d) {
+            return d.round();
+        } else if (msg instanceof NeedModel n) {
+            return n.round();
+        }
+        return plan.round();
     }
 }

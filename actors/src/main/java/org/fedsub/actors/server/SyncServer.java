@@ -31,7 +31,8 @@ import org.fedsub.runtime.strategy.ClientFailure;
 
 /**
  * The coordinator of a synchronous run. It outlives rounds: for each round it samples clients,
- * has the strategy configure their tasks, spawns a {@link SyncRound} to collect the updates,
+ * has the strategy configure their tasks, has its round collector ({@link SyncRound#collector},
+ * one actor for the whole run, a new one only after one crashed) collect the updates,
  * and then aggregates what came back in time, acknowledges the used clients, evaluates, reports
  * the round and starts the next. All strategy work runs on the first device's dispatcher, one step at a
  * time, so the strategy is only ever used by one thread at once.
@@ -91,7 +92,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
             ServerStep.Scores scores, Throwable failure, byte[] serverState, byte[] idleState)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record RoundActorStopped(int round) implements Command, NoSerializationVerificationNeeded {}
+    private record RoundActorStopped(ActorRef<SyncRound.Command> collector)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** A client actor the coordinator watches has stopped. */
     private record ClientGone(ActorRef<ToClient> client) implements Command, NoSerializationVerificationNeeded {}
@@ -136,6 +138,8 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     private final java.util.Set<ActorRef<ToClient>> stopped = new java.util.HashSet<>();
     /** The round collecting now and the clients it was given; null between rounds. */
     private ActorRef<SyncRound.Command> roundActor;
+    /** The actor that collects the rounds ({@link SyncRound#collector}); null before the first or after one failed. */
+    private ActorRef<SyncRound.Command> collector;
     private Map<Integer, ActorRef<ToClient>> roundClients;
 
     /**
@@ -371,14 +375,19 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
                 gone.add(id);
             }
         });
-        Behavior<SyncRound.Command> round = settings.clock() == ActorSettings.Clock.VIRTUAL
-                ? SyncRound.virtual(plan, mine, timing, settings.deadlineSeconds(), settings.realTimeout(),
-                        getContext().getSelf(), gone)
-                : SyncRound.create(plan, mine, settings.roundDeadline(), getContext().getSelf(), gone);
-        ActorRef<SyncRound.Command> ref = getContext().spawn(round, "round-" + m.round(),
-                DispatcherSelector.sameAsParent()); // the coordinator's dispatcher: its server device's in a simulation
-        getContext().watchWith(ref, new RoundActorStopped(m.round()));
-        roundActor = ref;
+        if (collector == null) {
+            // One collector runs every round (each client's reply inbox made once); a new one only
+            // after one failed.
+            Behavior<SyncRound.Command> rounds = settings.clock() == ActorSettings.Clock.VIRTUAL
+                    ? SyncRound.collector(getContext().getSelf(), timing, settings.deadlineSeconds(),
+                            settings.realTimeout())
+                    : SyncRound.collector(getContext().getSelf(), null, 0, settings.roundDeadline());
+            collector = getContext().spawn(rounds, "rounds-" + m.round(),
+                    DispatcherSelector.sameAsParent()); // the coordinator's dispatcher: its server device's in a simulation
+            getContext().watchWith(collector, new RoundActorStopped(collector));
+        }
+        collector.tell(new SyncRound.Next(plan, mine, gone));
+        roundActor = collector;
         roundClients = mine;
         return this;
     }
@@ -394,18 +403,21 @@ public final class SyncServer extends AbstractBehavior<SyncServer.Command> {
     }
 
     private Behavior<Command> onRoundActorStopped(RoundActorStopped m) {
-        if (m.round() != round || collected) {
-            return this; // the normal end of a round that has reported
+        if (m.collector().equals(collector)) {
+            collector = null; // the next round starts a new one
+        }
+        if (collected || !m.collector().equals(roundActor)) {
+            return this; // it failed between rounds: nothing is lost
         }
         collected = true;
         roundActor = null;
         roundClients = null;
-        getContext().getLog().error("round {}: its round actor failed; the round is lost, the model kept", m.round());
+        getContext().getLog().error("round {}: its round actor failed; the round is lost, the model kept", round);
         List<ClientFailure> failures = new ArrayList<>();
         for (int id : sampled) {
-            failures.add(new ClientFailure(id, m.round(), "the round actor failed"));
+            failures.add(new ClientFailure(id, round, "the round actor failed"));
         }
-        return finishRound(new RoundCollected(m.round(), List.of(), failures, 0, 0, settings.deadlineSeconds(),
+        return finishRound(new RoundCollected(round, List.of(), failures, 0, 0, settings.deadlineSeconds(),
                 new java.util.TreeMap<>()), true);
     }
 
