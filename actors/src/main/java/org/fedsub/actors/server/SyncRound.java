@@ -38,8 +38,9 @@ import org.fedsub.runtime.strategy.ClientFailure;
  * and drops a late update itself.
  *
  * <p>Each task carries its own reply address, a message adapter of the round (of the collector:
- * one a client, kept) that knows which client it was sent to: an answer that names another client through it is refused ({@code wrong-sender}),
- * so a node can only ever answer for the clients it was asked to train.
+ * one a client, kept) that knows which client it was sent to: an answer that names another
+ * client through it is refused ({@code wrong-sender}), so a node can only ever answer for the
+ * clients it was asked to train.
  *
  * <p>On the virtual clock ({@link Timing} given) the round instead waits, in wall-clock time,
  * for every client's answer (dropouts announce themselves there), places each answer at its
@@ -426,6 +427,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     }
 
     private Behavior<Command> onDrained() {
+        if (draining < 0) {
+            return this; // not closing (a collector's round never sees another round's)
+        }
         return --draining == 0 ? finish() : this;
     }
 
