@@ -128,14 +128,15 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
     private long downlink;
     /** The bytes sent each client this round (its task, and the full one after a {@link NeedModel}). */
     private final Map<Integer, Long> sentBytes = new HashMap<>();
-    /** Each task's reply inbox, by client (to send a client that asks for it the full model). */
+    /**
+     * Each task's reply inbox, by client (its own address: the only way to know which task an
+     * answer came through; also where a client that asks for the full model is sent it).
+     */
     private final Map<Integer, ActorRef<ToServer>> inboxOf = new HashMap<>();
     /** Clients sent the full model after a {@link NeedModel}. */
     private final java.util.Set<Integer> resent = new java.util.HashSet<>();
     /** Updates refused here, before the server step sees them, by reason. */
     private final SortedMap<String, Integer> refused = new TreeMap<>();
-    /** Each task's reply inbox (its own address: the only way to know which task an answer came through). */
-    private final List<ActorRef<Object>> inboxes = new ArrayList<>();
     /** The deadline's scheduled message, cancelled when the round stops. */
     private org.apache.pekko.actor.Cancellable deadline;
     /** 1 from the close until {@link Drained} comes back; -1 while the round is open. */
@@ -261,9 +262,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
                 // As the round's own watch of a stopped client would: it learns after the task went out.
                 getContext().getSelf().tell(new ClientStopped(id));
             }
-            ActorRef<Object> inbox = replyInbox(id);
-            inboxes.add(inbox);
-            ActorRef<ToServer> reply = inbox.narrow();
+            ActorRef<ToServer> reply = replyInbox(id).narrow();
             inboxOf.put(id, reply);
             send(client, plan.message(id, reply));
         });
@@ -281,17 +280,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * round's mailbox at once, in the order sent. The public javadsl offers one adapter per
      * message class only, so this uses the internal API behind {@code ask}.
      */
-    @SuppressWarnings("unchecked")
     private ActorRef<Object> replyInbox(int id) {
-        if (collector != null) {
-            ActorRef<Object> kept = collector.inboxes().get(id);
-            if (kept == null) {
-                kept = newReplyInbox(id);
-                collector.inboxes().put(id, kept);
-            }
-            return kept;
-        }
-        return newReplyInbox(id);
+        return collector != null ? collector.inboxes().computeIfAbsent(id, this::newReplyInbox) : newReplyInbox(id);
     }
 
     @SuppressWarnings("unchecked")
@@ -418,7 +408,7 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         if (draining >= 0) {
             return this;
         }
-        if (inboxes.isEmpty()) {
+        if (inboxOf.isEmpty()) {
             return finish();
         }
         draining = 1;
