@@ -35,10 +35,11 @@ import org.fedsub.runtime.strategy.Strategy;
  * @param clients         simulated client behaviour: speed, network, availability, dropouts
  * @param async           synchronous rounds, FedBuff or FedAsync
  * @param devices         the compute devices and how clients are placed on them
+ * @param clientHosting   how a simulation runs its clients: hosted by a few actors per device, or an actor each
  */
 public record ActorSettings(Duration roundDeadline, double minCompletion, double overSelection, int computePoolSize,
         int clientRestarts, Backoff backoff, Clock clock, Duration realTimeout, Clients clients, Async async,
-        Devices devices) {
+        Devices devices, ClientHosting clientHosting) {
 
     /** How time passes in a run. */
     public enum Clock {
@@ -46,6 +47,14 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         REAL,
         /** Simulated time advanced by modelled compute and transfer durations. */
         VIRTUAL
+    }
+
+    /** How a simulation in one JVM runs its clients ({@code fedsub.actors.client-hosting}). */
+    public enum ClientHosting {
+        /** Many clients as the state of one actor of their device ({@code ClientHost}): the default. */
+        HOSTED,
+        /** One supervised actor per client ({@code ClientActor}), as a cluster node runs its clients. */
+        ACTORS
     }
 
     public static final String PATH = "fedsub.actors";
@@ -74,6 +83,18 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
         }
         positive(path(PATH, "real-timeout"), realTimeout);
         java.util.Objects.requireNonNull(devices, "devices");
+        java.util.Objects.requireNonNull(clientHosting, "clientHosting");
+    }
+
+    private static ClientHosting hostingAt(Config c) {
+        return oneOf(c, PATH, "client-hosting", List.of("hosted", "actors")).equals("actors") ? ClientHosting.ACTORS
+                : ClientHosting.HOSTED;
+    }
+
+    /** These settings with a simulation's clients run as {@code h} says. */
+    public ActorSettings withClientHosting(ClientHosting h) {
+        return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
+                clock, realTimeout, clients, async, devices, h);
     }
 
     /**
@@ -97,53 +118,54 @@ public record ActorSettings(Duration roundDeadline, double minCompletion, double
                         durationAt(bc, b, "reset-after")),
                 oneOf(c, PATH, "clock", List.of("real", "virtual")).equals("virtual") ? Clock.VIRTUAL : Clock.REAL,
                 durationAt(c, PATH, "real-timeout"), Clients.fromConfig(subtree(root, Clients.PATH)),
-                Async.fromConfig(subtree(root, Async.PATH)), Devices.fromConfig(root));
+                Async.fromConfig(subtree(root, Async.PATH)), Devices.fromConfig(root),
+                hostingAt(c));
     }
 
     public ActorSettings withRoundDeadline(Duration d) {
         return new ActorSettings(d, minCompletion, overSelection, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async, devices);
+                realTimeout, clients, async, devices, clientHosting);
     }
 
     public ActorSettings withMinCompletion(double f) {
         return new ActorSettings(roundDeadline, f, overSelection, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async, devices);
+                realTimeout, clients, async, devices, clientHosting);
     }
 
     public ActorSettings withOverSelection(double f) {
         return new ActorSettings(roundDeadline, minCompletion, f, computePoolSize, clientRestarts, backoff, clock,
-                realTimeout, clients, async, devices);
+                realTimeout, clients, async, devices, clientHosting);
     }
 
     public ActorSettings withComputePoolSize(int threads) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, threads, clientRestarts, backoff, clock,
-                realTimeout, clients, async, devices);
+                realTimeout, clients, async, devices, clientHosting);
     }
 
     public ActorSettings withClientRestarts(int n, Backoff b) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, n, b, clock, realTimeout,
-                clients, async, devices);
+                clients, async, devices, clientHosting);
     }
 
     public ActorSettings withClock(Clock c) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff, c,
-                realTimeout, clients, async, devices);
+                realTimeout, clients, async, devices, clientHosting);
     }
 
     public ActorSettings withClients(Clients c) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
-                clock, realTimeout, c, async, devices);
+                clock, realTimeout, c, async, devices, clientHosting);
     }
 
     /** These settings with clients placed on {@code d}'s devices. */
     public ActorSettings withDevices(Devices d) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
-                clock, realTimeout, clients, async, d);
+                clock, realTimeout, clients, async, d, clientHosting);
     }
 
     public ActorSettings withAsync(Async a) {
         return new ActorSettings(roundDeadline, minCompletion, overSelection, computePoolSize, clientRestarts, backoff,
-                clock, realTimeout, clients, a, devices);
+                clock, realTimeout, clients, a, devices, clientHosting);
     }
 
     /**

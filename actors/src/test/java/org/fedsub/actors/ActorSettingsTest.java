@@ -25,6 +25,8 @@ class ActorSettingsTest {
         assertEquals(2, s.computePoolSize());
         assertEquals(3, s.clientRestarts());
         assertEquals(Duration.ofMillis(200), s.backoff().min());
+        assertEquals(ActorSettings.ClientHosting.HOSTED, s.clientHosting());
+        assertEquals(ActorSettings.ClientHosting.ACTORS, read("fedsub.actors.client-hosting = actors").clientHosting());
     }
 
     @Test
@@ -44,6 +46,8 @@ class ActorSettingsTest {
         assertEquals("fedsub.actors.client-backoff.max", e.path());
         e = assertThrows(ConfigError.class, () -> read("fedsub.actors.client-restarts = -1"));
         assertTrue(e.getMessage().contains("fedsub.actors.client-restarts = -1"), e.getMessage());
+        e = assertThrows(ConfigError.class, () -> read("fedsub.actors.client-hosting = pooled"));
+        assertEquals("fedsub.actors.client-hosting", e.path());
         e = assertThrows(ConfigError.class, () -> read("fedsub.actors.async.dual-step = 0"));
         assertEquals("fedsub.actors.async.dual-step", e.path());
         e = assertThrows(ConfigError.class, () -> read("fedsub.actors.async.dual-step = 1.5"));

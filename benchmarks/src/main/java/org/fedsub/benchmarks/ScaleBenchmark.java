@@ -65,6 +65,8 @@ public final class ScaleBenchmark {
     private static final DataType DTYPE = DataType.FLOAT;
     /** {@code --thread-cpu on}: print each timed run's CPU time by thread group (a diagnosis of the actors' cost). */
     private static boolean threadCpu;
+    /** {@code --client-hosting hosted|actors}: how the actor runtime runs its clients (default: fedsub.actors.client-hosting's). */
+    private static String clientHosting;
 
     private ScaleBenchmark() {}
 
@@ -109,6 +111,10 @@ public final class ScaleBenchmark {
                         case "off" -> false;
                         default -> throw usage("--thread-cpu takes on or off, not " + v);
                     };
+                    case "--client-hosting" -> clientHosting = switch (v) {
+                        case "hosted", "actors" -> v;
+                        default -> throw usage("--client-hosting takes hosted or actors, not " + v);
+                    };
                     default -> throw usage("unknown option " + a);
                 }
                 i++;
@@ -124,7 +130,8 @@ public final class ScaleBenchmark {
             return new IllegalArgumentException(why + "; options (defaults): --only throughput,heap,capacity"
                     + "  --strategies fedavg,fedsub  --clients 1000,10000  --threads 1,2  --rounds 600  --per-round 100"
                     + "  --reps 5  --heap-clients 2000  --capacity-step 200000  --capacity-fill 0.92"
-                    + "  --thread-cpu off (on: also print each timed run's CPU by thread group)");
+                    + "  --thread-cpu off (on: also print each timed run's CPU by thread group)"
+                    + "  --client-hosting (fedsub.actors.client-hosting's default; hosted or actors)");
         }
     }
 
@@ -225,7 +232,8 @@ public final class ScaleBenchmark {
 
     private static ActorSettings actorSettings(int pool) {
         return ActorSettings.fromConfig(Experiments.load(ConfigFactory.parseString(
-                "fedsub.actors { compute-pool-size = " + pool + ", round-deadline = 10m }")));
+                "fedsub.actors { compute-pool-size = " + pool + ", round-deadline = 10m"
+                        + (clientHosting == null ? "" : ", client-hosting = " + clientHosting) + " }")));
     }
 
     private static Config systemConfig() {

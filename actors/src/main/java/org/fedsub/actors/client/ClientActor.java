@@ -223,25 +223,10 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
         if (busy) {
             return queue(cmd);
         }
-        switch (behaviour.fate(cmd.round())) {
-            case DECLINE -> {
-                context.getLog().debug("client {}: unavailable for round {}", step.clientId(), cmd.round());
-                cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.UNAVAILABLE));
-                return Behaviors.same();
-            }
-            case DROP_OUT -> {
-                context.getLog().debug("client {}: drops out of round {}", step.clientId(), cmd.round());
-                if (behaviour.announcesDropouts()) {
-                    cmd.replyTo().tell(new Declined(cmd.round(), step.clientId(), DeclineReason.DROPPED_OUT));
-                }
-                return Behaviors.same();
-            }
-            case TRAIN -> { }
+        if (!accepts(behaviour, cmd, step.clientId())) {
+            return Behaviors.same();
         }
         busy = true;
-        if (log.isDebugEnabled()) {
-            context.getLog().debug("client {}: training round {}", step.clientId(), cmd.round());
-        }
         return work(() -> UpdateReady.of(step.train(cmd.round(), cmd.task(), cmd.changes()),
                         step.foldsEmptyAcknowledgements()),
                 (update, failure) -> new Trained(cmd, update, failure));
@@ -307,21 +292,70 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
         }
         busy = false;
         Throwable cause = unwrap(t.failure());
+        switch (answerFailure(cmd, step.clientId(), cause)) {
+            case ASKED_FOR_MODEL -> {
+                return resume();
+            }
+            case MALFORMED -> {
+                dropped++;
+                log.warn("client {}: dropped the malformed task of round {} ({} messages dropped): {}",
+                        step.clientId(), cmd.round(), dropped, cause.getMessage());
+                return resume();
+            }
+            default -> throw fail(cmd.round(), cause);
+        }
+    }
+
+    /**
+     * Whether a client behaving as {@code behaviour} trains for {@code cmd}; if not, it has
+     * declined (or announced its drop-out) already. Shared with {@link ClientHost}.
+     */
+    static boolean accepts(ClientBehaviour behaviour, TrainRound cmd, int clientId) {
+        switch (behaviour.fate(cmd.round())) {
+            case DECLINE -> {
+                log.debug("client {}: unavailable for round {}", clientId, cmd.round());
+                cmd.replyTo().tell(new Declined(cmd.round(), clientId, DeclineReason.UNAVAILABLE));
+                return false;
+            }
+            case DROP_OUT -> {
+                log.debug("client {}: drops out of round {}", clientId, cmd.round());
+                if (behaviour.announcesDropouts()) {
+                    cmd.replyTo().tell(new Declined(cmd.round(), clientId, DeclineReason.DROPPED_OUT));
+                }
+                return false;
+            }
+            default -> {
+                if (log.isDebugEnabled()) {
+                    log.debug("client {}: training round {}", clientId, cmd.round());
+                }
+                return true;
+            }
+        }
+    }
+
+    /** What a training that threw leaves a client to do, once the round has been answered. */
+    enum AfterFailure {
+        /** It trained nothing on a delta it could not use and asked for the full model: go on. */
+        ASKED_FOR_MODEL,
+        /** The task's bytes were bad, not the client: drop the task, spend no restart. */
+        MALFORMED,
+        /** The client failed: restart it (or give up on it). */
+        FAILED
+    }
+
+    /**
+     * Answers the round of {@code cmd}, whose training threw {@code cause}: {@link NeedModel} for a
+     * delta the client cannot rebuild the model from, else {@link TrainingFailed} (so the round
+     * need not wait for its deadline). Shared with {@link ClientHost}.
+     */
+    static AfterFailure answerFailure(TrainRound cmd, int clientId, Throwable cause) {
         if (cause instanceof NeedsFullModelException e) {
-            // A delta it cannot rebuild the model from: it trained nothing, and asks for the model.
-            context.getLog().info("{}; asking for the full model", e.getMessage());
-            cmd.replyTo().tell(new NeedModel(cmd.round(), step.clientId(), e.getMessage()));
-            return resume();
+            log.info("{}; asking for the full model", e.getMessage());
+            cmd.replyTo().tell(new NeedModel(cmd.round(), clientId, e.getMessage()));
+            return AfterFailure.ASKED_FOR_MODEL;
         }
-        cmd.replyTo().tell(new TrainingFailed(cmd.round(), step.clientId(), cause.toString()));
-        if (cause instanceof MalformedPayloadException) {
-            // The task's bytes were bad, not the client: drop it, spend no restart.
-            dropped++;
-            context.getLog().warn("client {}: dropped the malformed task of round {} ({} messages dropped): {}",
-                    step.clientId(), cmd.round(), dropped, cause.getMessage());
-            return resume();
-        }
-        throw fail(cmd.round(), cause);
+        cmd.replyTo().tell(new TrainingFailed(cmd.round(), clientId, cause.toString()));
+        return cause instanceof MalformedPayloadException ? AfterFailure.MALFORMED : AfterFailure.FAILED;
     }
 
     /**

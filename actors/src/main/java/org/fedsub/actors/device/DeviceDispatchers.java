@@ -101,6 +101,14 @@ public final class DeviceDispatchers implements Extension {
     }
 
     /**
+     * Spawn options that run an actor on the dispatcher of {@code device}, one of
+     * {@code settings}' devices: a {@code ClientHost} of the clients placed there.
+     */
+    public org.apache.pekko.actor.typed.Props onDevice(ActorSettings settings, Device device) {
+        return onDevice(placement(settings), device);
+    }
+
+    /**
      * The mailbox of a client on its device's dispatcher: non-blocking and bounded; a message
      * past its capacity (a runaway sender; a client is sent one task and one acknowledgement a
      * round) goes to dead letters.

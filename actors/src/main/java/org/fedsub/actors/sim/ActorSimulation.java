@@ -15,6 +15,9 @@ import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
+import org.fedsub.actors.client.ClientHost;
+import org.fedsub.actors.device.ComputePlacement;
+import org.fedsub.actors.device.Device;
 import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.server.AsyncServer;
@@ -37,7 +40,9 @@ import org.fedsub.runtime.strategy.Strategy;
 import org.fedsub.runtime.strategy.StrategyContext;
 
 /**
- * Runs an experiment on actors in this JVM: one supervised {@link ClientActor} per client, one
+ * Runs an experiment on actors in this JVM: its clients hosted by a few {@link ClientHost}s per
+ * device ({@code fedsub.actors.client-hosting = hosted}, the default) or one supervised
+ * {@link ClientActor} per client ({@code actors}), one
  * {@link SyncServer} (synchronous rounds) or {@link AsyncServer} (asynchronous: FedBuff or
  * FedAsync). With full participation and no faults the result equals the reference engine's for
  * the same experiment and seed.
@@ -148,7 +153,13 @@ public final class ActorSimulation {
             }
             ClientProfiles profiles = profiles(exp, settings);
             Map<Integer, ActorRef<ToClient>> clients = new HashMap<>();
+            if (settings.clientHosting() == ActorSettings.ClientHosting.HOSTED) {
+                hostClients(ctx, exp, strategy, settings, profiles, store, overrides, clients);
+            }
             for (int id = 0; id < exp.data().numClients(); id++) {
+                if (clients.containsKey(id)) {
+                    continue;
+                }
                 Behavior<ToClient> b = overrides.containsKey(id) ? overrides.get(id)
                         : client(exp, strategy::newClient, settings, profiles, store, id);
                 clients.put(id, ctx.spawn(b, "client-" + id, ClientActor.onItsDevice(ctx.getSystem(), settings, id)));
@@ -181,6 +192,44 @@ public final class ActorSimulation {
                         return Behaviors.same();
                     })
                     .build();
+        });
+    }
+
+    /** Hosts per device thread: enough hosts that the device's threads share a round's clients evenly. */
+    static final int HOSTS_PER_THREAD = 2;
+
+    /**
+     * Hosts the clients of {@code exp} that {@code overrides} does not stand in for
+     * ({@link ClientHost}): each on the device its placement gives it, shared out over
+     * {@link #HOSTS_PER_THREAD} hosts per thread of that device; their addresses, named
+     * {@code client-<id>} under the simulation's actor, go into {@code clients}.
+     */
+    private static void hostClients(org.apache.pekko.actor.typed.javadsl.ActorContext<?> ctx, Experiment exp,
+            Strategy strategy, ActorSettings settings, ClientProfiles profiles, ClientStateStore store,
+            Map<Integer, Behavior<ToClient>> overrides, Map<Integer, ActorRef<ToClient>> clients) {
+        DeviceDispatchers devices = DeviceDispatchers.get(ctx.getSystem());
+        ComputePlacement placement = devices.placement(settings);
+        Map<Device, List<ClientHost.Guest>> byDevice = new java.util.LinkedHashMap<>();
+        for (int id = 0; id < exp.data().numClients(); id++) {
+            if (!overrides.containsKey(id)) {
+                ClientHost.Guest g = ClientHost.guest(ClientStep.of(exp, strategy.newClient(id), id, store),
+                        profiles.behaviour(id));
+                byDevice.computeIfAbsent(placement.place(id), d -> new java.util.ArrayList<>()).add(g);
+            }
+        }
+        byDevice.forEach((device, guests) -> {
+            int hosts = Math.min(guests.size(), HOSTS_PER_THREAD * device.threads());
+            for (int h = 0; h < hosts; h++) {
+                List<ClientHost.Guest> mine = new java.util.ArrayList<>();
+                for (int i = h; i < guests.size(); i += hosts) {
+                    mine.add(guests.get(i));
+                }
+                ActorRef<ClientHost.Command> host = ctx.spawn(ClientHost.create(mine, settings, placement),
+                        "clients-" + device.label() + "-" + h, devices.onDevice(settings, device));
+                for (ClientHost.Guest g : mine) {
+                    clients.put(g.clientId(), ClientHost.address(ctx, host, g, "client-" + g.clientId()));
+                }
+            }
         });
     }
 

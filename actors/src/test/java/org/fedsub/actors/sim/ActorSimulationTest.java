@@ -94,13 +94,16 @@ class ActorSimulationTest {
         assertTrue(expected.finalModel().dup().subi(exp.model().init(exp.seed())).norm2() > 1e-3, "the model moved");
     }
 
-    @Test
-    void faultlessRun_partialParticipation_samplesAndComputesAsTheReference() throws Exception {
+    /** Either way of running the clients (hosted, the default, or an actor each) computes as the reference. */
+    @ParameterizedTest
+    @ValueSource(strings = {"HOSTED", "ACTORS"})
+    void faultlessRun_partialParticipation_samplesAndComputesAsTheReference(String hosting) throws Exception {
         Experiment exp = Fixtures.experiment("fedsub", 5, new Participation(3, 1.0, 1));
         RunResult expected = new ReferenceEngine(exp).run(RoundListener.NONE);
 
         ActorSimulation.Outcome actual = runInTestKit(exp, ActorSimulation.newStrategy(exp),
-                Fixtures.settings(Duration.ofSeconds(30)), Map.of());
+                Fixtures.settings(Duration.ofSeconds(30)).withClientHosting(ActorSettings.ClientHosting.valueOf(hosting)),
+                Map.of());
 
         assertSameRun(expected, actual.result());
     }
