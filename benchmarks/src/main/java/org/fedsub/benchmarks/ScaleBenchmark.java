@@ -11,12 +11,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.bytedeco.javacpp.Pointer;
 import org.fedsub.actors.ActorSettings;
 import org.fedsub.actors.client.ClientActor;
+import org.fedsub.actors.client.ClientHost;
+import org.fedsub.actors.device.DeviceDispatchers;
 import org.fedsub.actors.protocol.FederatedProtocol.ToClient;
 import org.fedsub.actors.sim.ActorSimulation;
 import org.fedsub.actors.sim.ClientProfiles;
@@ -357,8 +360,8 @@ public final class ScaleBenchmark {
         System.out.println("| model | clients | dual state (r x m float32) | live client (algorithm with tensors):"
                 + " heap + off-heap | dormant client (algorithm + store entry) | of which exported state |"
                 + " dormant / dual state | live / dormant | dormant actor client (+ actor, ClientStep) |"
-                + " actor client / dual state |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " actor client / dual state | dormant hosted client (+ address, ClientStep) | hosted client / dual state |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         heapRow("logreg 60x10", 60, 10, o.heapClients());
         heapRow("logreg 1000x100", 1000, 100, Math.max(50, o.heapClients() / 8));
     }
@@ -419,17 +422,24 @@ public final class ScaleBenchmark {
             }
             long dormant = usedHeapWithoutSpares();
             double exported = (double) store.stats().memoryBytes() / (n + warm);
-            Arrays.fill(clients, null); // the actors hold their own (stateless) algorithms
+            Arrays.fill(clients, null); // the actors and hosts hold their own (stateless) algorithms
+            long stored = usedHeapWithoutSpares();
+            // The clients hosted, then the same clients once more as actors (both read the same dormant states).
+            spawn(system, new Spawn(0, n, null, i -> ClientHost.guest(ClientStep.of(exp, s.newClient(i), i, store),
+                    profiles.behaviour(i)), settings, new CompletableFuture<>()));
+            long hosted = usedHeapWithoutSpares();
             spawn(system, 0, n, i -> ActorSimulation.client(exp, s::newClient, settings, profiles, store, i));
             long actors = usedHeapWithoutSpares();
 
             double liveHeap = (double) (live - base) / n;
             double liveBytes = liveHeap + duals;
             double sleeping = (double) (dormant - base) / n;
-            double actorClient = (double) (actors - base) / n;
+            double hostedClient = (double) (hosted - base) / n;
+            double actorClient = (double) (stored - base) / n + (double) (actors - hosted) / n;
             System.out.printf(Locale.ROOT, "| %s | %,d | %,d B | %,.0f B (%,.0f + %,d) | %,.0f B | %,.0f B | %.2fx | %.2fx"
-                    + " | %,.0f B | %.2fx |%n", label, n, duals, liveBytes, liveHeap, duals, sleeping, exported,
-                    sleeping / duals, liveBytes / sleeping, actorClient, actorClient / duals);
+                    + " | %,.0f B | %.2fx | %,.0f B | %.2fx |%n", label, n, duals, liveBytes, liveHeap, duals, sleeping,
+                    exported, sleeping / duals, liveBytes / sleeping, actorClient, actorClient / duals, hostedClient,
+                    hostedClient / duals);
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
@@ -439,13 +449,29 @@ public final class ScaleBenchmark {
 
     // ---------------------------------------------------------------- capacity
 
-    /** Spawns client actors {@code from} until {@code to} from {@code client}, and completes {@code done}. */
-    private record Spawn(int from, int to, IntFunction<Behavior<ToClient>> client, CompletableFuture<Void> done) {}
+    /**
+     * Spawns client actors {@code from} until {@code to} from {@code client}, or, with {@code guest},
+     * one {@link ClientHost} of those clients and their addresses, and completes {@code done}.
+     */
+    private record Spawn(int from, int to, IntFunction<Behavior<ToClient>> client, IntFunction<ClientHost.Guest> guest,
+            ActorSettings settings, CompletableFuture<Void> done) {}
 
     private static Behavior<Spawn> spawner() {
         return Behaviors.receive((ctx, s) -> {
-            for (int i = s.from(); i < s.to(); i++) {
-                ctx.spawn(s.client().apply(i), "client-" + i);
+            if (s.guest() == null) {
+                for (int i = s.from(); i < s.to(); i++) {
+                    ctx.spawn(s.client().apply(i), "client-" + i);
+                }
+            } else {
+                List<ClientHost.Guest> guests = new ArrayList<>();
+                for (int i = s.from(); i < s.to(); i++) {
+                    guests.add(s.guest().apply(i));
+                }
+                ActorRef<ClientHost.Command> host = ctx.spawn(ClientHost.create(guests, s.settings(),
+                        DeviceDispatchers.get(ctx.getSystem()).placement(s.settings())), "host-" + s.from());
+                for (ClientHost.Guest g : guests) {
+                    ClientHost.address(ctx, host, g, "hosted-" + g.clientId());
+                }
             }
             s.done().complete(null);
             return Behaviors.same();
@@ -454,9 +480,12 @@ public final class ScaleBenchmark {
 
     private static void spawn(ActorSystem<Spawn> system, int from, int to, IntFunction<Behavior<ToClient>> client)
             throws InterruptedException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        system.tell(new Spawn(from, to, client, done));
-        done.join();
+        spawn(system, new Spawn(from, to, client, null, null, new CompletableFuture<>()));
+    }
+
+    private static void spawn(ActorSystem<Spawn> system, Spawn s) throws InterruptedException {
+        system.tell(s);
+        s.done().join();
         Thread.sleep(500); // the new actors run their setup on the default dispatcher
     }
 

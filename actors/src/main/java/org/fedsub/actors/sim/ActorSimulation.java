@@ -195,8 +195,12 @@ public final class ActorSimulation {
         });
     }
 
-    /** Hosts per device thread: enough hosts that the device's threads share a round's clients evenly. */
-    static final int HOSTS_PER_THREAD = 2;
+    /**
+     * Hosts per device thread. A host works off its clients one at a time, so a round's clients
+     * are shared out over the threads only as evenly as over the hosts: with 16 a thread, 10
+     * clients a round on two threads rarely put more than two on one host.
+     */
+    static final int HOSTS_PER_THREAD = 16;
 
     /**
      * Hosts the clients of {@code exp} that {@code overrides} does not stand in for
