@@ -95,6 +95,9 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         }
     }
 
+    /** A collector between rounds: make the reply inboxes of clients {@code ids} now, before their first task. */
+    record Prepare(int[] ids) implements Command, NoSerializationVerificationNeeded {}
+
     /** Something not for a round that came through a reply inbox: ignored. */
     private record Unexpected(Object msg) implements Command, NoSerializationVerificationNeeded {}
 
@@ -238,6 +241,12 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         return Behaviors.receive(Command.class)
                 .onMessage(Next.class, n -> new SyncRound(ctx, n.plan(), n.clients(), replyTo, c.timing(),
                         c.deadlineSeconds(), n.stopped(), c).start(c.timeout()))
+                .onMessage(Prepare.class, p -> {
+                    for (int id : p.ids()) {
+                        c.inboxes().get(id, i -> replyInbox(ctx, i));
+                    }
+                    return Behaviors.same();
+                })
                 .onAnyMessage(m -> {
                     if (log.isDebugEnabled()) {
                         ctx.getLog().debug("between rounds: dropped {}", m);
@@ -305,11 +314,15 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
         return collector != null ? collector.inboxes().get(id, this::newReplyInbox) : newReplyInbox(id);
     }
 
-    @SuppressWarnings("unchecked")
     private ActorRef<Object> newReplyInbox(int id) {
+        return replyInbox(getContext(), id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ActorRef<Object> replyInbox(ActorContext<Command> ctx, int id) {
         scala.Function1<Object, Command> wrap = msg -> msg instanceof ToServer m ? new FromClient(id, m)
                 : new Unexpected(msg);
-        return ((org.apache.pekko.actor.typed.internal.ActorContextImpl<Command>) (Object) getContext())
+        return ((org.apache.pekko.actor.typed.internal.ActorContextImpl<Command>) (Object) ctx)
                 .spawnMessageAdapter(wrap, "reply-" + id);
     }
 
