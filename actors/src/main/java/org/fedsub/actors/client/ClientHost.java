@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * exception) stops the client at once, as it stops a client actor. Nothing a client does stops
  * the host or another client.
  *
- * <p>Why: a client actor costs its cell, mailbox, behaviour and supervisor (about 3 KB), and each
+ * <p>Why: a client actor costs its cell, mailbox, behaviour and supervisor (1.0-1.7 KB more than a
+ * hosted client), and each
  * task to a client not touched for rounds a mailbox run and the cache misses of those objects;
  * the writes into them, scattered over the old generation, also lengthened the young collections
  * (benchmarks/SCALE.md).
