@@ -276,22 +276,7 @@ class ClientActorTest {
 
     @Test
     void onItsDevice_aStragglerStoppedWhileHoldingItsUpdate_leavesNoDeadLetter() {
-        ClientBehaviour slow = new ClientBehaviour() {
-            @Override
-            public Fate fate(int r) {
-                return Fate.TRAIN;
-            }
-
-            @Override
-            public Duration replyDelay(int r, long taskBytes, long updateBytes) {
-                return Duration.ofSeconds(60);
-            }
-
-            @Override
-            public boolean announcesDropouts() {
-                return false;
-            }
-        };
+        ClientBehaviour slow = SlowBehaviour.holdingEachUpdateFor(Duration.ofSeconds(60));
         Echo echo = new Echo(new CountDownLatch(0));
         ActorRef<ToClient> client = onItsDevice(echo, slow, "on-device-straggler");
         TestProbe<ToServer> round = testKit.createTestProbe();

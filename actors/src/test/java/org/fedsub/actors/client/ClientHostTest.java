@@ -147,22 +147,7 @@ class ClientHostTest {
 
     @Test
     void quiesce_whileAnUpdateIsHeldBack_isAnsweredAfterIt() {
-        ClientBehaviour slow = new ClientBehaviour() {
-            @Override
-            public Fate fate(int r) {
-                return Fate.TRAIN;
-            }
-
-            @Override
-            public Duration replyDelay(int r, long taskBytes, long updateBytes) {
-                return Duration.ofSeconds(60);
-            }
-
-            @Override
-            public boolean announcesDropouts() {
-                return false;
-            }
-        };
+        ClientBehaviour slow = SlowBehaviour.holdingEachUpdateFor(Duration.ofSeconds(60));
         Map<Integer, ActorRef<ToClient>> clients = host(List.of(guest(3, new Echo(List.of()), slow)),
                 ActorSettings.defaults());
         TestProbe<Object> answers = testKit.createTestProbe();
