@@ -169,8 +169,11 @@ class ActorSimulationTest {
         Behavior<ToClient> crashing = ClientActor.supervised(
                 new ClientStep(new Crashing(), exp.data().client(2), exp.codec(), exp.model().dtype(), null), settings);
 
-        ActorSimulation.Outcome out = runInTestKit(exp, strategy, settings, Map.of(2, crashing));
+        assertRestartedTwiceThenGivenUp(runInTestKit(exp, strategy, settings, Map.of(2, crashing)));
+    }
 
+    /** Client 2 of a 4-round run failed each round: three trainings (the first and two restarts), then stopped. */
+    private static void assertRestartedTwiceThenGivenUp(ActorSimulation.Outcome out) {
         assertEquals(4, out.rounds().size());
         List<String> reasons = out.rounds().stream().map(r -> r.failures().get(0).reason()).toList();
         for (RoundReport r : out.rounds()) {
@@ -179,9 +182,31 @@ class ActorSimulationTest {
             assertEquals(2, r.failures().get(0).clientId());
             assertEquals(0, r.late(), "failures are reported at once, not at the deadline");
         }
-        // Three trainings fail (the first and two restarts), then the client is stopped for good.
         assertTrue(reasons.subList(0, 3).stream().allMatch(s -> s.startsWith("training failed")), reasons.toString());
         assertTrue(reasons.get(3).contains("stopped"), reasons.toString());
+    }
+
+    /** As above, the client hosted (the simulation's own, from the strategy) rather than an actor of its own. */
+    @Test
+    void hostedClientThatAlwaysCrashes_isRestartedThenGivenUp_countedFailed_andTheRunFinishes() throws Exception {
+        Experiment exp = Fixtures.experiment("scaffold", 4, Participation.full());
+        Strategy real = ActorSimulation.newStrategy(exp);
+        // The strategy's own clients, but client 2's training always throws.
+        Strategy strategy = (Strategy) java.lang.reflect.Proxy.newProxyInstance(Strategy.class.getClassLoader(),
+                new Class<?>[] {Strategy.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("newClient") && (int) args[0] == 2) {
+                        return new Crashing();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ActorSettings settings = Fixtures.settings(Duration.ofSeconds(20))
+                .withClientHosting(ActorSettings.ClientHosting.HOSTED); // 2 restarts
+
+        assertRestartedTwiceThenGivenUp(runInTestKit(exp, strategy, settings, Map.of()));
     }
 
     @Test
