@@ -62,7 +62,8 @@ public final class ClientActor extends ExtensibleBehavior<ToClient> {
     // One task and one acknowledgement per round at most are ever queued in synchronous rounds;
     // the bound only guards against a runaway sender: past it messages are dropped and counted.
     // (fedsub.client-mailbox bounds the mailbox of a client that works in its handler alike.)
-    private static final int STASH_CAPACITY = 1_000;
+    // A host's queue of each of its clients (ClientHost) is bounded alike.
+    static final int STASH_CAPACITY = 1_000;
 
     private record Trained(TrainRound cmd, UpdateReady update, Throwable failure) implements ClientSelfMessage {}
 

@@ -3,7 +3,6 @@ package org.fedsub.actors.client;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.ActorCell;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.FunctionRef;
@@ -14,6 +13,7 @@ import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.internal.RestartSupervisor;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -30,6 +30,7 @@ import org.fedsub.runtime.codec.MalformedPayloadException;
 import org.fedsub.runtime.engine.ClientStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.DurationConverters;
 
 /**
  * Many simulated clients of one device hosted by one actor ({@code fedsub.actors.client-hosting
@@ -59,9 +60,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientHost extends ExtensibleBehavior<ClientHost.Command> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientHost.class);
-
-    /** As {@link ClientActor}'s stash: past it a message to a busy client is dropped and counted. */
-    static final int QUEUE_CAPACITY = 1_000;
 
     /** What a host handles. */
     public sealed interface Command extends NoSerializationVerificationNeeded {}
@@ -153,23 +151,24 @@ public final class ClientHost extends ExtensibleBehavior<ClientHost.Command> {
         if (msg instanceof ForClient f) {
             deliver(f.guest(), f.msg());
         } else if (msg instanceof Release r) {
-            Guest g = r.guest();
-            g.pending = null;
-            g.busy = false;
-            if (!g.stopped) {
+            if (free(r.guest())) {
                 r.replyTo().tell(r.update());
-                drain(g);
+                drain(r.guest());
             }
         } else if (msg instanceof Restart r) {
-            Guest g = r.guest();
-            g.pending = null;
-            g.busy = false;
-            if (!g.stopped) {
-                log.info("client {}: restarted", g.clientId());
-                drain(g);
+            if (free(r.guest())) {
+                log.info("client {}: restarted", r.guest().clientId());
+                drain(r.guest());
             }
         }
         return this;
+    }
+
+    /** What kept {@code g} busy (a held-back update, a back-off) is over; false if it has stopped meanwhile. */
+    private static boolean free(Guest g) {
+        g.pending = null;
+        g.busy = false;
+        return !g.stopped;
     }
 
     @Override
@@ -257,7 +256,7 @@ public final class ClientHost extends ExtensibleBehavior<ClientHost.Command> {
         if (g.queued == null) {
             g.queued = new ArrayDeque<>();
         }
-        if (g.queued.size() >= QUEUE_CAPACITY && !(msg instanceof Quiesce)) {
+        if (g.queued.size() >= ClientActor.STASH_CAPACITY && !(msg instanceof Quiesce)) {
             g.dropped++;
             log.warn("client {}: busy with {} messages queued, dropped a {} ({} messages dropped)", g.clientId(),
                     g.queued.size(), msg.getClass().getSimpleName(), g.dropped);
@@ -291,18 +290,14 @@ public final class ClientHost extends ExtensibleBehavior<ClientHost.Command> {
             stop(g);
             return;
         }
-        Duration delay = backoff(b, g.restarts);
+        // Pekko's own formula, the one a supervised client actor's back-off uses.
+        Duration delay = DurationConverters.toJava(RestartSupervisor.calculateDelay(g.restarts,
+                DurationConverters.toScala(b.min()), DurationConverters.toScala(b.max()), b.randomFactor()));
         g.restarts++;
         log.warn("client {}: failed in round {} ({}); restart {} of {} in {} ms", g.clientId(), round, cause,
                 g.restarts, max, delay.toMillis());
         g.busy = true;
         g.pending = context.scheduleOnce(delay, context.getSelf(), new Restart(g));
-    }
-
-    /** The back-off before restart {@code n + 1}: {@code min * 2^n}, at most {@code max}, stretched by the jitter. */
-    static Duration backoff(ActorSettings.Backoff b, int n) {
-        double nanos = Math.min(b.max().toNanos(), b.min().toNanos() * Math.pow(2, Math.min(n, 62)));
-        return Duration.ofNanos((long) (nanos * (1 + ThreadLocalRandom.current().nextDouble() * b.randomFactor())));
     }
 
     /** Gives {@code g} up: its address stops (its watchers learn of it) and what waited for it is dropped. */

@@ -311,11 +311,8 @@ public final class SyncRound extends AbstractBehavior<SyncRound.Command> {
      * message class only, so this uses the internal API behind {@code ask}.
      */
     private ActorRef<Object> replyInbox(int id) {
-        return collector != null ? collector.inboxes().get(id, this::newReplyInbox) : newReplyInbox(id);
-    }
-
-    private ActorRef<Object> newReplyInbox(int id) {
-        return replyInbox(getContext(), id);
+        return collector != null ? collector.inboxes().get(id, i -> replyInbox(getContext(), i))
+                : replyInbox(getContext(), id);
     }
 
     @SuppressWarnings("unchecked")
